@@ -1,0 +1,139 @@
+//! Application state, router assembly and the server loop. Tests call [`start`] and [`serve`]
+//! with a listener on `127.0.0.1:0`.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::limiter::LoginLimiter;
+use crate::config::Config;
+use crate::db::{self, Db};
+use crate::http::middleware;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub limiter: Arc<LoginLimiter>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> Self {
+        let limiter = LoginLimiter::new(
+            config.login_max_failures,
+            Duration::from_secs(config.login_window_secs),
+        );
+        AppState { db, config: Arc::new(config), limiter: Arc::new(limiter) }
+    }
+}
+
+/// Opens the database, applies migrations and creates the configured first administrator.
+pub async fn start(config: Config) -> anyhow::Result<AppState> {
+    let db = db::connect(&config.database_url, config.db_max_connections).await?;
+    let applied = db::migrate::run(&db).await?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, backend = %db.backend(), "database schema migrated");
+    }
+    if let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password)
+        && let Some(admin) = crate::users::bootstrap_admin(&db, email, password).await?
+    {
+        tracing::info!(email = %admin.email, "administrator created from the configuration");
+    }
+    Ok(AppState::new(db, config))
+}
+
+pub fn router(state: AppState) -> Router {
+    let admin = Router::new()
+        .merge(crate::users::api::admin_routes())
+        .merge(crate::teams::api::admin_routes())
+        .merge(crate::settings::api::admin_routes());
+    let api = Router::new()
+        .nest("/auth", crate::auth::api::routes())
+        .nest("/admin", admin)
+        .route("/settings", get(crate::settings::api::public))
+        .fallback(middleware::api_not_found);
+    let mut app = Router::new()
+        .nest("/api", api)
+        .route("/health", get(health))
+        .route("/settings", get(crate::settings::api::public))
+        .fallback(middleware::api_not_found)
+        .method_not_allowed_fallback(middleware::method_not_allowed)
+        .layer(axum::middleware::from_fn(middleware::csrf))
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
+    for (name, value) in middleware::security_headers() {
+        app = app.layer(SetResponseHeaderLayer::overriding(name, value));
+    }
+    app.layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `GET /health`: 200 `{"ok":true}` when the database answers, 503 otherwise.
+async fn health(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => axum::Json(json!({ "ok": true, "database": state.db.backend().name() })).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(json!({ "ok": false, "database": state.db.backend().name(), "error": "database unavailable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let db = state.db.clone();
+    let app = router(state);
+    let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await;
+    db.close().await;
+    result
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,96 @@
+//! Who is calling, as extractors: `CurrentUser` (401 when nobody), `MaybeUser`, `AdminUser`
+//! (403 unless the database says ADMIN). The user row is read on every request, so a role
+//! change or a deletion takes effect at once.
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+
+use crate::app::AppState;
+use crate::error::Error;
+use crate::http::extract::cookie;
+use crate::users::UserRow;
+
+/// How the caller proved who they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Via {
+    Session(String),
+    Token,
+}
+
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub user: UserRow,
+    pub via: Via,
+}
+
+impl CurrentUser {
+    pub fn id(&self) -> &str {
+        &self.user.id
+    }
+}
+
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+pub struct AdminUser(pub CurrentUser);
+
+async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, Error> {
+    if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+        let bearer = auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim);
+        let Some(secret) = bearer else { return Ok(None) };
+        return Ok(super::tokens::user_for(&state.db, secret)
+            .await?
+            .map(|user| CurrentUser { user, via: Via::Token }));
+    }
+    let Some(secret) = cookie(&parts.headers, super::sessions::COOKIE).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(super::sessions::user_for(&state.db, &secret)
+        .await?
+        .map(|user| CurrentUser { user, via: Via::Session(secret) }))
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeUser
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        if let Some(found) = parts.extensions.get::<CurrentUser>() {
+            return Ok(MaybeUser(Some(found.clone())));
+        }
+        let user = resolve(parts, &AppState::from_ref(state)).await?;
+        if let Some(u) = &user {
+            parts.extensions.insert(u.clone());
+        }
+        Ok(MaybeUser(user))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        MaybeUser::from_request_parts(parts, state).await?.0.ok_or(Error::Unauthorized)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for AdminUser
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if user.user.is_admin() { Ok(AdminUser(user)) } else { Err(Error::forbidden()) }
+    }
+}

@@ -1,0 +1,119 @@
+//! The command line: `serve` (default), `migrate`, `user …`, `config example`.
+
+mod user;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Config, Layer, LogFormat};
+
+#[derive(Parser, Debug)]
+#[command(name = "promptvault", version, about = "A self-hosted vault for AI prompts")]
+pub struct Cli {
+    /// Configuration file (TOML). Default: ./promptvault.toml when it exists.
+    #[arg(long, global = true, env = "PROMPTVAULT_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH, postgres://… or mysql://…
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    /// Address to listen on (e.g. 127.0.0.1 or 0.0.0.0).
+    #[arg(long, global = true, value_name = "ADDR")]
+    bind: Option<String>,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, short, global = true)]
+    port: Option<u16>,
+    /// Log format: text or json.
+    #[arg(long, global = true, value_parser = ["text", "json"])]
+    log_format: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Configuration helpers.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Print a commented example configuration file.
+    Example,
+}
+
+impl Cli {
+    fn flags(&self) -> Layer {
+        Layer {
+            bind: self.bind.clone(),
+            port: self.port,
+            database_url: self.database_url.clone(),
+            log_format: self.log_format.as_deref().map(|f| {
+                if f == "json" { LogFormat::Json } else { LogFormat::Text }
+            }),
+            ..Layer::default()
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Config(ConfigCommand::Example)) = &cli.command {
+        print!("{}", config::EXAMPLE);
+        return Ok(());
+    }
+    let config = Config::load(cli.config.clone(), cli.flags()).context("configuration")?;
+    init_tracing(&config);
+    match cli.command {
+        None | Some(Command::Serve) => serve(config).await,
+        Some(Command::Migrate) => migrate(config).await,
+        Some(Command::User(cmd)) => user::run(config, cmd).await,
+        Some(Command::Config(_)) => Ok(()),
+    }
+}
+
+fn init_tracing(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log_level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let addr = config.listen_addr();
+    let state = crate::app::start(config).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (is another process using it? try --port)"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(backend = %state.db.backend(), "PromptVault listening on http://{local}");
+    crate::app::serve(state, listener, crate::app::shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn migrate(config: Config) -> anyhow::Result<()> {
+    let db = crate::db::connect(&config.database_url, 1).await?;
+    let applied = crate::db::migrate::run(&db).await?;
+    let mut tx = db.read().await?;
+    let version = crate::db::migrate::current(&mut tx).await?;
+    drop(tx);
+    db.close().await;
+    if applied.is_empty() {
+        println!("schema is up to date (version {version})");
+    } else {
+        println!("applied migrations {applied:?}; schema is at version {version}");
+    }
+    Ok(())
+}

@@ -1,0 +1,379 @@
+//! One typed configuration, layered: defaults -> TOML file -> `PROMPTVAULT_*` environment
+//! (plus `DATABASE_URL` and `PORT`) -> command-line flags. Validated once at start with messages
+//! that say what to fix. Secrets are redacted from `Debug` output.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::db::connect::{backend_of, redact};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/promptvault.db";
+
+#[derive(Clone)]
+pub struct Config {
+    /// Address to listen on.
+    pub bind: IpAddr,
+    pub port: u16,
+    pub database_url: String,
+    pub db_max_connections: u32,
+    /// The address people use to reach this instance (share links, `Secure` cookies).
+    pub public_url: Option<String>,
+    /// First administrator created on start when the instance has no administrator.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    /// Largest request body in bytes (JSON API and forms).
+    pub max_body_bytes: usize,
+    /// Largest import upload in bytes.
+    pub import_max_bytes: usize,
+    pub session_days: u32,
+    /// Failed logins allowed per account and address inside the window before 429.
+    pub login_max_failures: u32,
+    pub login_window_secs: u64,
+    /// Use `X-Forwarded-For` for the client address (only behind a trusted reverse proxy).
+    pub trust_proxy: bool,
+    pub log_format: LogFormat,
+    pub log_level: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 3000,
+            database_url: DEFAULT_DATABASE_URL.into(),
+            db_max_connections: 8,
+            public_url: None,
+            admin_email: None,
+            admin_password: None,
+            max_body_bytes: 2 * 1024 * 1024,
+            import_max_bytes: 64 * 1024 * 1024,
+            session_days: 30,
+            login_max_failures: 5,
+            login_window_secs: 900,
+            trust_proxy: false,
+            log_format: LogFormat::Text,
+            log_level: "info".into(),
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("port", &self.port)
+            .field("database_url", &redact(&self.database_url))
+            .field("db_max_connections", &self.db_max_connections)
+            .field("public_url", &self.public_url)
+            .field("admin_email", &self.admin_email)
+            .field("admin_password", &self.admin_password.as_ref().map(|_| "***"))
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("import_max_bytes", &self.import_max_bytes)
+            .field("session_days", &self.session_days)
+            .field("login_max_failures", &self.login_max_failures)
+            .field("login_window_secs", &self.login_window_secs)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("log_format", &self.log_format)
+            .field("log_level", &self.log_level)
+            .finish()
+    }
+}
+
+/// Every setting optional: one layer (file, environment or flags).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    pub bind: Option<String>,
+    pub port: Option<u16>,
+    pub database_url: Option<String>,
+    pub db_max_connections: Option<u32>,
+    pub public_url: Option<String>,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    pub max_body_bytes: Option<usize>,
+    pub import_max_bytes: Option<usize>,
+    pub session_days: Option<u32>,
+    pub login_max_failures: Option<u32>,
+    pub login_window_secs: Option<u64>,
+    pub trust_proxy: Option<bool>,
+    pub log_format: Option<LogFormat>,
+    pub log_level: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("the config file {path} is not valid: {message}")]
+    Parse { path: String, message: String },
+    #[error("{name}={value:?} is not valid: {expected}")]
+    Env { name: String, value: String, expected: String },
+    #[error("invalid setting `{setting}`: {problem}")]
+    Invalid { setting: &'static str, problem: String },
+}
+
+impl Layer {
+    /// Reads a TOML file layer.
+    pub fn from_file(path: &Path) -> Result<Layer, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Reads `PROMPTVAULT_*` variables (and the common `DATABASE_URL`, `PORT`) through `get`.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Layer, ConfigError> {
+        fn parse<T: std::str::FromStr>(
+            get: &impl Fn(&str) -> Option<String>,
+            name: &str,
+            expected: &str,
+        ) -> Result<Option<T>, ConfigError> {
+            match get(name).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(v) => v.trim().parse().map(Some).map_err(|_| ConfigError::Env {
+                    name: name.into(),
+                    value: v,
+                    expected: expected.into(),
+                }),
+            }
+        }
+        let text = |name: &str| get(name).filter(|v| !v.is_empty());
+        let log_format = match text("PROMPTVAULT_LOG_FORMAT").as_deref() {
+            None => None,
+            Some("text") => Some(LogFormat::Text),
+            Some("json") => Some(LogFormat::Json),
+            Some(other) => {
+                return Err(ConfigError::Env {
+                    name: "PROMPTVAULT_LOG_FORMAT".into(),
+                    value: other.into(),
+                    expected: "`text` or `json`".into(),
+                });
+            }
+        };
+        Ok(Layer {
+            bind: text("PROMPTVAULT_BIND"),
+            port: match parse(&get, "PROMPTVAULT_PORT", "a port number 0-65535")? {
+                Some(p) => Some(p),
+                None => parse(&get, "PORT", "a port number 0-65535")?,
+            },
+            database_url: text("PROMPTVAULT_DATABASE_URL").or_else(|| text("DATABASE_URL")),
+            db_max_connections: parse(&get, "PROMPTVAULT_DB_MAX_CONNECTIONS", "a positive number")?,
+            public_url: text("PROMPTVAULT_PUBLIC_URL"),
+            admin_email: text("PROMPTVAULT_ADMIN_EMAIL"),
+            admin_password: text("PROMPTVAULT_ADMIN_PASSWORD"),
+            max_body_bytes: parse(&get, "PROMPTVAULT_MAX_BODY_BYTES", "a number of bytes")?,
+            import_max_bytes: parse(&get, "PROMPTVAULT_IMPORT_MAX_BYTES", "a number of bytes")?,
+            session_days: parse(&get, "PROMPTVAULT_SESSION_DAYS", "a number of days")?,
+            login_max_failures: parse(&get, "PROMPTVAULT_LOGIN_MAX_FAILURES", "a number")?,
+            login_window_secs: parse(&get, "PROMPTVAULT_LOGIN_WINDOW_SECS", "a number of seconds")?,
+            trust_proxy: parse(&get, "PROMPTVAULT_TRUST_PROXY", "`true` or `false`")?,
+            log_format,
+            log_level: text("PROMPTVAULT_LOG_LEVEL"),
+        })
+    }
+}
+
+impl Config {
+    /// Applies `layer` on top of `self`, later layers winning.
+    pub fn apply(mut self, layer: Layer) -> Result<Config, ConfigError> {
+        if let Some(bind) = layer.bind {
+            self.bind = parse_bind(&bind)?;
+        }
+        macro_rules! take {
+            ($($field:ident),*) => { $( if let Some(v) = layer.$field { self.$field = v; } )* };
+        }
+        take!(
+            port,
+            database_url,
+            db_max_connections,
+            max_body_bytes,
+            import_max_bytes,
+            session_days,
+            login_max_failures,
+            login_window_secs,
+            trust_proxy,
+            log_format,
+            log_level
+        );
+        if layer.public_url.is_some() {
+            self.public_url = layer.public_url;
+        }
+        if layer.admin_email.is_some() {
+            self.admin_email = layer.admin_email;
+        }
+        if layer.admin_password.is_some() {
+            self.admin_password = layer.admin_password;
+        }
+        Ok(self)
+    }
+
+    /// Checks the whole configuration; the message names the setting and what to do.
+    pub fn validate(self) -> Result<Config, ConfigError> {
+        let invalid = |setting, problem: &str| ConfigError::Invalid { setting, problem: problem.into() };
+        if backend_of(&self.database_url).is_none() {
+            return Err(invalid(
+                "database_url",
+                "must start with sqlite://, postgres:// or mysql:// (e.g. sqlite://data/promptvault.db)",
+            ));
+        }
+        if self.db_max_connections == 0 {
+            return Err(invalid("db_max_connections", "must be at least 1"));
+        }
+        if self.max_body_bytes < 1024 {
+            return Err(invalid("max_body_bytes", "must be at least 1024"));
+        }
+        if self.import_max_bytes < self.max_body_bytes {
+            return Err(invalid("import_max_bytes", "must be at least max_body_bytes"));
+        }
+        if self.session_days == 0 || self.session_days > 3650 {
+            return Err(invalid("session_days", "must be between 1 and 3650"));
+        }
+        if self.login_max_failures == 0 {
+            return Err(invalid("login_max_failures", "must be at least 1"));
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid("public_url", "must start with http:// or https://"));
+        }
+        match (&self.admin_email, &self.admin_password) {
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(invalid(
+                    "admin_email",
+                    "set both PROMPTVAULT_ADMIN_EMAIL and PROMPTVAULT_ADMIN_PASSWORD, or neither",
+                ));
+            }
+            (Some(_), Some(p)) if p.chars().count() < 8 => {
+                return Err(invalid("admin_password", "must be at least 8 characters"));
+            }
+            _ => {}
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log_level)
+            .map_err(|e| invalid("log_level", &format!("{e} (try `info` or `promptvault=debug`)")))?;
+        Ok(self)
+    }
+
+    pub fn listen_addr(&self) -> SocketAddr {
+        SocketAddr::new(self.bind, self.port)
+    }
+
+    /// Cookies get `Secure` when the instance is reached over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// Loads the layers in order. `file` is the `--config` path (or `PROMPTVAULT_CONFIG`); when
+    /// absent, `promptvault.toml` in the working directory is read if it exists.
+    pub fn load(file: Option<PathBuf>, flags: Layer) -> Result<Config, ConfigError> {
+        let mut config = Config::default();
+        let file = file.or_else(|| {
+            let default = PathBuf::from("promptvault.toml");
+            default.exists().then_some(default)
+        });
+        if let Some(path) = file {
+            config = config.apply(Layer::from_file(&path)?)?;
+        }
+        config = config.apply(Layer::from_env(|k| std::env::var(k).ok())?)?;
+        config.apply(flags)?.validate()
+    }
+}
+
+fn parse_bind(value: &str) -> Result<IpAddr, ConfigError> {
+    let v = value.trim();
+    let v = if v == "localhost" { "127.0.0.1" } else { v };
+    v.trim_start_matches('[').trim_end_matches(']').parse().map_err(|_| ConfigError::Invalid {
+        setting: "bind",
+        problem: format!("{value:?} is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)"),
+    })
+}
+
+/// `promptvault config example`: every setting with its default, commented.
+pub const EXAMPLE: &str = r#"# PromptVault configuration (promptvault.toml).
+# Every setting is optional. Order of precedence: defaults < this file < environment
+# (PROMPTVAULT_<SETTING IN UPPER CASE>, plus DATABASE_URL and PORT) < command-line flags.
+
+# Address and port to listen on. Use 0.0.0.0 to listen on every interface.
+bind = "127.0.0.1"
+port = 3000
+
+# sqlite://PATH (default, file created when missing), postgres://user:pass@host/db
+# or mysql://user:pass@host/db (MySQL 8 or MariaDB 10.6+).
+database_url = "sqlite://data/promptvault.db"
+db_max_connections = 8
+
+# The address people use to reach this instance; https:// makes cookies Secure.
+# public_url = "https://prompts.example.com"
+
+# First administrator, created at start when the instance has no administrator yet.
+# Prefer the environment (PROMPTVAULT_ADMIN_EMAIL / PROMPTVAULT_ADMIN_PASSWORD) for the password.
+# admin_email = "admin@example.com"
+# admin_password = "change-me-please"
+
+# Largest request body, and largest import upload, in bytes.
+max_body_bytes = 2097152
+import_max_bytes = 67108864
+
+# Sessions last this many days.
+session_days = 30
+
+# Failed logins allowed per account and address within the window before answering 429.
+login_max_failures = 5
+login_window_secs = 900
+
+# Only behind a reverse proxy you control: take the client address from X-Forwarded-For.
+trust_proxy = false
+
+# Logs: "text" or "json"; level as a filter, e.g. "info" or "promptvault=debug,info".
+log_format = "text"
+log_level = "info"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_is_a_valid_config() {
+        let layer: Layer = toml::from_str(EXAMPLE).expect("example parses");
+        let c = Config::default().apply(layer).and_then(Config::validate).expect("valid");
+        assert_eq!(c.port, 3000);
+    }
+
+    #[test]
+    fn env_overrides_and_aliases() {
+        let env = |k: &str| match k {
+            "PORT" => Some("8080".to_string()),
+            "DATABASE_URL" => Some("postgres://u:pw@h/db".to_string()),
+            _ => None,
+        };
+        let c = Config::default().apply(Layer::from_env(env).expect("env")).expect("apply");
+        assert_eq!(c.port, 8080);
+        assert_eq!(c.database_url, "postgres://u:pw@h/db");
+        assert!(!format!("{c:?}").contains("pw"), "secrets are redacted");
+    }
+
+    #[test]
+    fn bad_values_say_what_to_fix() {
+        let env = |k: &str| (k == "PROMPTVAULT_PORT").then(|| "eighty".to_string());
+        let e = Layer::from_env(env).expect_err("bad port");
+        assert!(e.to_string().contains("PROMPTVAULT_PORT"));
+        let c = Config { database_url: "oracle://x".into(), ..Config::default() };
+        assert!(c.validate().expect_err("bad url").to_string().contains("database_url"));
+        let unknown: Result<Layer, _> = toml::from_str("prot = 1");
+        assert!(unknown.is_err(), "unknown keys are rejected");
+    }
+}

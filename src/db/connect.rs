@@ -1,0 +1,154 @@
+//! Opening the pool named by `DATABASE_URL`.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Executor;
+
+use super::{Backend, Db};
+
+/// What a database URL says before we connect.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(
+        "unsupported database URL scheme in {0:?}: use sqlite://PATH, postgres://… or mysql://…"
+    )]
+    Scheme(String),
+    #[error("cannot create the folder {path} for the SQLite database: {source}")]
+    Folder { path: String, source: std::io::Error },
+    #[error("cannot open the {backend} database: {source}")]
+    Open { backend: Backend, source: sqlx::Error },
+}
+
+/// Which backend a URL names, without connecting.
+pub fn backend_of(url: &str) -> Option<Backend> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    match scheme {
+        "sqlite" => Some(Backend::Sqlite),
+        "postgres" | "postgresql" => Some(Backend::Postgres),
+        "mysql" | "mariadb" => Some(Backend::MySql),
+        _ => None,
+    }
+}
+
+/// The file behind a `sqlite://` URL (`None` for in-memory databases).
+pub fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// Opens a pool of at most `max_connections` to the database at `url`.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
+    let backend = backend_of(url).ok_or_else(|| ConnectError::Scheme(redact(url)))?;
+    let open = |source| ConnectError::Open { backend, source };
+    let acquire = Duration::from_secs(10);
+    match backend {
+        Backend::Sqlite => {
+            if let Some(parent) = sqlite_path(url).and_then(|p| Path::new(p).parent())
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|source| ConnectError::Folder {
+                    path: parent.display().to_string(),
+                    source,
+                })?;
+            }
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(open)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-20000");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(acquire)
+                .connect_with(opts)
+                .await
+                .map_err(open)?;
+            Ok(Db::Sqlite(pool))
+        }
+        Backend::Postgres => {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(open)?
+                .application_name("promptvault");
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(acquire)
+                .connect_with(opts)
+                .await
+                .map_err(open)?;
+            Ok(Db::Postgres(pool))
+        }
+        Backend::MySql => {
+            let url = url.replacen("mariadb://", "mysql://", 1);
+            let opts = MySqlConnectOptions::from_str(&url)
+                .map_err(open)?
+                .charset("utf8mb4")
+                .timezone(Some("+00:00".into()));
+            let pool = MySqlPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(acquire)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        // Standard double-quoted identifiers, so one SQL text serves all backends.
+                        conn.execute(
+                            "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')",
+                        )
+                        .await
+                        .map(drop)
+                    })
+                })
+                .connect_with(opts)
+                .await
+                .map_err(open)?;
+            Ok(Db::MySql(pool))
+        }
+    }
+}
+
+/// The URL with any password replaced, fit for logs and error messages.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backends_are_recognised_from_the_scheme() {
+        assert_eq!(backend_of("sqlite://data/x.db"), Some(Backend::Sqlite));
+        assert_eq!(backend_of("postgresql://h/db"), Some(Backend::Postgres));
+        assert_eq!(backend_of("mariadb://h/db"), Some(Backend::MySql));
+        assert_eq!(backend_of("oracle://h/db"), None);
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(sqlite_path("sqlite://data/p.db?mode=rwc"), Some("data/p.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+    }
+}

@@ -1,0 +1,285 @@
+//! The database: one pool for whichever backend `DATABASE_URL` names, transactions over it, and
+//! the small dialect helpers that let one SQL text run on SQLite, PostgreSQL and MySQL/MariaDB.
+//!
+//! Store code writes SQL once with `?` placeholders and `"quoted"` camelCase identifiers, then
+//! runs it through [`on!`](crate::on), which expands to one arm per backend.
+
+pub mod connect;
+pub mod migrate;
+
+use std::fmt;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::{AssertSqlSafe, MySql, Postgres, SqlSafeStr, SqlStr, Sqlite, Transaction};
+
+pub use connect::connect;
+
+/// Which database server we talk to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+            Backend::MySql => "mysql",
+        }
+    }
+
+    /// Turns SQL written with `?` placeholders into this backend's form (`$1, $2…` on
+    /// PostgreSQL). Question marks inside quoted strings or identifiers are left alone.
+    pub fn sql(self, sql: &'static str) -> SqlStr {
+        match self {
+            Backend::Postgres => AssertSqlSafe(numbered_placeholders(sql)).into_sql_str(),
+            _ => sql.into_sql_str(),
+        }
+    }
+
+    /// Same as [`Backend::sql`] for SQL assembled at run time from fixed fragments (never from
+    /// user input: values always travel as bound parameters).
+    pub fn dynamic_sql(self, sql: String) -> SqlStr {
+        match self {
+            Backend::Postgres => AssertSqlSafe(numbered_placeholders(&sql)).into_sql_str(),
+            _ => AssertSqlSafe(sql).into_sql_str(),
+        }
+    }
+
+    /// `CAST(expr AS <double>)`: averages and sums come back as DECIMAL/NUMERIC otherwise.
+    pub fn as_f64(self, expr: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("CAST({expr} AS REAL)"),
+            Backend::Postgres => format!("CAST({expr} AS DOUBLE PRECISION)"),
+            Backend::MySql => format!("CAST({expr} AS DOUBLE)"),
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+fn numbered_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    let mut quote: Option<char> = None;
+    for ch in sql.chars() {
+        match (quote, ch) {
+            (None, '\'' | '"' | '`') => {
+                quote = Some(ch);
+                out.push(ch);
+            }
+            (Some(q), c) if c == q => {
+                quote = None;
+                out.push(ch);
+            }
+            (None, '?') => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// A pool for one of the three backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+    MySql(sqlx::MySqlPool),
+}
+
+/// An open transaction. Services begin one, hand `&mut Tx` to store functions and commit.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+    MySql(Transaction<'static, MySql>),
+}
+
+impl Db {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+            Db::MySql(_) => Backend::MySql,
+        }
+    }
+
+    /// A transaction for reading (and writes that cannot conflict).
+    pub async fn read(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::MySql(p) => Tx::MySql(p.begin().await?),
+        })
+    }
+
+    /// A transaction that will write: on SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing.
+    pub async fn write(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::MySql(p) => Tx::MySql(p.begin().await?),
+        })
+    }
+
+    /// `SELECT 1`: does the database answer?
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        match self {
+            Db::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
+            Db::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
+            Db::MySql(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+            Db::MySql(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+            Tx::MySql(_) => Backend::MySql,
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+            Tx::MySql(t) => t.commit().await,
+        }
+    }
+}
+
+/// Runs the same query code on whichever backend `tx` is on.
+///
+/// ```ignore
+/// on!(tx, |conn, sql| sqlx::query_as(sql("SELECT * FROM \"User\" WHERE id = ?"))
+///     .bind(id).fetch_optional(conn).await)
+/// ```
+/// `conn` is `&mut <Backend>Connection`, `sql` turns a `&'static str` into that backend's SQL.
+#[macro_export]
+macro_rules! on {
+    ($tx:expr, |$conn:ident, $sql:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $conn = &mut **t;
+                #[allow(unused)]
+                let $sql = |s: &'static str| $crate::db::Backend::Sqlite.sql(s);
+                $body
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $conn = &mut **t;
+                #[allow(unused)]
+                let $sql = |s: &'static str| $crate::db::Backend::Postgres.sql(s);
+                $body
+            }
+            $crate::db::Tx::MySql(t) => {
+                let $conn = &mut **t;
+                #[allow(unused)]
+                let $sql = |s: &'static str| $crate::db::Backend::MySql.sql(s);
+                $body
+            }
+        }
+    };
+}
+
+/// Now, truncated to milliseconds: the precision all three backends keep, so what we write is
+/// exactly what we read back and exports are identical everywhere.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(3)
+}
+
+/// ISO-8601 UTC with milliseconds and `Z`, the API's timestamp format.
+pub fn iso(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Serde helper: `#[serde(serialize_with = "crate::db::ser_ts")]`.
+pub fn ser_ts<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&iso(t))
+}
+
+pub fn ser_opt_ts<S: serde::Serializer>(
+    t: &Option<DateTime<Utc>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&iso(t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// Random bytes from the operating system's CSPRNG.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).expect("the operating system's random source failed");
+    buf
+}
+
+/// A new row id: `c` + 24 base-36 characters (~124 bits), shaped like the 1.x cuids so that old
+/// and new ids look alike.
+pub fn new_id() -> String {
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let bytes = random_bytes::<24>();
+    let mut id = String::with_capacity(25);
+    id.push('c');
+    for b in bytes {
+        // 252 = 36 * 7: reject-free mapping is slightly biased; fold with modulo is fine for ids.
+        id.push(ALPHABET[(b % 36) as usize] as char);
+    }
+    id
+}
+
+/// Does this error come from a unique constraint?
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_outside_quotes() {
+        assert_eq!(
+            numbered_placeholders("SELECT '?' , \"a?\" FROM t WHERE a = ? AND b = ?"),
+            "SELECT '?' , \"a?\" FROM t WHERE a = $1 AND b = $2"
+        );
+    }
+
+    #[test]
+    fn ids_are_cuid_shaped_and_distinct() {
+        let a = new_id();
+        let b = new_id();
+        assert_eq!(a.len(), 25);
+        assert!(a.starts_with('c'));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn iso_has_milliseconds_and_z() {
+        let t = DateTime::parse_from_rfc3339("2026-01-31T12:00:00Z")
+            .expect("valid")
+            .with_timezone(&Utc);
+        assert_eq!(iso(&t), "2026-01-31T12:00:00.000Z");
+    }
+}

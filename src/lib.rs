@@ -1,0 +1,14 @@
+//! PromptVault: a self-hosted vault for AI prompts. One binary serves the web UI, the JSON API
+//! and the operations CLI over SQLite (default), PostgreSQL or MySQL/MariaDB.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod prompts;
+pub mod settings;
+pub mod teams;
+pub mod users;

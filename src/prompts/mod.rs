@@ -1,0 +1,3 @@
+//! Prompts: the heart of PromptVault.
+
+pub mod store;

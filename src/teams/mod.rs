@@ -1,0 +1,164 @@
+//! Teams: admins create, rename and delete them and manage members. A user's primary team name
+//! is kept in `User.team` (the guide queries it) and follows membership changes.
+
+pub mod api;
+pub mod store;
+
+use crate::db::{self, Db, Tx};
+use crate::error::{Error, Result};
+pub use store::{Member, TeamRow, TeamWithCount};
+
+/// A team name: trimmed, 1–100 characters, no control characters.
+pub fn parse_name(raw: &str) -> std::result::Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err("is required".into());
+    }
+    if name.chars().count() > 100 {
+        return Err("must be at most 100 characters".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(name.to_string())
+}
+
+pub async fn list(db: &Db) -> Result<Vec<TeamWithCount>> {
+    let mut tx = db.read().await?;
+    Ok(store::list(&mut tx).await?)
+}
+
+pub async fn create(db: &Db, name: &str) -> Result<TeamRow> {
+    let name = parse_name(name).map_err(|p| Error::invalid_field("name", p))?;
+    let mut tx = db.write().await?;
+    if store::by_name(&mut tx, &name).await?.is_some() {
+        return Err(Error::conflict("A team with this name already exists", "team_exists"));
+    }
+    let now = db::now();
+    let team = TeamRow { id: db::new_id(), name, created_at: now, updated_at: now };
+    store::insert(&mut tx, &team).await.map_err(unique_name)?;
+    tx.commit().await?;
+    Ok(team)
+}
+
+pub async fn rename(db: &Db, id: &str, name: &str) -> Result<TeamRow> {
+    let name = parse_name(name).map_err(|p| Error::invalid_field("name", p))?;
+    let mut tx = db.write().await?;
+    let mut team = store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+    if let Some(other) = store::by_name(&mut tx, &name).await?
+        && other.id != team.id
+    {
+        return Err(Error::conflict("A team with this name already exists", "team_exists"));
+    }
+    let now = db::now();
+    store::rename(&mut tx, id, &name, now).await.map_err(unique_name)?;
+    store::rename_user_team(&mut tx, &team.name, &name).await?;
+    tx.commit().await?;
+    team.name = name;
+    team.updated_at = now;
+    Ok(team)
+}
+
+/// Deletes a team: memberships go, its TEAM prompts become PRIVATE, members' primary team moves on.
+pub async fn delete(db: &Db, id: &str) -> Result<()> {
+    let mut tx = db.write().await?;
+    store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+    let members = store::member_ids(&mut tx, id).await?;
+    store::privatise_prompts(&mut tx, id).await?;
+    store::delete(&mut tx, id).await?;
+    for user_id in members {
+        refresh_primary(&mut tx, &user_id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn members(db: &Db, id: &str) -> Result<Vec<Member>> {
+    let mut tx = db.read().await?;
+    store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+    Ok(store::members(&mut tx, id).await?)
+}
+
+pub async fn add_member(db: &Db, team_id: &str, user_id: &str) -> Result<()> {
+    let mut tx = db.write().await?;
+    store::by_id(&mut tx, team_id).await?.ok_or_else(Error::not_found)?;
+    crate::users::store::by_id(&mut tx, user_id)
+        .await?
+        .ok_or_else(|| Error::NotFound("User not found".into()))?;
+    store::add_member(&mut tx, team_id, user_id, db::now()).await?;
+    refresh_primary(&mut tx, user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_member(db: &Db, team_id: &str, user_id: &str) -> Result<()> {
+    let mut tx = db.write().await?;
+    if store::remove_member(&mut tx, team_id, user_id).await? == 0 {
+        return Err(Error::not_found());
+    }
+    refresh_primary(&mut tx, user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces a user's memberships with `team_ids` (each must exist).
+pub async fn set_user_teams(tx: &mut Tx, user_id: &str, team_ids: &[String]) -> Result<()> {
+    for id in team_ids {
+        if store::by_id(tx, id).await?.is_none() {
+            return Err(Error::invalid_field("teams", format!("unknown team id {id:?}")));
+        }
+    }
+    store::remove_all_memberships(tx, user_id).await?;
+    let now = db::now();
+    for id in team_ids {
+        store::add_member(tx, id, user_id, now).await?;
+    }
+    refresh_primary(tx, user_id).await
+}
+
+/// Keeps `User.team` on a team the user belongs to: the current one if still a member,
+/// otherwise the first by name, or none.
+pub async fn refresh_primary(tx: &mut Tx, user_id: &str) -> Result<()> {
+    let Some(user) = crate::users::store::by_id(tx, user_id).await? else {
+        return Ok(());
+    };
+    let teams = store::of_user(tx, user_id).await?;
+    let keep = user
+        .team
+        .as_deref()
+        .filter(|current| teams.iter().any(|t| t.name == *current))
+        .map(str::to_string);
+    let primary = keep.or_else(|| teams.first().map(|t| t.name.clone()));
+    if primary != user.team {
+        store::set_primary(tx, user_id, primary.as_deref()).await?;
+    }
+    Ok(())
+}
+
+fn unique_name(e: sqlx::Error) -> Error {
+    if db::is_unique_violation(&e) {
+        Error::conflict("A team with this name already exists", "team_exists")
+    } else {
+        Error::Db(e)
+    }
+}
+
+/// A team by id or by name.
+pub async fn find(db: &Db, id_or_name: &str) -> Result<TeamRow> {
+    if id_or_name.trim().is_empty() {
+        return Err(Error::invalid_field("team", "is required"));
+    }
+    let mut tx = db.read().await?;
+    if let Some(t) = store::by_id(&mut tx, id_or_name).await? {
+        return Ok(t);
+    }
+    store::by_name(&mut tx, id_or_name.trim()).await?.ok_or_else(|| Error::NotFound("Team not found".into()))
+}
+
+/// Makes `team_name` (a team the user belongs to) the user's primary team.
+pub async fn make_primary(db: &Db, user_id: &str, team_name: &str) -> Result<()> {
+    let mut tx = db.write().await?;
+    store::set_primary(&mut tx, user_id, Some(team_name)).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,332 @@
+//! Accounts: registration, login, profile, and the administration of users.
+//! Every rule about users lives here; the JSON API and the CLI call these functions.
+
+pub mod api;
+pub mod domain;
+pub mod password;
+pub mod store;
+
+use serde::Deserialize;
+
+use crate::db::{self, Db, Tx};
+use crate::error::{Error, Problems, Result};
+use crate::teams;
+pub use domain::{Email, Password, Role};
+pub use store::{PublicUser, UserRow};
+
+/// Input for a new account (registration, admin create, CLI).
+#[derive(Debug, Default, Deserialize)]
+pub struct NewUser {
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub teams: Option<Vec<String>>,
+}
+
+struct ValidNewUser {
+    email: Email,
+    password: Password,
+    name: Option<String>,
+    role: Option<Role>,
+}
+
+fn validate_new(input: &NewUser) -> Result<ValidNewUser> {
+    let mut p = Problems::default();
+    let email = p.check("email", Email::parse(input.email.as_deref().unwrap_or_default()));
+    let password = match input.password.as_deref() {
+        None => {
+            p.add("password", "is required");
+            None
+        }
+        Some(pw) => p.check("password", Password::parse(pw)),
+    };
+    let name = p.check("name", domain::parse_name(input.name.as_deref()));
+    let role = match input.role.as_deref() {
+        None => Some(None),
+        Some(r) => p.check("role", Role::parse(r)).map(Some),
+    };
+    p.finish()?;
+    match (email, password, name, role) {
+        (Some(email), Some(password), Some(name), Some(role)) => {
+            Ok(ValidNewUser { email, password, name, role })
+        }
+        _ => Err(Error::Internal("validation state".into())),
+    }
+}
+
+/// Creates an account inside `tx`. `role` defaults to USER.
+async fn insert_new(tx: &mut Tx, v: ValidNewUser, role: Role) -> Result<UserRow> {
+    if store::by_email(tx, v.email.as_str()).await?.is_some() {
+        return Err(Error::conflict("Email in use", "email_in_use"));
+    }
+    let now = db::now();
+    let user = UserRow {
+        id: db::new_id(),
+        email: v.email.as_str().to_string(),
+        password: password::hash(v.password.expose()).await?,
+        name: v.name,
+        team: None,
+        role: role.as_str().into(),
+        created_at: now,
+        updated_at: now,
+    };
+    store::insert(tx, &user).await.map_err(|e| {
+        if db::is_unique_violation(&e) {
+            Error::conflict("Email in use", "email_in_use")
+        } else {
+            Error::Db(e)
+        }
+    })?;
+    Ok(user)
+}
+
+/// Self-registration. The very first account of an instance becomes its administrator, even
+/// when registration is closed; later ones need `allowRegistration`.
+pub async fn register(db: &Db, input: &NewUser) -> Result<UserRow> {
+    let v = validate_new(input)?;
+    let mut tx = db.write().await?;
+    let first = store::count(&mut tx).await? == 0;
+    if !first && !crate::settings::store::get(&mut tx).await?.allow_registration {
+        return Err(Error::Forbidden("Registration disabled".into()));
+    }
+    let user = insert_new(&mut tx, v, if first { Role::Admin } else { Role::User }).await?;
+    tx.commit().await?;
+    if first {
+        tracing::info!(email = %user.email, "first account registered as administrator");
+    }
+    Ok(user)
+}
+
+/// An administrator (or the CLI) creates an account with a role and teams.
+pub async fn create(db: &Db, input: &NewUser) -> Result<UserRow> {
+    let v = validate_new(input)?;
+    let role = v.role.unwrap_or(Role::User);
+    let mut tx = db.write().await?;
+    let user = insert_new(&mut tx, v, role).await?;
+    if let Some(team_ids) = &input.teams {
+        teams::set_user_teams(&mut tx, &user.id, team_ids).await?;
+    }
+    let user = store::by_id(&mut tx, &user.id).await?.ok_or_else(Error::not_found)?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Checks email and password. Unknown email and wrong password answer the same, in the same
+/// time. A bcrypt hash from 1.x is replaced by argon2id on success.
+pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<UserRow> {
+    let user = match Email::parse(email) {
+        Ok(email) => {
+            let mut tx = db.read().await?;
+            store::by_email(&mut tx, email.as_str()).await?
+        }
+        Err(_) => None,
+    };
+    let verdict = password::verify(password, user.as_ref().map(|u| u.password.as_str())).await?;
+    match (user, verdict) {
+        (Some(user), password::Verified::Yes) => Ok(user),
+        (Some(mut user), password::Verified::YesRehash) => {
+            user.password = password::hash(password).await?;
+            let mut tx = db.write().await?;
+            store::update(&mut tx, &user).await?;
+            tx.commit().await?;
+            tracing::info!(user = %user.id, "upgraded a legacy password hash to argon2id");
+            Ok(user)
+        }
+        _ => Err(Error::InvalidCredentials),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileUpdate {
+    pub name: Option<String>,
+    pub password: Option<String>,
+    pub current_password: Option<String>,
+}
+
+/// A user changes their own name or password (the current password is required for the latter).
+/// Returns the user and whether the password changed (other sessions are then revoked).
+pub async fn update_profile(db: &Db, user_id: &str, input: &ProfileUpdate) -> Result<(UserRow, bool)> {
+    let mut p = Problems::default();
+    let name = match &input.name {
+        Some(n) => p.check("name", domain::parse_name(Some(n))).map(Some),
+        None => Some(None),
+    };
+    let new_password = match &input.password {
+        Some(pw) => p.check("password", Password::parse(pw)).map(Some),
+        None => Some(None),
+    };
+    p.finish()?;
+    let (Some(name), Some(new_password)) = (name, new_password) else {
+        return Err(Error::Internal("validation state".into()));
+    };
+    let mut tx = db.read().await?;
+    let mut user = store::by_id(&mut tx, user_id).await?.ok_or(Error::Unauthorized)?;
+    drop(tx);
+    if let Some(name) = name {
+        user.name = name;
+    }
+    let changed_password = new_password.is_some();
+    if let Some(pw) = new_password {
+        let Some(current) = input.current_password.as_deref() else {
+            return Err(Error::invalid_field("currentPassword", "is required to change the password"));
+        };
+        if password::verify(current, Some(&user.password)).await? == password::Verified::No {
+            return Err(Error::invalid_field("currentPassword", "is not correct"));
+        }
+        user.password = password::hash(pw.expose()).await?;
+    }
+    user.updated_at = db::now();
+    let mut tx = db.write().await?;
+    store::update(&mut tx, &user).await?;
+    tx.commit().await?;
+    Ok((user, changed_password))
+}
+
+/// An administrator's change to a user.
+#[derive(Debug, Default, Deserialize)]
+pub struct AdminUpdate {
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub teams: Option<Vec<String>>,
+    pub password: Option<String>,
+}
+
+pub async fn admin_update(db: &Db, id: &str, input: &AdminUpdate) -> Result<UserRow> {
+    let mut p = Problems::default();
+    let name = match &input.name {
+        Some(n) => p.check("name", domain::parse_name(Some(n))).map(Some),
+        None => Some(None),
+    };
+    let role = match &input.role {
+        Some(r) => p.check("role", Role::parse(r)).map(Some),
+        None => Some(None),
+    };
+    let new_password = match &input.password {
+        Some(pw) => p.check("password", Password::parse(pw)).map(Some),
+        None => Some(None),
+    };
+    p.finish()?;
+    let (Some(name), Some(role), Some(new_password)) = (name, role, new_password) else {
+        return Err(Error::Internal("validation state".into()));
+    };
+    let hash = match &new_password {
+        Some(pw) => Some(password::hash(pw.expose()).await?),
+        None => None,
+    };
+    let mut tx = db.write().await?;
+    let mut user = store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+    if let Some(name) = name {
+        user.name = name;
+    }
+    if let Some(role) = role {
+        if user.is_admin() && role != Role::Admin && store::count_admins(&mut tx).await? <= 1 {
+            return Err(Error::conflict(
+                "Cannot demote the last administrator",
+                "last_admin",
+            ));
+        }
+        user.role = role.as_str().into();
+    }
+    if let Some(h) = hash {
+        user.password = h;
+    }
+    user.updated_at = db::now();
+    store::update(&mut tx, &user).await?;
+    if let Some(team_ids) = &input.teams {
+        teams::set_user_teams(&mut tx, id, team_ids).await?;
+    }
+    if new_password.is_some() {
+        crate::auth::sessions::revoke_all(&mut tx, id).await?;
+    }
+    let user = store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// What happens to a deleted user's prompts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptFate {
+    /// Refuse when the user has prompts.
+    Keep,
+    Delete,
+    TransferTo(String),
+}
+
+pub async fn delete(db: &Db, id: &str, fate: PromptFate) -> Result<()> {
+    let mut tx = db.write().await?;
+    let user = store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+    if user.is_admin() && store::count_admins(&mut tx).await? <= 1 {
+        return Err(Error::conflict("Cannot delete the last administrator", "last_admin"));
+    }
+    let prompts = store::prompt_count(&mut tx, id).await?;
+    match fate {
+        PromptFate::Keep if prompts > 0 => {
+            return Err(Error::Conflict {
+                message: format!(
+                    "This user has {prompts} prompt(s): delete them with ?prompts=delete or \
+                     give them to another user with ?prompts=transfer&to=<userId>"
+                ),
+                code: "user_has_prompts",
+            });
+        }
+        PromptFate::Keep => {}
+        PromptFate::Delete => crate::prompts::store::delete_all_of_user(&mut tx, id).await?,
+        PromptFate::TransferTo(to) => {
+            if to == id {
+                return Err(Error::invalid_field("to", "must be another user"));
+            }
+            store::by_id(&mut tx, &to)
+                .await?
+                .ok_or_else(|| Error::invalid_field("to", "no such user"))?;
+            crate::prompts::store::transfer_all(&mut tx, id, &to).await?;
+        }
+    }
+    store::delete(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list(db: &Db, limit: i64, offset: i64) -> Result<(Vec<UserRow>, i64)> {
+    let mut tx = db.read().await?;
+    let users = store::list(&mut tx, limit, offset).await?;
+    let total = store::count(&mut tx).await?;
+    Ok((users, total))
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<UserRow> {
+    let mut tx = db.read().await?;
+    store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)
+}
+
+pub async fn by_email(db: &Db, email: &str) -> Result<Option<UserRow>> {
+    let email = Email::parse(email).map_err(|p| Error::invalid_field("email", p))?;
+    let mut tx = db.read().await?;
+    Ok(store::by_email(&mut tx, email.as_str()).await?)
+}
+
+/// On start: create the administrator named in the configuration when there is no
+/// administrator yet. Never creates a default account on its own.
+pub async fn bootstrap_admin(db: &Db, email: &str, password: &str) -> Result<Option<UserRow>> {
+    let mut tx = db.read().await?;
+    let admins = store::count_admins(&mut tx).await?;
+    drop(tx);
+    if admins > 0 {
+        return Ok(None);
+    }
+    let input = NewUser {
+        email: Some(email.into()),
+        password: Some(password.into()),
+        role: Some("ADMIN".into()),
+        ..NewUser::default()
+    };
+    if let Some(mut existing) = by_email(db, email).await? {
+        existing.role = "ADMIN".into();
+        let mut tx = db.write().await?;
+        store::update(&mut tx, &existing).await?;
+        tx.commit().await?;
+        return Ok(Some(existing));
+    }
+    create(db, &input).await.map(Some)
+}

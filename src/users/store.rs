@@ -1,0 +1,140 @@
+//! SQL for the `User` table.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::db::Tx;
+use crate::on;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+#[sqlx(rename_all = "camelCase")]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    pub name: Option<String>,
+    pub team: Option<String>,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The user object of the API: `{id, email, name, team, role}` — never the password hash.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicUser {
+    pub id: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub team: Option<String>,
+    pub role: String,
+}
+
+impl From<&UserRow> for PublicUser {
+    fn from(u: &UserRow) -> Self {
+        PublicUser {
+            id: u.id.clone(),
+            email: u.email.clone(),
+            name: u.name.clone(),
+            team: u.team.clone(),
+            role: u.role.clone(),
+        }
+    }
+}
+
+impl UserRow {
+    pub fn is_admin(&self) -> bool {
+        self.role == "ADMIN"
+    }
+}
+
+pub async fn count(tx: &mut Tx) -> sqlx::Result<i64> {
+    on!(tx, |conn, sql| sqlx::query_scalar(sql("SELECT COUNT(*) FROM \"User\""))
+        .fetch_one(conn)
+        .await)
+}
+
+pub async fn count_admins(tx: &mut Tx) -> sqlx::Result<i64> {
+    on!(tx, |conn, sql| sqlx::query_scalar(sql(
+        "SELECT COUNT(*) FROM \"User\" WHERE \"role\" = 'ADMIN'"
+    ))
+    .fetch_one(conn)
+    .await)
+}
+
+pub async fn by_id(tx: &mut Tx, id: &str) -> sqlx::Result<Option<UserRow>> {
+    on!(tx, |conn, sql| sqlx::query_as(sql("SELECT * FROM \"User\" WHERE \"id\" = ?"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await)
+}
+
+pub async fn by_email(tx: &mut Tx, email: &str) -> sqlx::Result<Option<UserRow>> {
+    on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT * FROM \"User\" WHERE LOWER(\"email\") = LOWER(?)"
+    ))
+    .bind(email)
+    .fetch_optional(conn)
+    .await)
+}
+
+pub async fn insert(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "INSERT INTO \"User\" (\"id\", \"email\", \"password\", \"name\", \"team\", \"role\", \"createdAt\", \"updatedAt\") \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(&u.id)
+    .bind(&u.email)
+    .bind(&u.password)
+    .bind(&u.name)
+    .bind(&u.team)
+    .bind(&u.role)
+    .bind(u.created_at)
+    .bind(u.updated_at)
+    .execute(conn)
+    .await
+    .map(drop))
+}
+
+/// Writes name, team, role and password hash back.
+pub async fn update(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "UPDATE \"User\" SET \"name\" = ?, \"team\" = ?, \"role\" = ?, \"password\" = ?, \"updatedAt\" = ? \
+         WHERE \"id\" = ?"
+    ))
+    .bind(&u.name)
+    .bind(&u.team)
+    .bind(&u.role)
+    .bind(&u.password)
+    .bind(u.updated_at)
+    .bind(&u.id)
+    .execute(conn)
+    .await
+    .map(drop))
+}
+
+pub async fn list(tx: &mut Tx, limit: i64, offset: i64) -> sqlx::Result<Vec<UserRow>> {
+    on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT * FROM \"User\" ORDER BY \"createdAt\", \"id\" LIMIT ? OFFSET ?"
+    ))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await)
+}
+
+pub async fn delete(tx: &mut Tx, id: &str) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql("DELETE FROM \"User\" WHERE \"id\" = ?"))
+        .bind(id)
+        .execute(conn)
+        .await
+    .map(drop))
+}
+
+pub async fn prompt_count(tx: &mut Tx, user_id: &str) -> sqlx::Result<i64> {
+    on!(tx, |conn, sql| sqlx::query_scalar(sql(
+        "SELECT COUNT(*) FROM \"Prompt\" WHERE \"userId\" = ?"
+    ))
+    .bind(user_id)
+    .fetch_one(conn)
+    .await)
+}
