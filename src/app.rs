@@ -36,7 +36,11 @@ impl AppState {
             config.login_max_failures,
             Duration::from_secs(config.login_window_secs),
         );
-        AppState { db, config: Arc::new(config), limiter: Arc::new(limiter) }
+        AppState {
+            db,
+            config: Arc::new(config),
+            limiter: Arc::new(limiter),
+        }
     }
 }
 
@@ -85,7 +89,9 @@ pub fn router(state: AppState) -> Router {
 /// `GET /health`: 200 `{"ok":true}` when the database answers, 503 otherwise.
 async fn health(State(state): State<AppState>) -> Response {
     match state.db.ping().await {
-        Ok(()) => axum::Json(json!({ "ok": true, "database": state.db.backend().name() })).into_response(),
+        Ok(()) => {
+            axum::Json(json!({ "ok": true, "database": state.db.backend().name() })).into_response()
+        }
         Err(e) => {
             tracing::warn!(error = %e, "health check: database unavailable");
             (
@@ -105,9 +111,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let db = state.db.clone();
     let app = router(state);
-    let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     db.close().await;
     result
 }

@@ -76,7 +76,10 @@ impl fmt::Debug for Config {
             .field("db_max_connections", &self.db_max_connections)
             .field("public_url", &self.public_url)
             .field("admin_email", &self.admin_email)
-            .field("admin_password", &self.admin_password.as_ref().map(|_| "***"))
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "***"),
+            )
             .field("max_body_bytes", &self.max_body_bytes)
             .field("import_max_bytes", &self.import_max_bytes)
             .field("session_days", &self.session_days)
@@ -113,13 +116,23 @@ pub struct Layer {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the config file {path} is not valid: {message}")]
     Parse { path: String, message: String },
     #[error("{name}={value:?} is not valid: {expected}")]
-    Env { name: String, value: String, expected: String },
+    Env {
+        name: String,
+        value: String,
+        expected: String,
+    },
     #[error("invalid setting `{setting}`: {problem}")]
-    Invalid { setting: &'static str, problem: String },
+    Invalid {
+        setting: &'static str,
+        problem: String,
+    },
 }
 
 impl Layer {
@@ -223,7 +236,10 @@ impl Config {
 
     /// Checks the whole configuration; the message names the setting and what to do.
     pub fn validate(self) -> Result<Config, ConfigError> {
-        let invalid = |setting, problem: &str| ConfigError::Invalid { setting, problem: problem.into() };
+        let invalid = |setting, problem: &str| ConfigError::Invalid {
+            setting,
+            problem: problem.into(),
+        };
         if backend_of(&self.database_url).is_none() {
             return Err(invalid(
                 "database_url",
@@ -237,7 +253,10 @@ impl Config {
             return Err(invalid("max_body_bytes", "must be at least 1024"));
         }
         if self.import_max_bytes < self.max_body_bytes {
-            return Err(invalid("import_max_bytes", "must be at least max_body_bytes"));
+            return Err(invalid(
+                "import_max_bytes",
+                "must be at least max_body_bytes",
+            ));
         }
         if self.session_days == 0 || self.session_days > 3650 {
             return Err(invalid("session_days", "must be between 1 and 3650"));
@@ -262,8 +281,12 @@ impl Config {
             }
             _ => {}
         }
-        tracing_subscriber::EnvFilter::try_new(&self.log_level)
-            .map_err(|e| invalid("log_level", &format!("{e} (try `info` or `promptvault=debug`)")))?;
+        tracing_subscriber::EnvFilter::try_new(&self.log_level).map_err(|e| {
+            invalid(
+                "log_level",
+                &format!("{e} (try `info` or `promptvault=debug`)"),
+            )
+        })?;
         Ok(self)
     }
 
@@ -273,7 +296,9 @@ impl Config {
 
     /// Cookies get `Secure` when the instance is reached over https.
     pub fn secure_cookies(&self) -> bool {
-        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 
     /// Loads the layers in order. `file` is the `--config` path (or `PROMPTVAULT_CONFIG`); when
@@ -295,10 +320,13 @@ impl Config {
 fn parse_bind(value: &str) -> Result<IpAddr, ConfigError> {
     let v = value.trim();
     let v = if v == "localhost" { "127.0.0.1" } else { v };
-    v.trim_start_matches('[').trim_end_matches(']').parse().map_err(|_| ConfigError::Invalid {
-        setting: "bind",
-        problem: format!("{value:?} is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)"),
-    })
+    v.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .map_err(|_| ConfigError::Invalid {
+            setting: "bind",
+            problem: format!("{value:?} is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)"),
+        })
 }
 
 /// `promptvault config example`: every setting with its default, commented.
@@ -349,7 +377,10 @@ mod tests {
     #[test]
     fn the_example_is_a_valid_config() {
         let layer: Layer = toml::from_str(EXAMPLE).expect("example parses");
-        let c = Config::default().apply(layer).and_then(Config::validate).expect("valid");
+        let c = Config::default()
+            .apply(layer)
+            .and_then(Config::validate)
+            .expect("valid");
         assert_eq!(c.port, 3000);
     }
 
@@ -360,7 +391,9 @@ mod tests {
             "DATABASE_URL" => Some("postgres://u:pw@h/db".to_string()),
             _ => None,
         };
-        let c = Config::default().apply(Layer::from_env(env).expect("env")).expect("apply");
+        let c = Config::default()
+            .apply(Layer::from_env(env).expect("env"))
+            .expect("apply");
         assert_eq!(c.port, 8080);
         assert_eq!(c.database_url, "postgres://u:pw@h/db");
         assert!(!format!("{c:?}").contains("pw"), "secrets are redacted");
@@ -371,8 +404,16 @@ mod tests {
         let env = |k: &str| (k == "PROMPTVAULT_PORT").then(|| "eighty".to_string());
         let e = Layer::from_env(env).expect_err("bad port");
         assert!(e.to_string().contains("PROMPTVAULT_PORT"));
-        let c = Config { database_url: "oracle://x".into(), ..Config::default() };
-        assert!(c.validate().expect_err("bad url").to_string().contains("database_url"));
+        let c = Config {
+            database_url: "oracle://x".into(),
+            ..Config::default()
+        };
+        assert!(
+            c.validate()
+                .expect_err("bad url")
+                .to_string()
+                .contains("database_url")
+        );
         let unknown: Result<Layer, _> = toml::from_str("prot = 1");
         assert!(unknown.is_err(), "unknown keys are rejected");
     }

@@ -10,7 +10,10 @@ pub type FieldErrors = BTreeMap<String, String>;
 pub enum Error {
     /// Input that breaks a rule; `details` names each bad field.
     #[error("{message}")]
-    Invalid { message: String, details: FieldErrors },
+    Invalid {
+        message: String,
+        details: FieldErrors,
+    },
     #[error("Unauthorized")]
     Unauthorized,
     #[error("Invalid credentials")]
@@ -24,7 +27,11 @@ pub enum Error {
     Conflict { message: String, code: &'static str },
     /// Valid JSON that cannot be processed (e.g. strict render with missing values).
     #[error("{message}")]
-    Unprocessable { message: String, code: &'static str, details: serde_json::Value },
+    Unprocessable {
+        message: String,
+        code: &'static str,
+        details: serde_json::Value,
+    },
     #[error("Too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("database error")]
@@ -39,11 +46,17 @@ impl Error {
     pub fn invalid_field(field: &str, problem: impl Into<String>) -> Self {
         let mut details = FieldErrors::new();
         details.insert(field.to_string(), problem.into());
-        Error::Invalid { message: "Invalid input".into(), details }
+        Error::Invalid {
+            message: "Invalid input".into(),
+            details,
+        }
     }
 
     pub fn invalid(details: FieldErrors) -> Self {
-        Error::Invalid { message: "Invalid input".into(), details }
+        Error::Invalid {
+            message: "Invalid input".into(),
+            details,
+        }
     }
 
     pub fn not_found() -> Self {
@@ -55,7 +68,10 @@ impl Error {
     }
 
     pub fn conflict(message: impl Into<String>, code: &'static str) -> Self {
-        Error::Conflict { message: message.into(), code }
+        Error::Conflict {
+            message: message.into(),
+            code,
+        }
     }
 
     /// Stable machine-readable code for the API's `code` field.
@@ -79,7 +95,9 @@ pub struct Problems(FieldErrors);
 
 impl Problems {
     pub fn add(&mut self, field: &str, problem: impl Into<String>) {
-        self.0.entry(field.to_string()).or_insert_with(|| problem.into());
+        self.0
+            .entry(field.to_string())
+            .or_insert_with(|| problem.into());
     }
 
     /// Keeps the value when `result` is Ok, records the problem otherwise.
@@ -94,6 +112,10 @@ impl Problems {
     }
 
     pub fn finish(self) -> Result<()> {
-        if self.0.is_empty() { Ok(()) } else { Err(Error::invalid(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::invalid(self.0))
+        }
     }
 }

@@ -22,7 +22,10 @@ on_all_backends!(
 /// Fails if any response body leaks a password hash.
 fn no_hash(body: &Value) {
     let text = body.to_string();
-    assert!(!text.contains("$argon2") && !text.contains("\"password\""), "hash leaked: {text}");
+    assert!(
+        !text.contains("$argon2") && !text.contains("\"password\""),
+        "hash leaked: {text}"
+    );
 }
 
 async fn register_login_me_logout(app: TestApp) {
@@ -37,18 +40,45 @@ async fn register_login_me_logout(app: TestApp) {
         .await
         .expect("register");
     assert_eq!(resp.status(), 201);
-    let cookie = resp.headers().get("set-cookie").expect("cookie").to_str().expect("ascii").to_string();
-    assert!(cookie.starts_with("token=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .expect("cookie")
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(
+        cookie.starts_with("token=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+    );
     let session = cookie.split(';').next().expect("pair").to_string();
-    for h in ["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"] {
-        assert!(resp.headers().contains_key(h), "missing security header {h}");
+    for h in [
+        "content-security-policy",
+        "x-content-type-options",
+        "x-frame-options",
+        "referrer-policy",
+    ] {
+        assert!(
+            resp.headers().contains_key(h),
+            "missing security header {h}"
+        );
     }
     let user: Value = resp.json().await.expect("json");
     no_hash(&user);
     assert_eq!(user["email"], "ann@example.com");
     assert_eq!(user["role"], "ADMIN");
-    let keys: Vec<&str> = user.as_object().expect("object").keys().map(String::as_str).collect();
-    assert_eq!(keys.len(), 5, "user object is {{id,email,name,team,role}}: {keys:?}");
+    let keys: Vec<&str> = user
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys.len(),
+        5,
+        "user object is {{id,email,name,team,role}}: {keys:?}"
+    );
 
     let (s, me) = c.get("/api/auth/me").await;
     assert_eq!(s, 200);
@@ -56,12 +86,27 @@ async fn register_login_me_logout(app: TestApp) {
 
     // A second browser logs in; wrong password and unknown email answer the same.
     let other = app.client();
-    let (s1, b1) = other.post("/api/auth/login", &json!({ "email": "ann@example.com", "password": "wrong-password" })).await;
-    let (s2, b2) = other.post("/api/auth/login", &json!({ "email": "nobody@example.com", "password": "wrong-password" })).await;
+    let (s1, b1) = other
+        .post(
+            "/api/auth/login",
+            &json!({ "email": "ann@example.com", "password": "wrong-password" }),
+        )
+        .await;
+    let (s2, b2) = other
+        .post(
+            "/api/auth/login",
+            &json!({ "email": "nobody@example.com", "password": "wrong-password" }),
+        )
+        .await;
     assert_eq!((s1.as_u16(), s2.as_u16()), (401, 401));
     assert_eq!(b1, b2);
     assert_eq!(b1["error"], "Invalid credentials");
-    let (s, body) = other.post("/api/auth/login", &json!({ "email": "ANN@example.com", "password": "password-123" })).await;
+    let (s, body) = other
+        .post(
+            "/api/auth/login",
+            &json!({ "email": "ANN@example.com", "password": "password-123" }),
+        )
+        .await;
     assert_eq!(s, 200, "{body}");
     no_hash(&body);
 
@@ -70,11 +115,22 @@ async fn register_login_me_logout(app: TestApp) {
     assert_eq!((s.as_u16(), &body), (200, &json!({ "ok": true })));
     let replay = app.client();
     let (_, me) = replay
-        .send(replay.request(reqwest::Method::GET, "/api/auth/me").header("cookie", &session))
+        .send(
+            replay
+                .request(reqwest::Method::GET, "/api/auth/me")
+                .header("cookie", &session),
+        )
         .await;
-    assert_eq!(me, json!({ "user": null }), "revoked session still accepted");
+    assert_eq!(
+        me,
+        json!({ "user": null }),
+        "revoked session still accepted"
+    );
     let (_, me) = other.get("/api/auth/me").await;
-    assert_eq!(me["user"]["email"], "ann@example.com", "other sessions stay signed in");
+    assert_eq!(
+        me["user"]["email"], "ann@example.com",
+        "other sessions stay signed in"
+    );
     app.stop().await;
 }
 
@@ -85,68 +141,142 @@ async fn first_user_is_admin_and_registration_setting(app: TestApp) {
     assert_eq!(me["user"]["role"], "USER");
 
     let (s, body) = app.client().get("/settings").await;
-    assert_eq!((s.as_u16(), &body), (200, &json!({ "allowRegistration": true })));
-    let (s, _) = bob.put("/api/admin/settings", &json!({ "allowRegistration": false })).await;
+    assert_eq!(
+        (s.as_u16(), &body),
+        (200, &json!({ "allowRegistration": true }))
+    );
+    let (s, _) = bob
+        .put(
+            "/api/admin/settings",
+            &json!({ "allowRegistration": false }),
+        )
+        .await;
     assert_eq!(s, 403);
-    let (s, body) = admin.put("/api/admin/settings", &json!({ "allowRegistration": false })).await;
-    assert_eq!((s.as_u16(), &body["allowRegistration"]), (200, &json!(false)));
+    let (s, body) = admin
+        .put(
+            "/api/admin/settings",
+            &json!({ "allowRegistration": false }),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), &body["allowRegistration"]),
+        (200, &json!(false))
+    );
     let (_, body) = app.client().get("/api/settings").await;
     assert_eq!(body, json!({ "allowRegistration": false }));
 
     let (s, body) = app
         .client()
-        .post("/api/auth/register", &json!({ "email": "late@example.com", "password": "password-123" }))
+        .post(
+            "/api/auth/register",
+            &json!({ "email": "late@example.com", "password": "password-123" }),
+        )
         .await;
-    assert_eq!((s.as_u16(), body["error"].as_str()), (403, Some("Registration disabled")));
+    assert_eq!(
+        (s.as_u16(), body["error"].as_str()),
+        (403, Some("Registration disabled"))
+    );
 
     // Admins can still create accounts.
     let (s, body) = admin
-        .post("/api/admin/users", &json!({ "email": "late@example.com", "password": "password-123" }))
+        .post(
+            "/api/admin/users",
+            &json!({ "email": "late@example.com", "password": "password-123" }),
+        )
         .await;
     assert_eq!(s, 201, "{body}");
     no_hash(&body);
-    let (s, body) = admin.post("/api/auth/register", &json!({ "email": "bob@example.com", "password": "password-123" })).await;
+    let (s, body) = admin
+        .post(
+            "/api/auth/register",
+            &json!({ "email": "bob@example.com", "password": "password-123" }),
+        )
+        .await;
     assert_eq!(s, 403, "{body}");
     app.stop().await;
 }
 
 async fn profile_update_requires_current_password(app: TestApp) {
     let c = app.user("pat@example.com").await;
-    let (s, body) = c.put("/api/auth/profile", &json!({ "name": "  Pat Doe  " })).await;
+    let (s, body) = c
+        .put("/api/auth/profile", &json!({ "name": "  Pat Doe  " }))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(body["user"]["name"], "Pat Doe");
     no_hash(&body);
 
-    let (s, body) = c.put("/api/auth/profile", &json!({ "password": "new-password-1" })).await;
+    let (s, body) = c
+        .put(
+            "/api/auth/profile",
+            &json!({ "password": "new-password-1" }),
+        )
+        .await;
     assert_eq!(s, 400);
     assert!(body["details"]["currentPassword"].is_string(), "{body}");
     let (s, _) = c
-        .put("/api/auth/profile", &json!({ "password": "new-password-1", "currentPassword": "not-it-at-all" }))
+        .put(
+            "/api/auth/profile",
+            &json!({ "password": "new-password-1", "currentPassword": "not-it-at-all" }),
+        )
         .await;
     assert_eq!(s, 400);
     let (s, _) = c
-        .put("/api/auth/profile", &json!({ "password": "short", "currentPassword": "password-123" }))
+        .put(
+            "/api/auth/profile",
+            &json!({ "password": "short", "currentPassword": "password-123" }),
+        )
         .await;
     assert_eq!(s, 400);
 
     let second = app.client();
-    let (s, _) = second.post("/api/auth/login", &json!({ "email": "pat@example.com", "password": "password-123" })).await;
+    let (s, _) = second
+        .post(
+            "/api/auth/login",
+            &json!({ "email": "pat@example.com", "password": "password-123" }),
+        )
+        .await;
     assert_eq!(s, 200);
     let (s, _) = c
-        .put("/api/auth/profile", &json!({ "password": "new-password-1", "currentPassword": "password-123" }))
+        .put(
+            "/api/auth/profile",
+            &json!({ "password": "new-password-1", "currentPassword": "password-123" }),
+        )
         .await;
     assert_eq!(s, 200);
     let (_, me) = c.get("/api/auth/me").await;
-    assert_eq!(me["user"]["email"], "pat@example.com", "the session that changed it stays");
+    assert_eq!(
+        me["user"]["email"], "pat@example.com",
+        "the session that changed it stays"
+    );
     let (_, me) = second.get("/api/auth/me").await;
-    assert_eq!(me["user"], Value::Null, "other sessions are signed out after a password change");
-    let (s, _) = app.client().post("/api/auth/login", &json!({ "email": "pat@example.com", "password": "password-123" })).await;
+    assert_eq!(
+        me["user"],
+        Value::Null,
+        "other sessions are signed out after a password change"
+    );
+    let (s, _) = app
+        .client()
+        .post(
+            "/api/auth/login",
+            &json!({ "email": "pat@example.com", "password": "password-123" }),
+        )
+        .await;
     assert_eq!(s, 401);
-    let (s, _) = app.client().post("/api/auth/login", &json!({ "email": "pat@example.com", "password": "new-password-1" })).await;
+    let (s, _) = app
+        .client()
+        .post(
+            "/api/auth/login",
+            &json!({ "email": "pat@example.com", "password": "new-password-1" }),
+        )
+        .await;
     assert_eq!(s, 200);
 
     // Users cannot put themselves in teams any more.
-    let (s, _) = app.user("zed@example.com").await.post("/api/auth/team", &json!({ "team": "development" })).await;
+    let (s, _) = app
+        .user("zed@example.com")
+        .await
+        .post("/api/auth/team", &json!({ "team": "development" }))
+        .await;
     assert_eq!(s, 403);
     app.stop().await;
 }
@@ -155,14 +285,22 @@ async fn api_tokens_authenticate_and_revoke(app: TestApp) {
     let c = app.user("tok@example.com").await;
     let (s, body) = c.post("/api/auth/tokens", &json!({})).await;
     assert_eq!(s, 400, "a token needs a name: {body}");
-    let (s, created) = c.post("/api/auth/tokens", &json!({ "name": "ci script" })).await;
+    let (s, created) = c
+        .post("/api/auth/tokens", &json!({ "name": "ci script" }))
+        .await;
     assert_eq!(s, 201, "{created}");
-    let secret = created["token"].as_str().expect("secret shown once").to_string();
+    let secret = created["token"]
+        .as_str()
+        .expect("secret shown once")
+        .to_string();
     assert!(secret.starts_with("pv_") && secret.len() > 40);
 
     let (_, list) = c.get("/api/auth/tokens").await;
     let list_text = list.to_string();
-    assert!(!list_text.contains(&secret), "the secret is never listed again");
+    assert!(
+        !list_text.contains(&secret),
+        "the secret is never listed again"
+    );
     assert_eq!(list[0]["name"], "ci script");
     assert!(secret.starts_with(list[0]["prefix"].as_str().expect("prefix")));
 
@@ -199,18 +337,28 @@ async fn admin_manages_users(app: TestApp) {
     assert_eq!(user.get("/api/admin/users").await.0, 403);
     assert_eq!(app.client().get("/api/admin/users").await.0, 401);
 
-    let (s, team) = admin.post("/api/admin/teams", &json!({ "name": "development" })).await;
+    let (s, team) = admin
+        .post("/api/admin/teams", &json!({ "name": "development" }))
+        .await;
     assert_eq!(s, 201, "{team}");
     let team_id = team["id"].as_str().expect("team id").to_string();
-    let (s, _) = admin.post("/api/admin/teams", &json!({ "name": "Development" })).await;
+    let (s, _) = admin
+        .post("/api/admin/teams", &json!({ "name": "Development" }))
+        .await;
     assert_eq!(s, 409, "team names are unique, ignoring case");
 
     let (s, body) = admin
-        .post("/api/admin/users", &json!({ "email": "not-an-email", "password": "x", "role": "ROOT" }))
+        .post(
+            "/api/admin/users",
+            &json!({ "email": "not-an-email", "password": "x", "role": "ROOT" }),
+        )
         .await;
     assert_eq!(s, 400);
     for field in ["email", "password", "role"] {
-        assert!(body["details"][field].is_string(), "{field} should be reported: {body}");
+        assert!(
+            body["details"][field].is_string(),
+            "{field} should be reported: {body}"
+        );
     }
     let (s, created) = admin
         .post(
@@ -223,52 +371,113 @@ async fn admin_manages_users(app: TestApp) {
     assert_eq!(created["team"], "development");
     let dev_id = created["id"].as_str().expect("id").to_string();
     let (s, _) = admin
-        .post("/api/admin/users", &json!({ "email": "DEV@example.com", "password": "password-123" }))
+        .post(
+            "/api/admin/users",
+            &json!({ "email": "DEV@example.com", "password": "password-123" }),
+        )
         .await;
     assert_eq!(s, 409, "email is unique, ignoring case");
 
-    let resp = admin.request(reqwest::Method::GET, "/api/admin/users?limit=2").send().await.expect("list");
-    assert_eq!(resp.headers().get("x-total-count").and_then(|v| v.to_str().ok()), Some("3"));
+    let resp = admin
+        .request(reqwest::Method::GET, "/api/admin/users?limit=2")
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(
+        resp.headers()
+            .get("x-total-count")
+            .and_then(|v| v.to_str().ok()),
+        Some("3")
+    );
     let page: Value = resp.json().await.expect("json");
     assert_eq!(page.as_array().map(Vec::len), Some(2));
     no_hash(&page);
     assert_eq!(admin.get("/api/admin/users?limit=abc").await.0, 400);
 
     let (s, updated) = admin
-        .put(&format!("/api/admin/users/{dev_id}"), &json!({ "name": "Developer", "role": "ADMIN", "teams": [] }))
+        .put(
+            &format!("/api/admin/users/{dev_id}"),
+            &json!({ "name": "Developer", "role": "ADMIN", "teams": [] }),
+        )
         .await;
     assert_eq!(s, 200, "{updated}");
-    assert_eq!((updated["role"].as_str(), updated["team"].as_str()), (Some("ADMIN"), None));
-    let (s, _) = admin.put(&format!("/api/admin/users/{dev_id}"), &json!({ "role": "GOD" })).await;
+    assert_eq!(
+        (updated["role"].as_str(), updated["team"].as_str()),
+        (Some("ADMIN"), None)
+    );
+    let (s, _) = admin
+        .put(
+            &format!("/api/admin/users/{dev_id}"),
+            &json!({ "role": "GOD" }),
+        )
+        .await;
     assert_eq!(s, 400);
-    let (s, _) = admin.put("/api/admin/users/no-such-user", &json!({ "name": "x" })).await;
+    let (s, _) = admin
+        .put("/api/admin/users/no-such-user", &json!({ "name": "x" }))
+        .await;
     assert_eq!(s, 404);
 
     // Password reset by an admin: the user logs in with the new one.
-    let (s, _) = admin.put(&format!("/api/admin/users/{dev_id}"), &json!({ "password": "reset-password-9" })).await;
+    let (s, _) = admin
+        .put(
+            &format!("/api/admin/users/{dev_id}"),
+            &json!({ "password": "reset-password-9" }),
+        )
+        .await;
     assert_eq!(s, 200);
-    let (s, _) = app.client().post("/api/auth/login", &json!({ "email": "dev@example.com", "password": "reset-password-9" })).await;
+    let (s, _) = app
+        .client()
+        .post(
+            "/api/auth/login",
+            &json!({ "email": "dev@example.com", "password": "reset-password-9" }),
+        )
+        .await;
     assert_eq!(s, 200);
 
-    let (s, _) = admin.delete(&format!("/api/admin/users/{dev_id}?prompts=explode")).await;
+    let (s, _) = admin
+        .delete(&format!("/api/admin/users/{dev_id}?prompts=explode"))
+        .await;
     assert_eq!(s, 400);
     let (s, _) = admin.delete(&format!("/api/admin/users/{dev_id}")).await;
     assert_eq!(s, 200);
-    assert_eq!(admin.get(&format!("/api/admin/users/{dev_id}")).await.0, 404);
+    assert_eq!(
+        admin.get(&format!("/api/admin/users/{dev_id}")).await.0,
+        404
+    );
 
     // Team rename follows into User.team; delete clears it.
     let (_, bob) = admin
-        .post("/api/admin/users", &json!({ "email": "bob@example.com", "password": "password-123", "teams": [team_id] }))
+        .post(
+            "/api/admin/users",
+            &json!({ "email": "bob@example.com", "password": "password-123", "teams": [team_id] }),
+        )
         .await;
-    let (s, _) = admin.put(&format!("/api/admin/teams/{team_id}"), &json!({ "name": "platform" })).await;
+    let (s, _) = admin
+        .put(
+            &format!("/api/admin/teams/{team_id}"),
+            &json!({ "name": "platform" }),
+        )
+        .await;
     assert_eq!(s, 200);
-    let (_, b) = admin.get(&format!("/api/admin/users/{}", bob["id"].as_str().expect("id"))).await;
+    let (_, b) = admin
+        .get(&format!(
+            "/api/admin/users/{}",
+            bob["id"].as_str().expect("id")
+        ))
+        .await;
     assert_eq!(b["team"], "platform");
-    let (_, members) = admin.get(&format!("/api/admin/teams/{team_id}/members")).await;
+    let (_, members) = admin
+        .get(&format!("/api/admin/teams/{team_id}/members"))
+        .await;
     assert_eq!(members.as_array().map(Vec::len), Some(1));
     let (s, _) = admin.delete(&format!("/api/admin/teams/{team_id}")).await;
     assert_eq!(s, 200);
-    let (_, b) = admin.get(&format!("/api/admin/users/{}", bob["id"].as_str().expect("id"))).await;
+    let (_, b) = admin
+        .get(&format!(
+            "/api/admin/users/{}",
+            bob["id"].as_str().expect("id")
+        ))
+        .await;
     assert_eq!(b["team"], Value::Null);
     app.stop().await;
 }
@@ -277,8 +486,16 @@ async fn last_admin_is_protected(app: TestApp) {
     let admin = app.user("only@example.com").await;
     let (_, me) = admin.get("/api/auth/me").await;
     let id = me["user"]["id"].as_str().expect("id").to_string();
-    let (s, body) = admin.put(&format!("/api/admin/users/{id}"), &json!({ "role": "USER" })).await;
-    assert_eq!((s.as_u16(), body["code"].as_str()), (409, Some("last_admin")));
+    let (s, body) = admin
+        .put(
+            &format!("/api/admin/users/{id}"),
+            &json!({ "role": "USER" }),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), body["code"].as_str()),
+        (409, Some("last_admin"))
+    );
     let (s, _) = admin.delete(&format!("/api/admin/users/{id}")).await;
     assert_eq!(s, 409);
     let (_, me) = admin.get("/api/auth/me").await;
@@ -286,14 +503,31 @@ async fn last_admin_is_protected(app: TestApp) {
 
     // With a second admin the first may step down.
     let (_, second) = admin
-        .post("/api/admin/users", &json!({ "email": "two@example.com", "password": "password-123", "role": "ADMIN" }))
+        .post(
+            "/api/admin/users",
+            &json!({ "email": "two@example.com", "password": "password-123", "role": "ADMIN" }),
+        )
         .await;
-    let (s, _) = admin.put(&format!("/api/admin/users/{id}"), &json!({ "role": "USER" })).await;
+    let (s, _) = admin
+        .put(
+            &format!("/api/admin/users/{id}"),
+            &json!({ "role": "USER" }),
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(admin.get("/api/admin/users").await.0, 403);
     let two = app.client();
-    two.post("/api/auth/login", &json!({ "email": "two@example.com", "password": "password-123" })).await;
-    let (s, _) = two.delete(&format!("/api/admin/users/{}", second["id"].as_str().expect("id"))).await;
+    two.post(
+        "/api/auth/login",
+        &json!({ "email": "two@example.com", "password": "password-123" }),
+    )
+    .await;
+    let (s, _) = two
+        .delete(&format!(
+            "/api/admin/users/{}",
+            second["id"].as_str().expect("id")
+        ))
+        .await;
     assert_eq!(s, 409, "the remaining admin cannot delete themselves");
     app.stop().await;
 }
@@ -301,18 +535,40 @@ async fn last_admin_is_protected(app: TestApp) {
 async fn role_change_and_deletion_take_effect_at_once(app: TestApp) {
     let admin = app.user("boss@example.com").await;
     let (_, created) = admin
-        .post("/api/admin/users", &json!({ "email": "temp@example.com", "password": "password-123", "role": "ADMIN" }))
+        .post(
+            "/api/admin/users",
+            &json!({ "email": "temp@example.com", "password": "password-123", "role": "ADMIN" }),
+        )
         .await;
     let temp_id = created["id"].as_str().expect("id").to_string();
     let temp = app.client();
-    let (s, _) = temp.post("/api/auth/login", &json!({ "email": "temp@example.com", "password": "password-123" })).await;
+    let (s, _) = temp
+        .post(
+            "/api/auth/login",
+            &json!({ "email": "temp@example.com", "password": "password-123" }),
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(temp.get("/api/admin/users").await.0, 200);
-    admin.put(&format!("/api/admin/users/{temp_id}"), &json!({ "role": "USER" })).await;
-    assert_eq!(temp.get("/api/admin/users").await.0, 403, "demotion applies on the next request");
+    admin
+        .put(
+            &format!("/api/admin/users/{temp_id}"),
+            &json!({ "role": "USER" }),
+        )
+        .await;
+    assert_eq!(
+        temp.get("/api/admin/users").await.0,
+        403,
+        "demotion applies on the next request"
+    );
     admin.delete(&format!("/api/admin/users/{temp_id}")).await;
     assert_eq!(temp.get("/api/auth/me").await.1, json!({ "user": null }));
-    assert_eq!(temp.put("/api/auth/profile", &json!({ "name": "x" })).await.0, 401);
+    assert_eq!(
+        temp.put("/api/auth/profile", &json!({ "name": "x" }))
+            .await
+            .0,
+        401
+    );
     app.stop().await;
 }
 
@@ -320,7 +576,12 @@ async fn login_is_rate_limited(app: TestApp) {
     app.user("rl@example.com").await;
     let c = app.client();
     for _ in 0..5 {
-        let (s, _) = c.post("/api/auth/login", &json!({ "email": "rl@example.com", "password": "bad-password" })).await;
+        let (s, _) = c
+            .post(
+                "/api/auth/login",
+                &json!({ "email": "rl@example.com", "password": "bad-password" }),
+            )
+            .await;
         assert_eq!(s, 401);
     }
     let resp = c
@@ -329,7 +590,11 @@ async fn login_is_rate_limited(app: TestApp) {
         .send()
         .await
         .expect("login");
-    assert_eq!(resp.status(), 429, "even the right password waits once locked");
+    assert_eq!(
+        resp.status(),
+        429,
+        "even the right password waits once locked"
+    );
     let retry: u64 = resp
         .headers()
         .get("retry-after")
@@ -347,45 +612,91 @@ async fn bad_input_gets_clear_json_errors(app: TestApp) {
     let (_, before) = admin.get("/api/admin/users").await;
     let anon = app.client();
     let cases: Vec<(&str, Value)> = vec![
-        ("/api/auth/register", json!({ "email": 42, "password": "password-123" })),
+        (
+            "/api/auth/register",
+            json!({ "email": 42, "password": "password-123" }),
+        ),
         ("/api/auth/register", json!({ "email": "x@example.com" })),
-        ("/api/auth/register", json!({ "email": "x@example.com", "password": ["a"] })),
-        ("/api/auth/register", json!({ "email": "x'); DROP TABLE \"User\";--@example.com", "password": "password-123" })),
-        ("/api/auth/register", json!({ "email": "y@example.com", "password": "password-123", "name": "n".repeat(500) })),
+        (
+            "/api/auth/register",
+            json!({ "email": "x@example.com", "password": ["a"] }),
+        ),
+        (
+            "/api/auth/register",
+            json!({ "email": "x'); DROP TABLE \"User\";--@example.com", "password": "password-123" }),
+        ),
+        (
+            "/api/auth/register",
+            json!({ "email": "y@example.com", "password": "password-123", "name": "n".repeat(500) }),
+        ),
         ("/api/auth/register", json!([1, 2, 3])),
-        ("/api/auth/login", json!({ "email": null, "password": null })),
+        (
+            "/api/auth/login",
+            json!({ "email": null, "password": null }),
+        ),
         ("/api/auth/login", json!("just a string")),
     ];
     for (path, body) in cases {
         let (s, resp) = anon.post(path, &body).await;
         assert_eq!(s, 400, "{path} {body} -> {resp}");
-        assert!(resp["error"].is_string() && resp["code"].is_string(), "{resp}");
+        assert!(
+            resp["error"].is_string() && resp["code"].is_string(),
+            "{resp}"
+        );
     }
-    for raw in ["{bad json", "", "null", "{\"email\":\"a@b.io\",\"password\":"] {
-        let (s, resp) = anon.post_raw("/api/auth/register", raw.to_string(), "application/json").await;
+    for raw in [
+        "{bad json",
+        "",
+        "null",
+        "{\"email\":\"a@b.io\",\"password\":",
+    ] {
+        let (s, resp) = anon
+            .post_raw("/api/auth/register", raw.to_string(), "application/json")
+            .await;
         assert_eq!(s, 400, "{raw:?} -> {resp}");
         assert_eq!(resp["code"], "invalid_input");
     }
-    let huge = format!("{{\"email\":\"a@b.io\",\"password\":\"{}\"}}", "x".repeat(3 * 1024 * 1024));
-    let (s, resp) = anon.post_raw("/api/auth/register", huge, "application/json").await;
+    let huge = format!(
+        "{{\"email\":\"a@b.io\",\"password\":\"{}\"}}",
+        "x".repeat(3 * 1024 * 1024)
+    );
+    let (s, resp) = anon
+        .post_raw("/api/auth/register", huge, "application/json")
+        .await;
     assert_eq!(s, 413, "{resp}");
     assert_eq!(resp["code"], "payload_too_large");
     let (s, resp) = anon.get("/api/does/not/exist").await;
-    assert_eq!((s.as_u16(), resp["code"].as_str()), (404, Some("not_found")));
-    let (s, resp) = anon.send(anon.request(reqwest::Method::DELETE, "/api/auth/me")).await;
+    assert_eq!(
+        (s.as_u16(), resp["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let (s, resp) = anon
+        .send(anon.request(reqwest::Method::DELETE, "/api/auth/me"))
+        .await;
     assert_eq!(s, 405, "{resp}");
     assert!(resp["error"].is_string());
 
     // SQL metacharacters are data, never SQL.
     let sneaky = "Robert'); DROP TABLE \"Prompt\";-- \" ` \\ %_";
-    let (s, body) = admin.put("/api/auth/profile", &json!({ "name": sneaky })).await;
+    let (s, body) = admin
+        .put("/api/auth/profile", &json!({ "name": sneaky }))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(body["user"]["name"], sneaky);
-    let (s, _) = admin.post("/api/auth/login", &json!({ "email": "' OR 1=1 --", "password": "' OR '1'='1" })).await;
+    let (s, _) = admin
+        .post(
+            "/api/auth/login",
+            &json!({ "email": "' OR 1=1 --", "password": "' OR '1'='1" }),
+        )
+        .await;
     assert_eq!(s, 401);
 
     let (_, after) = admin.get("/api/admin/users").await;
-    assert_eq!(before.as_array().map(Vec::len), after.as_array().map(Vec::len), "nothing was created");
+    assert_eq!(
+        before.as_array().map(Vec::len),
+        after.as_array().map(Vec::len),
+        "nothing was created"
+    );
     let (s, _) = admin.get("/health").await;
     assert_eq!(s, 200);
     app.stop().await;
@@ -400,7 +711,10 @@ async fn cross_site_cookie_writes_are_refused(app: TestApp) {
                 .json(&json!({ "name": "pwned" })),
         )
         .await;
-    assert_eq!((s.as_u16(), body["code"].as_str()), (403, Some("csrf_rejected")));
+    assert_eq!(
+        (s.as_u16(), body["code"].as_str()),
+        (403, Some("csrf_rejected"))
+    );
     let (s, _) = c
         .send(
             c.request(reqwest::Method::PUT, "/api/auth/profile")

@@ -1,10 +1,10 @@
 //! `/api/auth`: register, login, logout, me, profile, team self-assignment, API tokens.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
-use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -30,31 +30,56 @@ pub fn routes() -> Router<AppState> {
 
 /// `Set-Cookie` for a session secret (or its removal with `None`).
 pub fn session_cookie(state: &AppState, secret: Option<&str>) -> HeaderValue {
-    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     let value = match secret {
         Some(s) => format!(
             "{}={s}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",
             sessions::COOKIE,
             u64::from(state.config.session_days) * 86_400
         ),
-        None => format!("{}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}", sessions::COOKIE),
+        None => format!(
+            "{}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}",
+            sessions::COOKIE
+        ),
     };
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("token=; Max-Age=0"))
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok())
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
 }
 
 /// Starts a session and answers with the user object and the cookie.
-pub async fn signed_in(state: &AppState, headers: &HeaderMap, user: &users::UserRow, status: StatusCode) -> Result<Response> {
-    let secret = sessions::create(&state.db, &user.id, state.config.session_days, user_agent(headers)).await?;
+pub async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &users::UserRow,
+    status: StatusCode,
+) -> Result<Response> {
+    let secret = sessions::create(
+        &state.db,
+        &user.id,
+        state.config.session_days,
+        user_agent(headers),
+    )
+    .await?;
     let mut r = (status, axum::Json(PublicUser::from(user))).into_response();
-    r.headers_mut().insert(header::SET_COOKIE, session_cookie(state, Some(&secret)));
+    r.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(state, Some(&secret)));
     Ok(r)
 }
 
-async fn register(State(state): State<AppState>, headers: HeaderMap, Json(input): Json<NewUser>) -> Result<Response> {
+async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(input): Json<NewUser>,
+) -> Result<Response> {
     let user = users::register(&state.db, &input).await?;
     signed_in(&state, &headers, &user, StatusCode::CREATED).await
 }
@@ -99,11 +124,16 @@ async fn login(
 }
 
 async fn logout(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Result<Response> {
-    if let Some(CurrentUser { via: Via::Session(secret), .. }) = &user {
+    if let Some(CurrentUser {
+        via: Via::Session(secret),
+        ..
+    }) = &user
+    {
         sessions::revoke(&state.db, secret).await?;
     }
     let mut r = axum::Json(json!({ "ok": true })).into_response();
-    r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, None));
+    r.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, None));
     Ok(r)
 }
 

@@ -39,19 +39,31 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>,
         let bearer = auth
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim);
-        let Some(secret) = bearer else { return Ok(None) };
+        let Some(secret) = bearer else {
+            return Ok(None);
+        };
         return Ok(super::tokens::user_for(&state.db, secret)
             .await?
-            .map(|user| CurrentUser { user, via: Via::Token }));
+            .map(|user| CurrentUser {
+                user,
+                via: Via::Token,
+            }));
     }
-    let Some(secret) = cookie(&parts.headers, super::sessions::COOKIE).filter(|s| !s.is_empty()) else {
+    let Some(secret) = cookie(&parts.headers, super::sessions::COOKIE).filter(|s| !s.is_empty())
+    else {
         return Ok(None);
     };
     Ok(super::sessions::user_for(&state.db, &secret)
         .await?
-        .map(|user| CurrentUser { user, via: Via::Session(secret) }))
+        .map(|user| CurrentUser {
+            user,
+            via: Via::Session(secret),
+        }))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for MaybeUser
@@ -79,7 +91,10 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        MaybeUser::from_request_parts(parts, state).await?.0.ok_or(Error::Unauthorized)
+        MaybeUser::from_request_parts(parts, state)
+            .await?
+            .0
+            .ok_or(Error::Unauthorized)
     }
 }
 
@@ -91,6 +106,10 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        if user.user.is_admin() { Ok(AdminUser(user)) } else { Err(Error::forbidden()) }
+        if user.user.is_admin() {
+            Ok(AdminUser(user))
+        } else {
+            Err(Error::forbidden())
+        }
     }
 }

@@ -14,11 +14,18 @@ pub struct LoginLimiter {
 
 impl LoginLimiter {
     pub fn new(max_failures: u32, window: Duration) -> Self {
-        LoginLimiter { max_failures, window, failures: Mutex::new(HashMap::new()) }
+        LoginLimiter {
+            max_failures,
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     fn keys(email: &str, ip: IpAddr) -> [String; 2] {
-        [format!("{}|{ip}", email.trim().to_lowercase()), format!("ip|{ip}")]
+        [
+            format!("{}|{ip}", email.trim().to_lowercase()),
+            format!("ip|{ip}"),
+        ]
     }
 
     /// `Some(seconds to wait)` while this email/address pair (or the address as a whole, with
@@ -47,7 +54,11 @@ impl LoginLimiter {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 100_000 {
-            map.retain(|_, times| times.last().is_some_and(|t| now.duration_since(*t) < self.window));
+            map.retain(|_, times| {
+                times
+                    .last()
+                    .is_some_and(|t| now.duration_since(*t) < self.window)
+            });
         }
         for key in Self::keys(email, ip) {
             map.entry(key).or_default().push(now);
@@ -56,7 +67,10 @@ impl LoginLimiter {
 
     pub fn record_success(&self, email: &str, ip: IpAddr) {
         let [pair, _] = Self::keys(email, ip);
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(&pair);
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&pair);
     }
 }
 
@@ -74,7 +88,11 @@ mod tests {
         }
         let wait = l.check("A@x.io", ip).expect("locked");
         assert!((1..=60).contains(&wait));
-        assert_eq!(l.check("b@x.io", ip), None, "other accounts from the address still work");
+        assert_eq!(
+            l.check("b@x.io", ip),
+            None,
+            "other accounts from the address still work"
+        );
         l.record_success("a@x.io", ip);
         assert_eq!(l.check("a@x.io", ip), None);
     }

@@ -16,7 +16,8 @@ pub async fn create(db: &Db, user_id: &str, days: u32, user_agent: Option<&str>)
     let expires = now + Duration::days(i64::from(days));
     let agent: Option<String> = user_agent.map(|a| a.chars().take(500).collect());
     let mut tx = db.write().await?;
-    on!(&mut tx, |conn, sql| sqlx::query(sql(
+    on!(&mut tx, |conn, sql| {
+        sqlx::query(sql(
         "INSERT INTO \"Session\" (\"id\", \"userId\", \"createdAt\", \"expiresAt\", \"lastSeenAt\", \"userAgent\") \
          VALUES (?, ?, ?, ?, ?, ?)"
     ))
@@ -28,7 +29,8 @@ pub async fn create(db: &Db, user_id: &str, days: u32, user_agent: Option<&str>)
     .bind(&agent)
     .execute(conn)
     .await
-    .map(drop))?;
+    .map(drop)
+    })?;
     tx.commit().await?;
     Ok(secret)
 }
@@ -44,35 +46,42 @@ struct SessionUser {
 /// The user behind a live session secret, read fresh from the database (role included).
 pub async fn user_for(db: &Db, secret: &str) -> Result<Option<UserRow>> {
     let mut tx = db.read().await?;
-    let found: Option<SessionUser> = on!(&mut tx, |conn, sql| sqlx::query_as(sql(
+    let found: Option<SessionUser> =
+        on!(&mut tx, |conn, sql| {
+            sqlx::query_as(sql(
         "SELECT u.*, s.\"expiresAt\" FROM \"Session\" s JOIN \"User\" u ON u.\"id\" = s.\"userId\" \
          WHERE s.\"id\" = ?"
     ))
     .bind(super::digest(secret))
     .fetch_optional(conn)
-    .await)?;
+    .await
+        })?;
     Ok(found.filter(|s| s.expires_at > Utc::now()).map(|s| s.user))
 }
 
 /// Ends one session (logout).
 pub async fn revoke(db: &Db, secret: &str) -> Result<()> {
     let mut tx = db.write().await?;
-    on!(&mut tx, |conn, sql| sqlx::query(sql("DELETE FROM \"Session\" WHERE \"id\" = ?"))
-        .bind(super::digest(secret))
-        .execute(conn)
-        .await
-        .map(drop))?;
+    on!(&mut tx, |conn, sql| sqlx::query(sql(
+        "DELETE FROM \"Session\" WHERE \"id\" = ?"
+    ))
+    .bind(super::digest(secret))
+    .execute(conn)
+    .await
+    .map(drop))?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Ends every session of a user (password reset by an admin).
 pub async fn revoke_all(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql("DELETE FROM \"Session\" WHERE \"userId\" = ?"))
-        .bind(user_id)
-        .execute(conn)
-        .await
-        .map(drop))
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "DELETE FROM \"Session\" WHERE \"userId\" = ?"
+    ))
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(drop))
 }
 
 /// Ends every session of a user but the one with `keep_secret` (own password change).
@@ -94,11 +103,13 @@ pub async fn revoke_others(db: &Db, user_id: &str, keep_secret: Option<&str>) ->
 /// Removes expired sessions; returns how many.
 pub async fn purge_expired(db: &Db) -> Result<u64> {
     let mut tx = db.write().await?;
-    let n = on!(&mut tx, |conn, sql| sqlx::query(sql("DELETE FROM \"Session\" WHERE \"expiresAt\" < ?"))
-        .bind(db::now())
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = on!(&mut tx, |conn, sql| sqlx::query(sql(
+        "DELETE FROM \"Session\" WHERE \"expiresAt\" < ?"
+    ))
+    .bind(db::now())
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
     tx.commit().await?;
     Ok(n)
 }

@@ -50,7 +50,8 @@ pub async fn create(db: &Db, user_id: &str, name: Option<&str>) -> Result<(Token
         last_used_at: None,
     };
     let mut tx = db.write().await?;
-    on!(&mut tx, |conn, sql| sqlx::query(sql(
+    on!(&mut tx, |conn, sql| {
+        sqlx::query(sql(
         "INSERT INTO \"ApiToken\" (\"id\", \"userId\", \"name\", \"prefix\", \"tokenHash\", \"createdAt\") \
          VALUES (?, ?, ?, ?, ?, ?)"
     ))
@@ -62,7 +63,8 @@ pub async fn create(db: &Db, user_id: &str, name: Option<&str>) -> Result<(Token
     .bind(info.created_at)
     .execute(conn)
     .await
-    .map(drop))?;
+    .map(drop)
+    })?;
     tx.commit().await?;
     Ok((info, secret))
 }
@@ -89,7 +91,11 @@ pub async fn revoke(db: &Db, user_id: &str, id: &str) -> Result<()> {
     .await
     .map(|r| r.rows_affected()))?;
     tx.commit().await?;
-    if n == 0 { Err(Error::not_found()) } else { Ok(()) }
+    if n == 0 {
+        Err(Error::not_found())
+    } else {
+        Ok(())
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -117,7 +123,10 @@ pub async fn user_for(db: &Db, secret: &str) -> Result<Option<UserRow>> {
     drop(tx);
     let Some(found) = found else { return Ok(None) };
     let now = db::now();
-    if found.last_used_at.is_none_or(|t| now - t > Duration::seconds(60)) {
+    if found
+        .last_used_at
+        .is_none_or(|t| now - t > Duration::seconds(60))
+    {
         let mut tx = db.write().await?;
         on!(&mut tx, |conn, sql| sqlx::query(sql(
             "UPDATE \"ApiToken\" SET \"lastUsedAt\" = ? WHERE \"id\" = ?"

@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 use crate::config::{self, Config, Layer, LogFormat};
 
 #[derive(Parser, Debug)]
-#[command(name = "promptvault", version, about = "A self-hosted vault for AI prompts")]
+#[command(
+    name = "promptvault",
+    version,
+    about = "A self-hosted vault for AI prompts"
+)]
 pub struct Cli {
     /// Configuration file (TOML). Default: ./promptvault.toml when it exists.
     #[arg(long, global = true, env = "PROMPTVAULT_CONFIG", value_name = "FILE")]
@@ -58,7 +62,11 @@ impl Cli {
             port: self.port,
             database_url: self.database_url.clone(),
             log_format: self.log_format.as_deref().map(|f| {
-                if f == "json" { LogFormat::Json } else { LogFormat::Text }
+                if f == "json" {
+                    LogFormat::Json
+                } else {
+                    LogFormat::Text
+                }
             }),
             ..Layer::default()
         }
@@ -84,7 +92,9 @@ fn init_tracing(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log_level))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match config.log_format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
@@ -94,9 +104,9 @@ fn init_tracing(config: &Config) {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = config.listen_addr();
     let state = crate::app::start(config).await?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr} (is another process using it? try --port)"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr} (is another process using it? try --port)")
+    })?;
     let local = listener.local_addr()?;
     tracing::info!(backend = %state.db.backend(), "PromptVault listening on http://{local}");
     crate::app::serve(state, listener, crate::app::shutdown_signal()).await?;

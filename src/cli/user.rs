@@ -46,7 +46,10 @@ fn password_or_stdin(password: Option<String>) -> anyhow::Result<String> {
     }
     eprintln!("password (one line on standard input):");
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
@@ -60,7 +63,12 @@ pub async fn run(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
 
 async fn run_on(db: &crate::db::Db, cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
-        UserCommand::Create { email, password, name, admin } => {
+        UserCommand::Create {
+            email,
+            password,
+            name,
+            admin,
+        } => {
             let password = password_or_stdin(password)?;
             let input = NewUser {
                 email: Some(email),
@@ -76,21 +84,40 @@ async fn run_on(db: &crate::db::Db, cmd: UserCommand) -> anyhow::Result<()> {
             let (list, total) = users::list(db, i64::MAX, 0).await.map_err(explain)?;
             println!("{:<26} {:<6} {:<20} EMAIL", "ID", "ROLE", "TEAM");
             for u in list {
-                println!("{:<26} {:<6} {:<20} {}", u.id, u.role, u.team.unwrap_or_default(), u.email);
+                println!(
+                    "{:<26} {:<6} {:<20} {}",
+                    u.id,
+                    u.role,
+                    u.team.unwrap_or_default(),
+                    u.email
+                );
             }
             println!("{total} account(s)");
         }
         UserCommand::SetPassword { email, password } => {
             let user = find(db, &email).await?;
             let password = password_or_stdin(password)?;
-            let update = AdminUpdate { password: Some(password), ..AdminUpdate::default() };
-            users::admin_update(db, &user.id, &update).await.map_err(explain)?;
-            println!("password changed for {}; their sessions were signed out", user.email);
+            let update = AdminUpdate {
+                password: Some(password),
+                ..AdminUpdate::default()
+            };
+            users::admin_update(db, &user.id, &update)
+                .await
+                .map_err(explain)?;
+            println!(
+                "password changed for {}; their sessions were signed out",
+                user.email
+            );
         }
         UserCommand::SetRole { email, role } => {
             let user = find(db, &email).await?;
-            let update = AdminUpdate { role: Some(role), ..AdminUpdate::default() };
-            let user = users::admin_update(db, &user.id, &update).await.map_err(explain)?;
+            let update = AdminUpdate {
+                role: Some(role),
+                ..AdminUpdate::default()
+            };
+            let user = users::admin_update(db, &user.id, &update)
+                .await
+                .map_err(explain)?;
             println!("{} is now {}", user.email, user.role);
         }
     }

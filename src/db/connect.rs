@@ -4,10 +4,10 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Executor;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::Executor;
 
 use super::{Backend, Db};
 
@@ -19,9 +19,15 @@ pub enum ConnectError {
     )]
     Scheme(String),
     #[error("cannot create the folder {path} for the SQLite database: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open the {backend} database: {source}")]
-    Open { backend: Backend, source: sqlx::Error },
+    Open {
+        backend: Backend,
+        source: sqlx::Error,
+    },
 }
 
 /// Which backend a URL names, without connecting.
@@ -99,11 +105,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         // Standard double-quoted identifiers, so one SQL text serves all backends.
-                        conn.execute(
-                            "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')",
-                        )
-                        .await
-                        .map(drop)
+                        conn.execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')")
+                            .await
+                            .map(drop)
                     })
                 })
                 .connect_with(opts)
@@ -148,7 +152,10 @@ mod tests {
 
     #[test]
     fn sqlite_paths() {
-        assert_eq!(sqlite_path("sqlite://data/p.db?mode=rwc"), Some("data/p.db"));
+        assert_eq!(
+            sqlite_path("sqlite://data/p.db?mode=rwc"),
+            Some("data/p.db")
+        );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
     }
 }

@@ -48,7 +48,10 @@ pub enum MigrateError {
     #[error("another PromptVault instance held the migration lock for 60 s; try again")]
     Locked,
     #[error("migration {name} failed: {source}")]
-    Step { name: &'static str, source: sqlx::Error },
+    Step {
+        name: &'static str,
+        source: sqlx::Error,
+    },
     #[error("database error while migrating: {0}")]
     Db(#[from] sqlx::Error),
 }
@@ -88,16 +91,22 @@ pub async fn current(tx: &mut Tx) -> Result<i64, sqlx::Error> {
 async fn apply_pending(tx: &mut Tx) -> Result<Vec<i64>, MigrateError> {
     let found = current(tx).await?;
     if found > latest() {
-        return Err(MigrateError::Newer { found, known: latest() });
+        return Err(MigrateError::Newer {
+            found,
+            known: latest(),
+        });
     }
     let backend = tx.backend();
     let mut applied = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| m.version > found) {
-        let step = |source| MigrateError::Step { name: m.name, source };
+        let step = |source| MigrateError::Step {
+            name: m.name,
+            source,
+        };
         on!(tx, |conn, sql| sqlx::raw_sql(AssertSqlSafe(m.sql(backend)))
             .execute(conn)
             .await
-        .map(drop))
+            .map(drop))
         .map_err(step)?;
         let now = super::iso(&super::now());
         on!(tx, |conn, sql| sqlx::query(sql(
@@ -117,13 +126,15 @@ async fn apply_pending(tx: &mut Tx) -> Result<Vec<i64>, MigrateError> {
 }
 
 async fn ensure_table(tx: &mut Tx) -> Result<(), sqlx::Error> {
-    on!(tx, |conn, sql| sqlx::query(sql(
+    on!(tx, |conn, sql| {
+        sqlx::query(sql(
         "CREATE TABLE IF NOT EXISTS _promptvault_migrations (\
          version BIGINT PRIMARY KEY NOT NULL, name VARCHAR(200) NOT NULL, appliedAt VARCHAR(40) NOT NULL)"
     ))
     .execute(conn)
     .await
-    .map(drop))
+    .map(drop)
+    })
 }
 
 async fn lock(tx: &mut Tx) -> Result<(), MigrateError> {
@@ -140,7 +151,11 @@ async fn lock(tx: &mut Tx) -> Result<(), MigrateError> {
             let got: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK('promptvault_migrate', 60)")
                 .fetch_one(&mut **t)
                 .await?;
-            if got == Some(1) { Ok(()) } else { Err(MigrateError::Locked) }
+            if got == Some(1) {
+                Ok(())
+            } else {
+                Err(MigrateError::Locked)
+            }
         }
     }
 }

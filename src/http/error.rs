@@ -57,5 +57,9 @@ impl IntoResponse for Error {
 
 /// A JSON error with an explicit status, for rejections outside the services.
 pub fn json_error(status: StatusCode, message: &str, code: &str) -> Response {
-    (status, axum::Json(json!({ "error": message, "code": code }))).into_response()
+    (
+        status,
+        axum::Json(json!({ "error": message, "code": code })),
+    )
+        .into_response()
 }

@@ -24,13 +24,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                json_error(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large", "payload_too_large")
+                json_error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Request body too large",
+                    "payload_too_large",
+                )
             } else {
-                json_error(StatusCode::BAD_REQUEST, "Could not read the request body", "bad_request")
+                json_error(
+                    StatusCode::BAD_REQUEST,
+                    "Could not read the request body",
+                    "bad_request",
+                )
             }
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(invalid_json("the request body is empty: send a JSON object"));
+            return Err(invalid_json(
+                "the request body is empty: send a JSON object",
+            ));
         }
         serde_json::from_slice(&bytes)
             .map(Json)
@@ -72,7 +82,10 @@ pub struct Page {
 
 impl Default for Page {
     fn default() -> Self {
-        Page { limit: 50, offset: 0 }
+        Page {
+            limit: 50,
+            offset: 0,
+        }
     }
 }
 
@@ -85,7 +98,10 @@ impl Page {
         if self.limit < 1 {
             return Err(Error::invalid_field("limit", "must be between 1 and 200"));
         }
-        Ok(Page { limit: self.limit.min(200), offset: self.offset })
+        Ok(Page {
+            limit: self.limit.min(200),
+            offset: self.offset,
+        })
     }
 }
 

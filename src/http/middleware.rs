@@ -19,10 +19,19 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 /// The headers every response carries.
 pub fn security_headers() -> [(HeaderName, HeaderValue); 5] {
     [
-        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        (header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ),
         (
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
@@ -36,7 +45,8 @@ pub fn security_headers() -> [(HeaderName, HeaderValue); 5] {
 pub async fn csrf(req: Request, next: Next) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let headers = req.headers();
-    let uses_cookie = cookie(headers, COOKIE).is_some() && !headers.contains_key(header::AUTHORIZATION);
+    let uses_cookie =
+        cookie(headers, COOKIE).is_some() && !headers.contains_key(header::AUTHORIZATION);
     if unsafe_method && uses_cookie && is_cross_site(headers) {
         return json_error(
             StatusCode::FORBIDDEN,
@@ -58,7 +68,10 @@ fn is_cross_site(headers: &axum::http::HeaderMap) -> bool {
         return true;
     }
     let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     !origin_host.eq_ignore_ascii_case(host)
 }
 
@@ -70,7 +83,11 @@ pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| err.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
     tracing::error!(panic = detail, "handler panicked");
-    json_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error", "internal_error")
+    json_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Internal server error",
+        "internal_error",
+    )
 }
 
 pub async fn api_not_found() -> Response {
@@ -78,7 +95,11 @@ pub async fn api_not_found() -> Response {
 }
 
 pub async fn method_not_allowed() -> Response {
-    json_error(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", "method_not_allowed")
+    json_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method not allowed",
+        "method_not_allowed",
+    )
 }
 
 #[cfg(test)]
@@ -98,8 +119,17 @@ mod tests {
     fn cross_site_detection() {
         assert!(!is_cross_site(&h(&[("sec-fetch-site", "same-origin")])));
         assert!(is_cross_site(&h(&[("sec-fetch-site", "cross-site")])));
-        assert!(!is_cross_site(&h(&[("origin", "http://a.io:3000"), ("host", "a.io:3000")])));
-        assert!(is_cross_site(&h(&[("origin", "http://evil.io"), ("host", "a.io:3000")])));
-        assert!(!is_cross_site(&h(&[])), "non-browser clients send neither header");
+        assert!(!is_cross_site(&h(&[
+            ("origin", "http://a.io:3000"),
+            ("host", "a.io:3000")
+        ])));
+        assert!(is_cross_site(&h(&[
+            ("origin", "http://evil.io"),
+            ("host", "a.io:3000")
+        ])));
+        assert!(
+            !is_cross_site(&h(&[])),
+            "non-browser clients send neither header"
+        );
     }
 }

@@ -1,3 +1,4 @@
 //! Prompts: the heart of PromptVault.
 
+pub mod access;
 pub mod store;

@@ -5,11 +5,13 @@ use crate::on;
 
 /// Deletes every prompt of a user; versions, tag links and ratings go with them (ON DELETE CASCADE).
 pub async fn delete_all_of_user(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql("DELETE FROM \"Prompt\" WHERE \"userId\" = ?"))
-        .bind(user_id)
-        .execute(conn)
-        .await
-        .map(drop))
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "DELETE FROM \"Prompt\" WHERE \"userId\" = ?"
+    ))
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(drop))
 }
 
 /// Gives every prompt of `from` to `to`.

@@ -23,6 +23,10 @@ async fn admin_get(State(s): State<AppState>, _: AdminUser) -> Result<Response> 
     Ok(axum::Json(super::get(&s.db).await?).into_response())
 }
 
-async fn admin_put(State(s): State<AppState>, _: AdminUser, Json(i): Json<SettingsUpdate>) -> Result<Response> {
+async fn admin_put(
+    State(s): State<AppState>,
+    _: AdminUser,
+    Json(i): Json<SettingsUpdate>,
+) -> Result<Response> {
     Ok(axum::Json(super::update(&s.db, &i).await?).into_response())
 }

@@ -19,7 +19,9 @@ pub async fn get(tx: &mut Tx) -> sqlx::Result<Settings> {
     ))
     .fetch_optional(conn)
     .await)?;
-    Ok(row.unwrap_or(Settings { allow_registration: true }))
+    Ok(row.unwrap_or(Settings {
+        allow_registration: true,
+    }))
 }
 
 pub async fn save(tx: &mut Tx, s: &Settings) -> sqlx::Result<()> {

@@ -30,7 +30,11 @@ async fn list(State(s): State<AppState>, _: AdminUser) -> Result<Response> {
     Ok(axum::Json(super::list(&s.db).await?).into_response())
 }
 
-async fn create(State(s): State<AppState>, _: AdminUser, Json(i): Json<TeamInput>) -> Result<Response> {
+async fn create(
+    State(s): State<AppState>,
+    _: AdminUser,
+    Json(i): Json<TeamInput>,
+) -> Result<Response> {
     let team = super::create(&s.db, i.name.as_deref().unwrap_or_default()).await?;
     Ok((StatusCode::CREATED, axum::Json(team)).into_response())
 }
@@ -45,12 +49,20 @@ async fn rename(
     Ok(axum::Json(team).into_response())
 }
 
-async fn remove(State(s): State<AppState>, _: AdminUser, Path(id): Path<String>) -> Result<Response> {
+async fn remove(
+    State(s): State<AppState>,
+    _: AdminUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
     super::delete(&s.db, &id).await?;
     Ok(axum::Json(json!({ "ok": true })).into_response())
 }
 
-async fn members(State(s): State<AppState>, _: AdminUser, Path(id): Path<String>) -> Result<Response> {
+async fn members(
+    State(s): State<AppState>,
+    _: AdminUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
     Ok(axum::Json(super::members(&s.db, &id).await?).into_response())
 }
 

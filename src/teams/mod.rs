@@ -32,10 +32,18 @@ pub async fn create(db: &Db, name: &str) -> Result<TeamRow> {
     let name = parse_name(name).map_err(|p| Error::invalid_field("name", p))?;
     let mut tx = db.write().await?;
     if store::by_name(&mut tx, &name).await?.is_some() {
-        return Err(Error::conflict("A team with this name already exists", "team_exists"));
+        return Err(Error::conflict(
+            "A team with this name already exists",
+            "team_exists",
+        ));
     }
     let now = db::now();
-    let team = TeamRow { id: db::new_id(), name, created_at: now, updated_at: now };
+    let team = TeamRow {
+        id: db::new_id(),
+        name,
+        created_at: now,
+        updated_at: now,
+    };
     store::insert(&mut tx, &team).await.map_err(unique_name)?;
     tx.commit().await?;
     Ok(team)
@@ -44,14 +52,21 @@ pub async fn create(db: &Db, name: &str) -> Result<TeamRow> {
 pub async fn rename(db: &Db, id: &str, name: &str) -> Result<TeamRow> {
     let name = parse_name(name).map_err(|p| Error::invalid_field("name", p))?;
     let mut tx = db.write().await?;
-    let mut team = store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+    let mut team = store::by_id(&mut tx, id)
+        .await?
+        .ok_or_else(Error::not_found)?;
     if let Some(other) = store::by_name(&mut tx, &name).await?
         && other.id != team.id
     {
-        return Err(Error::conflict("A team with this name already exists", "team_exists"));
+        return Err(Error::conflict(
+            "A team with this name already exists",
+            "team_exists",
+        ));
     }
     let now = db::now();
-    store::rename(&mut tx, id, &name, now).await.map_err(unique_name)?;
+    store::rename(&mut tx, id, &name, now)
+        .await
+        .map_err(unique_name)?;
     store::rename_user_team(&mut tx, &team.name, &name).await?;
     tx.commit().await?;
     team.name = name;
@@ -62,7 +77,9 @@ pub async fn rename(db: &Db, id: &str, name: &str) -> Result<TeamRow> {
 /// Deletes a team: memberships go, its TEAM prompts become PRIVATE, members' primary team moves on.
 pub async fn delete(db: &Db, id: &str) -> Result<()> {
     let mut tx = db.write().await?;
-    store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+    store::by_id(&mut tx, id)
+        .await?
+        .ok_or_else(Error::not_found)?;
     let members = store::member_ids(&mut tx, id).await?;
     store::privatise_prompts(&mut tx, id).await?;
     store::delete(&mut tx, id).await?;
@@ -75,13 +92,17 @@ pub async fn delete(db: &Db, id: &str) -> Result<()> {
 
 pub async fn members(db: &Db, id: &str) -> Result<Vec<Member>> {
     let mut tx = db.read().await?;
-    store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+    store::by_id(&mut tx, id)
+        .await?
+        .ok_or_else(Error::not_found)?;
     Ok(store::members(&mut tx, id).await?)
 }
 
 pub async fn add_member(db: &Db, team_id: &str, user_id: &str) -> Result<()> {
     let mut tx = db.write().await?;
-    store::by_id(&mut tx, team_id).await?.ok_or_else(Error::not_found)?;
+    store::by_id(&mut tx, team_id)
+        .await?
+        .ok_or_else(Error::not_found)?;
     crate::users::store::by_id(&mut tx, user_id)
         .await?
         .ok_or_else(|| Error::NotFound("User not found".into()))?;
@@ -105,7 +126,10 @@ pub async fn remove_member(db: &Db, team_id: &str, user_id: &str) -> Result<()> 
 pub async fn set_user_teams(tx: &mut Tx, user_id: &str, team_ids: &[String]) -> Result<()> {
     for id in team_ids {
         if store::by_id(tx, id).await?.is_none() {
-            return Err(Error::invalid_field("teams", format!("unknown team id {id:?}")));
+            return Err(Error::invalid_field(
+                "teams",
+                format!("unknown team id {id:?}"),
+            ));
         }
     }
     store::remove_all_memberships(tx, user_id).await?;
@@ -152,7 +176,9 @@ pub async fn find(db: &Db, id_or_name: &str) -> Result<TeamRow> {
     if let Some(t) = store::by_id(&mut tx, id_or_name).await? {
         return Ok(t);
     }
-    store::by_name(&mut tx, id_or_name.trim()).await?.ok_or_else(|| Error::NotFound("Team not found".into()))
+    store::by_name(&mut tx, id_or_name.trim())
+        .await?
+        .ok_or_else(|| Error::NotFound("Team not found".into()))
 }
 
 /// Makes `team_name` (a team the user belongs to) the user's primary team.

@@ -50,10 +50,12 @@ pub async fn list(tx: &mut Tx) -> sqlx::Result<Vec<TeamWithCount>> {
 }
 
 pub async fn by_id(tx: &mut Tx, id: &str) -> sqlx::Result<Option<TeamRow>> {
-    on!(tx, |conn, sql| sqlx::query_as(sql("SELECT * FROM \"Team\" WHERE \"id\" = ?"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await)
+    on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT * FROM \"Team\" WHERE \"id\" = ?"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await)
 }
 
 pub async fn by_name(tx: &mut Tx, name: &str) -> sqlx::Result<Option<TeamRow>> {
@@ -92,19 +94,23 @@ pub async fn rename(tx: &mut Tx, id: &str, name: &str, now: DateTime<Utc>) -> sq
 
 /// Renames the primary team name held in `User.team`.
 pub async fn rename_user_team(tx: &mut Tx, old: &str, new: &str) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql("UPDATE \"User\" SET \"team\" = ? WHERE \"team\" = ?"))
-        .bind(new)
-        .bind(old)
-        .execute(conn)
-        .await
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "UPDATE \"User\" SET \"team\" = ? WHERE \"team\" = ?"
+    ))
+    .bind(new)
+    .bind(old)
+    .execute(conn)
+    .await
     .map(drop))
 }
 
 pub async fn delete(tx: &mut Tx, id: &str) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql("DELETE FROM \"Team\" WHERE \"id\" = ?"))
-        .bind(id)
-        .execute(conn)
-        .await
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "DELETE FROM \"Team\" WHERE \"id\" = ?"
+    ))
+    .bind(id)
+    .execute(conn)
+    .await
     .map(drop))
 }
 
@@ -128,13 +134,15 @@ pub async fn privatise_prompts(tx: &mut Tx, team_id: &str) -> sqlx::Result<()> {
 }
 
 pub async fn members(tx: &mut Tx, team_id: &str) -> sqlx::Result<Vec<Member>> {
-    on!(tx, |conn, sql| sqlx::query_as(sql(
+    on!(tx, |conn, sql| {
+        sqlx::query_as(sql(
         "SELECT u.\"id\", u.\"email\", u.\"name\", u.\"role\" FROM \"User\" u \
          JOIN \"UserTeam\" ut ON ut.\"userId\" = u.\"id\" WHERE ut.\"teamId\" = ? ORDER BY u.\"email\""
     ))
     .bind(team_id)
     .fetch_all(conn)
-    .await)
+    .await
+    })
 }
 
 pub async fn member_ids(tx: &mut Tx, team_id: &str) -> sqlx::Result<Vec<String>> {
@@ -156,7 +164,12 @@ pub async fn of_user(tx: &mut Tx, user_id: &str) -> sqlx::Result<Vec<TeamRow>> {
     .await)
 }
 
-pub async fn add_member(tx: &mut Tx, team_id: &str, user_id: &str, now: DateTime<Utc>) -> sqlx::Result<()> {
+pub async fn add_member(
+    tx: &mut Tx,
+    team_id: &str,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
     let exists: i64 = on!(tx, |conn, sql| sqlx::query_scalar(sql(
         "SELECT COUNT(*) FROM \"UserTeam\" WHERE \"teamId\" = ? AND \"userId\" = ?"
     ))
@@ -190,18 +203,22 @@ pub async fn remove_member(tx: &mut Tx, team_id: &str, user_id: &str) -> sqlx::R
 }
 
 pub async fn remove_all_memberships(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql("DELETE FROM \"UserTeam\" WHERE \"userId\" = ?"))
-        .bind(user_id)
-        .execute(conn)
-        .await
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "DELETE FROM \"UserTeam\" WHERE \"userId\" = ?"
+    ))
+    .bind(user_id)
+    .execute(conn)
+    .await
     .map(drop))
 }
 
 pub async fn set_primary(tx: &mut Tx, user_id: &str, team: Option<&str>) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql("UPDATE \"User\" SET \"team\" = ? WHERE \"id\" = ?"))
-        .bind(team)
-        .bind(user_id)
-        .execute(conn)
-        .await
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "UPDATE \"User\" SET \"team\" = ? WHERE \"id\" = ?"
+    ))
+    .bind(team)
+    .bind(user_id)
+    .execute(conn)
+    .await
     .map(drop))
 }

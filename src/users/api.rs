@@ -51,7 +51,10 @@ async fn view(db: &Db, u: UserRow) -> Result<AdminView> {
     let teams = teams::store::of_user(&mut tx, &u.id)
         .await?
         .into_iter()
-        .map(|t| TeamRef { id: t.id, name: t.name })
+        .map(|t| TeamRef {
+            id: t.id,
+            name: t.name,
+        })
         .collect();
     Ok(AdminView {
         id: u.id,
@@ -65,7 +68,11 @@ async fn view(db: &Db, u: UserRow) -> Result<AdminView> {
     })
 }
 
-async fn list(State(s): State<AppState>, _: AdminUser, Query(page): Query<Page>) -> Result<Response> {
+async fn list(
+    State(s): State<AppState>,
+    _: AdminUser,
+    Query(page): Query<Page>,
+) -> Result<Response> {
     let page = page.checked()?;
     let (users, total) = super::list(&s.db, page.limit, page.offset).await?;
     let mut out = Vec::with_capacity(users.len());
@@ -80,7 +87,11 @@ async fn one(State(s): State<AppState>, _: AdminUser, Path(id): Path<String>) ->
     Ok(axum::Json(view(&s.db, user).await?).into_response())
 }
 
-async fn create(State(s): State<AppState>, _: AdminUser, Json(input): Json<NewUser>) -> Result<Response> {
+async fn create(
+    State(s): State<AppState>,
+    _: AdminUser,
+    Json(input): Json<NewUser>,
+) -> Result<Response> {
     let user = super::create(&s.db, &input).await?;
     Ok((StatusCode::CREATED, axum::Json(view(&s.db, user).await?)).into_response())
 }
@@ -111,8 +122,18 @@ async fn remove(
         (None, _) => PromptFate::Keep,
         (Some("delete"), _) => PromptFate::Delete,
         (Some("transfer"), Some(to)) if !to.is_empty() => PromptFate::TransferTo(to),
-        (Some("transfer"), _) => return Err(Error::invalid_field("to", "is required with prompts=transfer")),
-        (Some(_), _) => return Err(Error::invalid_field("prompts", "must be delete or transfer")),
+        (Some("transfer"), _) => {
+            return Err(Error::invalid_field(
+                "to",
+                "is required with prompts=transfer",
+            ));
+        }
+        (Some(_), _) => {
+            return Err(Error::invalid_field(
+                "prompts",
+                "must be delete or transfer",
+            ));
+        }
     };
     super::delete(&s.db, &id, fate).await?;
     Ok(axum::Json(json!({ "ok": true })).into_response())

@@ -18,7 +18,8 @@ impl Email {
         let Some((local, domain)) = email.split_once('@') else {
             return Err("must be an email address like name@example.com".into());
         };
-        let bad_char = |c: char| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c);
+        let bad_char =
+            |c: char| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c);
         if local.is_empty()
             || domain.is_empty()
             || domain.starts_with('.')
@@ -107,8 +108,20 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse("  Ann@Example.COM ").expect("ok").as_str(), "ann@example.com");
-        for bad in ["", "ann", "@x.com", "ann@", "a b@x.com", "ann@x..com", "a@b@c", "'; DROP TABLE"] {
+        assert_eq!(
+            Email::parse("  Ann@Example.COM ").expect("ok").as_str(),
+            "ann@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "@x.com",
+            "ann@",
+            "a b@x.com",
+            "ann@x..com",
+            "a@b@c",
+            "'; DROP TABLE",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -118,7 +131,10 @@ mod tests {
         assert!(Password::parse("short").is_err());
         assert!(Password::parse("long enough").is_ok());
         assert!(Password::parse(&"x".repeat(1025)).is_err());
-        assert_eq!(format!("{:?}", Password::parse("secret-pw").expect("ok")), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::parse("secret-pw").expect("ok")),
+            "Password(***)"
+        );
     }
 
     #[test]

@@ -33,7 +33,10 @@ struct ValidNewUser {
 
 fn validate_new(input: &NewUser) -> Result<ValidNewUser> {
     let mut p = Problems::default();
-    let email = p.check("email", Email::parse(input.email.as_deref().unwrap_or_default()));
+    let email = p.check(
+        "email",
+        Email::parse(input.email.as_deref().unwrap_or_default()),
+    );
     let password = match input.password.as_deref() {
         None => {
             p.add("password", "is required");
@@ -48,9 +51,12 @@ fn validate_new(input: &NewUser) -> Result<ValidNewUser> {
     };
     p.finish()?;
     match (email, password, name, role) {
-        (Some(email), Some(password), Some(name), Some(role)) => {
-            Ok(ValidNewUser { email, password, name, role })
-        }
+        (Some(email), Some(password), Some(name), Some(role)) => Ok(ValidNewUser {
+            email,
+            password,
+            name,
+            role,
+        }),
         _ => Err(Error::Internal("validation state".into())),
     }
 }
@@ -87,7 +93,11 @@ pub async fn register(db: &Db, input: &NewUser) -> Result<UserRow> {
     let v = validate_new(input)?;
     let mut tx = db.write().await?;
     let first = store::count(&mut tx).await? == 0;
-    if !first && !crate::settings::store::get(&mut tx).await?.allow_registration {
+    if !first
+        && !crate::settings::store::get(&mut tx)
+            .await?
+            .allow_registration
+    {
         return Err(Error::Forbidden("Registration disabled".into()));
     }
     let user = insert_new(&mut tx, v, if first { Role::Admin } else { Role::User }).await?;
@@ -107,7 +117,9 @@ pub async fn create(db: &Db, input: &NewUser) -> Result<UserRow> {
     if let Some(team_ids) = &input.teams {
         teams::set_user_teams(&mut tx, &user.id, team_ids).await?;
     }
-    let user = store::by_id(&mut tx, &user.id).await?.ok_or_else(Error::not_found)?;
+    let user = store::by_id(&mut tx, &user.id)
+        .await?
+        .ok_or_else(Error::not_found)?;
     tx.commit().await?;
     Ok(user)
 }
@@ -147,7 +159,11 @@ pub struct ProfileUpdate {
 
 /// A user changes their own name or password (the current password is required for the latter).
 /// Returns the user and whether the password changed (other sessions are then revoked).
-pub async fn update_profile(db: &Db, user_id: &str, input: &ProfileUpdate) -> Result<(UserRow, bool)> {
+pub async fn update_profile(
+    db: &Db,
+    user_id: &str,
+    input: &ProfileUpdate,
+) -> Result<(UserRow, bool)> {
     let mut p = Problems::default();
     let name = match &input.name {
         Some(n) => p.check("name", domain::parse_name(Some(n))).map(Some),
@@ -162,7 +178,9 @@ pub async fn update_profile(db: &Db, user_id: &str, input: &ProfileUpdate) -> Re
         return Err(Error::Internal("validation state".into()));
     };
     let mut tx = db.read().await?;
-    let mut user = store::by_id(&mut tx, user_id).await?.ok_or(Error::Unauthorized)?;
+    let mut user = store::by_id(&mut tx, user_id)
+        .await?
+        .ok_or(Error::Unauthorized)?;
     drop(tx);
     if let Some(name) = name {
         user.name = name;
@@ -170,7 +188,10 @@ pub async fn update_profile(db: &Db, user_id: &str, input: &ProfileUpdate) -> Re
     let changed_password = new_password.is_some();
     if let Some(pw) = new_password {
         let Some(current) = input.current_password.as_deref() else {
-            return Err(Error::invalid_field("currentPassword", "is required to change the password"));
+            return Err(Error::invalid_field(
+                "currentPassword",
+                "is required to change the password",
+            ));
         };
         if password::verify(current, Some(&user.password)).await? == password::Verified::No {
             return Err(Error::invalid_field("currentPassword", "is not correct"));
@@ -216,7 +237,9 @@ pub async fn admin_update(db: &Db, id: &str, input: &AdminUpdate) -> Result<User
         None => None,
     };
     let mut tx = db.write().await?;
-    let mut user = store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+    let mut user = store::by_id(&mut tx, id)
+        .await?
+        .ok_or_else(Error::not_found)?;
     if let Some(name) = name {
         user.name = name;
     }
@@ -240,7 +263,9 @@ pub async fn admin_update(db: &Db, id: &str, input: &AdminUpdate) -> Result<User
     if new_password.is_some() {
         crate::auth::sessions::revoke_all(&mut tx, id).await?;
     }
-    let user = store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+    let user = store::by_id(&mut tx, id)
+        .await?
+        .ok_or_else(Error::not_found)?;
     tx.commit().await?;
     Ok(user)
 }
@@ -256,9 +281,14 @@ pub enum PromptFate {
 
 pub async fn delete(db: &Db, id: &str, fate: PromptFate) -> Result<()> {
     let mut tx = db.write().await?;
-    let user = store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+    let user = store::by_id(&mut tx, id)
+        .await?
+        .ok_or_else(Error::not_found)?;
     if user.is_admin() && store::count_admins(&mut tx).await? <= 1 {
-        return Err(Error::conflict("Cannot delete the last administrator", "last_admin"));
+        return Err(Error::conflict(
+            "Cannot delete the last administrator",
+            "last_admin",
+        ));
     }
     let prompts = store::prompt_count(&mut tx, id).await?;
     match fate {
@@ -297,7 +327,9 @@ pub async fn list(db: &Db, limit: i64, offset: i64) -> Result<(Vec<UserRow>, i64
 
 pub async fn get(db: &Db, id: &str) -> Result<UserRow> {
     let mut tx = db.read().await?;
-    store::by_id(&mut tx, id).await?.ok_or_else(Error::not_found)
+    store::by_id(&mut tx, id)
+        .await?
+        .ok_or_else(Error::not_found)
 }
 
 pub async fn by_email(db: &Db, email: &str) -> Result<Option<UserRow>> {

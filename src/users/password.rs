@@ -3,9 +3,9 @@
 
 use std::sync::OnceLock;
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 
 use crate::error::{Error, Result};
 
@@ -55,7 +55,11 @@ pub async fn verify(password: &str, stored: Option<&str>) -> Result<Verified> {
 
 fn check_argon2(password: &str, stored: &str) -> Verified {
     match PasswordHash::new(stored) {
-        Ok(parsed) if Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() => {
+        Ok(parsed)
+            if Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok() =>
+        {
             Verified::Yes
         }
         _ => Verified::No,
@@ -75,15 +79,27 @@ mod tests {
     async fn argon2_round_trip() {
         let h = hash("correct horse").await.expect("hash");
         assert!(h.starts_with("$argon2id$"));
-        assert_eq!(verify("correct horse", Some(&h)).await.expect("ok"), Verified::Yes);
-        assert_eq!(verify("wrong horse", Some(&h)).await.expect("ok"), Verified::No);
+        assert_eq!(
+            verify("correct horse", Some(&h)).await.expect("ok"),
+            Verified::Yes
+        );
+        assert_eq!(
+            verify("wrong horse", Some(&h)).await.expect("ok"),
+            Verified::No
+        );
         assert_eq!(verify("anything", None).await.expect("ok"), Verified::No);
     }
 
     #[tokio::test]
     async fn bcrypt_from_1x_is_accepted_and_flagged_for_rehash() {
         let legacy = bcrypt::hash("old-password", 4).expect("bcrypt");
-        assert_eq!(verify("old-password", Some(&legacy)).await.expect("ok"), Verified::YesRehash);
-        assert_eq!(verify("nope-nope", Some(&legacy)).await.expect("ok"), Verified::No);
+        assert_eq!(
+            verify("old-password", Some(&legacy)).await.expect("ok"),
+            Verified::YesRehash
+        );
+        assert_eq!(
+            verify("nope-nope", Some(&legacy)).await.expect("ok"),
+            Verified::No
+        );
     }
 }

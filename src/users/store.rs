@@ -48,9 +48,11 @@ impl UserRow {
 }
 
 pub async fn count(tx: &mut Tx) -> sqlx::Result<i64> {
-    on!(tx, |conn, sql| sqlx::query_scalar(sql("SELECT COUNT(*) FROM \"User\""))
-        .fetch_one(conn)
-        .await)
+    on!(tx, |conn, sql| sqlx::query_scalar(sql(
+        "SELECT COUNT(*) FROM \"User\""
+    ))
+    .fetch_one(conn)
+    .await)
 }
 
 pub async fn count_admins(tx: &mut Tx) -> sqlx::Result<i64> {
@@ -62,10 +64,12 @@ pub async fn count_admins(tx: &mut Tx) -> sqlx::Result<i64> {
 }
 
 pub async fn by_id(tx: &mut Tx, id: &str) -> sqlx::Result<Option<UserRow>> {
-    on!(tx, |conn, sql| sqlx::query_as(sql("SELECT * FROM \"User\" WHERE \"id\" = ?"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await)
+    on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT * FROM \"User\" WHERE \"id\" = ?"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await)
 }
 
 pub async fn by_email(tx: &mut Tx, email: &str) -> sqlx::Result<Option<UserRow>> {
@@ -78,7 +82,8 @@ pub async fn by_email(tx: &mut Tx, email: &str) -> sqlx::Result<Option<UserRow>>
 }
 
 pub async fn insert(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql(
+    on!(tx, |conn, sql| {
+        sqlx::query(sql(
         "INSERT INTO \"User\" (\"id\", \"email\", \"password\", \"name\", \"team\", \"role\", \"createdAt\", \"updatedAt\") \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     ))
@@ -92,12 +97,14 @@ pub async fn insert(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
     .bind(u.updated_at)
     .execute(conn)
     .await
-    .map(drop))
+    .map(drop)
+    })
 }
 
 /// Writes name, team, role and password hash back.
 pub async fn update(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql(
+    on!(tx, |conn, sql| {
+        sqlx::query(sql(
         "UPDATE \"User\" SET \"name\" = ?, \"team\" = ?, \"role\" = ?, \"password\" = ?, \"updatedAt\" = ? \
          WHERE \"id\" = ?"
     ))
@@ -109,7 +116,8 @@ pub async fn update(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
     .bind(&u.id)
     .execute(conn)
     .await
-    .map(drop))
+    .map(drop)
+    })
 }
 
 pub async fn list(tx: &mut Tx, limit: i64, offset: i64) -> sqlx::Result<Vec<UserRow>> {
@@ -123,10 +131,12 @@ pub async fn list(tx: &mut Tx, limit: i64, offset: i64) -> sqlx::Result<Vec<User
 }
 
 pub async fn delete(tx: &mut Tx, id: &str) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql("DELETE FROM \"User\" WHERE \"id\" = ?"))
-        .bind(id)
-        .execute(conn)
-        .await
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "DELETE FROM \"User\" WHERE \"id\" = ?"
+    ))
+    .bind(id)
+    .execute(conn)
+    .await
     .map(drop))
 }
 

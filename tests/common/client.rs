@@ -17,12 +17,19 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Client { http, base: base.to_string(), bearer: None }
+        Client {
+            http,
+            base: base.to_string(),
+            bearer: None,
+        }
     }
 
     /// A client that authenticates with an API token instead of cookies.
     pub fn with_token(base: &str, token: &str) -> Client {
-        Client { bearer: Some(token.to_string()), ..Client::new(base) }
+        Client {
+            bearer: Some(token.to_string()),
+            ..Client::new(base)
+        }
     }
 
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
@@ -64,7 +71,17 @@ impl Client {
     }
 
     /// Raw body with a content type, for malformed-input tests.
-    pub async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>, content_type: &str) -> (StatusCode, Value) {
-        self.send(self.request(Method::POST, path).header("content-type", content_type).body(body)).await
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+        content_type: &str,
+    ) -> (StatusCode, Value) {
+        self.send(
+            self.request(Method::POST, path)
+                .header("content-type", content_type)
+                .body(body),
+        )
+        .await
     }
 }

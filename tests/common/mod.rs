@@ -81,7 +81,13 @@ impl TestDb {
             let dir = std::env::temp_dir().join(&name);
             std::fs::create_dir_all(&dir).expect("temp dir");
             let url = format!("sqlite://{}/promptvault.db", dir.display());
-            return Some(TestDb { backend, url, admin_url: None, name, dir: Some(dir) });
+            return Some(TestDb {
+                backend,
+                url,
+                admin_url: None,
+                name,
+                dir: Some(dir),
+            });
         }
         let var = env_name(backend);
         let Some(admin_url) = std::env::var(var).ok().filter(|v| !v.is_empty()) else {
@@ -94,7 +100,13 @@ impl TestDb {
         let statement = format!("CREATE DATABASE {name}");
         admin_exec(backend, &admin_url, &statement).await;
         let url = with_database(&admin_url, &name);
-        Some(TestDb { backend, url, admin_url: Some(admin_url), name, dir: None })
+        Some(TestDb {
+            backend,
+            url,
+            admin_url: Some(admin_url),
+            name,
+            dir: None,
+        })
     }
 }
 
@@ -104,7 +116,9 @@ impl Drop for TestDb {
             let _ = std::fs::remove_dir_all(dir);
             return;
         }
-        let (Some(admin_url), backend, name) = (self.admin_url.clone(), self.backend, self.name.clone()) else {
+        let (Some(admin_url), backend, name) =
+            (self.admin_url.clone(), self.backend, self.name.clone())
+        else {
             return;
         };
         let statement = match backend {
@@ -112,7 +126,10 @@ impl Drop for TestDb {
             _ => format!("DROP DATABASE IF EXISTS {name}"),
         };
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(admin_exec(backend, &admin_url, &statement));
         })
         .join();
@@ -122,7 +139,11 @@ impl Drop for TestDb {
 fn say_skipped(backend: Backend, var: &str) {
     static PG: Once = Once::new();
     static MY: Once = Once::new();
-    let once = if backend == Backend::Postgres { &PG } else { &MY };
+    let once = if backend == Backend::Postgres {
+        &PG
+    } else {
+        &MY
+    };
     once.call_once(|| {
         // Written past the test harness's capture so it shows in every run.
         let _ = writeln!(
@@ -150,12 +171,22 @@ async fn admin_exec(backend: Backend, admin_url: &str, statement: &str) {
     let sql = AssertSqlSafe(statement.to_string());
     match backend {
         Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
-            sqlx::raw_sql(sql).execute(&mut c).await.expect("admin statement");
+            let mut c = sqlx::PgConnection::connect(admin_url)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::raw_sql(sql)
+                .execute(&mut c)
+                .await
+                .expect("admin statement");
         }
         Backend::MySql => {
-            let mut c = sqlx::MySqlConnection::connect(admin_url).await.expect("connect to MySQL");
-            sqlx::raw_sql(sql).execute(&mut c).await.expect("admin statement");
+            let mut c = sqlx::MySqlConnection::connect(admin_url)
+                .await
+                .expect("connect to MySQL");
+            sqlx::raw_sql(sql)
+                .execute(&mut c)
+                .await
+                .expect("admin statement");
         }
         Backend::Sqlite => {}
     }
@@ -178,10 +209,16 @@ impl TestApp {
     /// Starts with a configuration adjusted by `tweak`.
     pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let db = TestDb::create(backend).await?;
-        let mut config = Config { database_url: db.url.clone(), db_max_connections: 5, ..Config::default() };
+        let mut config = Config {
+            database_url: db.url.clone(),
+            db_max_connections: 5,
+            ..Config::default()
+        };
         tweak(&mut config);
         let state = app::start(config).await.expect("server starts");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
         let server_state = state.clone();
@@ -192,7 +229,13 @@ impl TestApp {
             .await
             .expect("server runs");
         });
-        Some(TestApp { base, state, shutdown: Some(tx), server: Some(server), db })
+        Some(TestApp {
+            base,
+            state,
+            shutdown: Some(tx),
+            server: Some(server),
+            db,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -208,7 +251,10 @@ impl TestApp {
     pub async fn user(&self, email: &str) -> Client {
         let c = self.client();
         let (status, body) = c
-            .post("/api/auth/register", &serde_json::json!({ "email": email, "password": "password-123", "name": email }))
+            .post(
+                "/api/auth/register",
+                &serde_json::json!({ "email": email, "password": "password-123", "name": email }),
+            )
             .await;
         assert_eq!(status, 201, "register {email}: {body}");
         c

@@ -1,0 +1,23 @@
+//! Who may read a prompt — the one visibility rule, shared by the prompt list, single reads,
+//! the team feed and search, so a user never sees anything they could not open.
+//!
+//! - `PRIVATE`: the owner only.
+//! - `TEAM`: the owner, and members of the prompt's team (`teamId`); when `teamId` is null,
+//!   members of any team the owner belongs to.
+//! - `PUBLIC`: every signed-in user.
+//!
+//! Administrators get no special access to prompt content.
+
+/// SQL condition "prompt `p` is readable by the caller". Bind the caller's id
+/// [`READABLE_BINDS`] times, in order, where the fragment is placed.
+pub const READABLE: &str = "(p.\"userId\" = ? \
+    OR p.\"visibility\" = 'PUBLIC' \
+    OR (p.\"visibility\" = 'TEAM' AND ( \
+        (p.\"teamId\" IS NOT NULL AND EXISTS (SELECT 1 FROM \"UserTeam\" ut \
+            WHERE ut.\"teamId\" = p.\"teamId\" AND ut.\"userId\" = ?)) \
+        OR (p.\"teamId\" IS NULL AND EXISTS (SELECT 1 FROM \"UserTeam\" mine \
+            JOIN \"UserTeam\" theirs ON theirs.\"teamId\" = mine.\"teamId\" \
+            WHERE mine.\"userId\" = ? AND theirs.\"userId\" = p.\"userId\")))))";
+
+/// How many times the caller's id is bound inside [`READABLE`].
+pub const READABLE_BINDS: usize = 3;
