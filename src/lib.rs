@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod prompts;
+pub mod search;
 pub mod settings;
 pub mod teams;
 pub mod users;
