@@ -1,0 +1,3 @@
+//! Import and export of prompts.
+
+pub mod api;
