@@ -124,11 +124,8 @@ mod tests {
         let old = "alpha\nbeta gamma\ndelta\nepsilon\n";
         let new = "alpha\nbeta GAMMA\nepsilon\nzeta\n";
         let d = diff(old, new, "v1", "v2");
-        assert!(
-            d.unified.contains("-beta gamma\n+beta GAMMA\n"),
-            "{}",
-            d.unified
-        );
+        assert!(d.unified.contains("-beta gamma\n"), "{}", d.unified);
+        assert!(d.unified.contains("+beta GAMMA\n"), "{}", d.unified);
         assert!(d.unified.contains("-delta\n"));
         assert!(d.unified.contains("+zeta\n"));
         assert_eq!((d.insertions, d.deletions), (2, 2));
