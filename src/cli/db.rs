@@ -68,7 +68,7 @@ pub enum DbCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Recover what can be read from a damaged SQLite file into a new file (sqlite3 .recover).
+    /// Recover what can be read from a damaged SQLite file into a new file, never in place.
     Recover {
         file: PathBuf,
         #[arg(long, short)]
@@ -114,10 +114,10 @@ pub async fn run(config: Config, cmd: DbCommand) -> anyhow::Result<()> {
             let report = ops::recover::recover(&file, &output).await?;
             let rows: i64 = report.rows.iter().map(|(_, n)| n).sum();
             println!(
-                "recovered {} rows into {} (integrity_check ok; {} rows in lost_and_found)",
+                "recovered {} rows into {} (integrity_check ok; {} unreadable rows left out)",
                 rows,
                 output.display(),
-                report.lost_and_found
+                report.skipped
             );
             return Ok(());
         }

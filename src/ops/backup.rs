@@ -205,6 +205,24 @@ async fn sqlite_copy(
 /// Opens a SQLite file on its own, runs `integrity_check`, leaves it in rollback-journal mode (one
 /// self-contained file) and returns its row counts.
 pub async fn verify_sqlite_file(path: &Path) -> Result<Vec<(&'static str, i64)>> {
+    let mut conn = open_checked(path).await?;
+    let _: Option<String> = sqlx::query_scalar("PRAGMA journal_mode=DELETE")
+        .fetch_optional(&mut conn)
+        .await?;
+    let mut out = Vec::new();
+    for t in super::TABLES {
+        let text = format!("SELECT COUNT(*) FROM \"{}\"", t.name);
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(text))
+            .fetch_one(&mut conn)
+            .await?;
+        out.push((t.name, n));
+    }
+    conn.close().await?;
+    Ok(out)
+}
+
+/// Opens a SQLite file that must exist and passes `integrity_check`.
+async fn open_checked(path: &Path) -> Result<sqlx::SqliteConnection> {
     let opts = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(false);
@@ -219,19 +237,13 @@ pub async fn verify_sqlite_file(path: &Path) -> Result<Vec<(&'static str, i64)>>
             result.join("; ")
         )));
     }
-    let _: Option<String> = sqlx::query_scalar("PRAGMA journal_mode=DELETE")
-        .fetch_optional(&mut conn)
-        .await?;
-    let mut out = Vec::new();
-    for t in super::TABLES {
-        let text = format!("SELECT COUNT(*) FROM \"{}\"", t.name);
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(text))
-            .fetch_one(&mut conn)
-            .await?;
-        out.push((t.name, n));
-    }
-    conn.close().await?;
-    Ok(out)
+    Ok(conn)
+}
+
+/// Checks the safety copy taken before a 1.x database is adopted.
+pub async fn verify_legacy_copy(path: &Path) -> Result<()> {
+    open_checked(path).await?.close().await?;
+    Ok(())
 }
 
 fn gzip_file(from: &Path, to: &Path) -> Result<()> {

@@ -55,6 +55,13 @@ pub async fn export(
     out: &mut (dyn Write + Send),
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<Header> {
+    // Read before the snapshot: on MySQL the version lookup may run DDL, which commits.
+    let schema_version = {
+        let mut tx = db.read().await?;
+        let v = crate::db::migrate::current(&mut tx).await?;
+        tx.commit().await?;
+        v
+    };
     let mut tx = db.read().await?;
     if let Tx::Postgres(t) = &mut tx {
         // One snapshot for every statement of the export.
@@ -63,7 +70,6 @@ pub async fn export(
             .await?;
     }
     let counts = super::row_counts(&mut tx).await?;
-    let schema_version = crate::db::migrate::current(&mut tx).await?;
     let header = Header {
         format: FORMAT.into(),
         version: VERSION,
@@ -281,7 +287,7 @@ pub fn check_header(header: &Header) -> Result<()> {
 }
 
 /// A parsed row: its table and its values in the table's column order.
-fn parse_row(line: &str) -> std::result::Result<(&'static Table, Vec<Value>), String> {
+pub(crate) fn parse_row(line: &str) -> std::result::Result<(&'static Table, Vec<Value>), String> {
     #[derive(Deserialize)]
     struct Line {
         table: String,
@@ -356,7 +362,11 @@ async fn exec(tx: &mut Tx, text: &'static str) -> sqlx::Result<()> {
 }
 
 /// One multi-row INSERT for the rows in `batch` (emptied afterwards).
-async fn insert_batch(tx: &mut Tx, table: &Table, batch: &mut Vec<Vec<Value>>) -> Result<()> {
+pub(crate) async fn insert_batch(
+    tx: &mut Tx,
+    table: &Table,
+    batch: &mut Vec<Vec<Value>>,
+) -> Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
@@ -456,4 +466,39 @@ pub fn verify_file(path: &Path) -> Result<Header> {
         }
     }
     Ok(header)
+}
+
+/// Reads up to `limit` rows of `table` with a rowid above `after` from a SQLite connection, as
+/// dump values (for recovery: a damaged page fails only the range that touches it).
+pub(crate) async fn read_sqlite_rows(
+    conn: &mut sqlx::SqliteConnection,
+    table: &Table,
+    after: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, Vec<Value>)>> {
+    let cols: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| format!("\"{}\"", c.name))
+        .collect();
+    let text = format!(
+        "SELECT rowid, {} FROM \"{}\" WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        cols.join(", "),
+        table.name
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(text))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let rowid: i64 = row.try_get(0)?;
+        let mut values = Vec::with_capacity(table.columns.len());
+        for (i, col) in table.columns.iter().enumerate() {
+            values.push(decode!(row, i + 1, col.kind)?);
+        }
+        out.push((rowid, values));
+    }
+    Ok(out)
 }

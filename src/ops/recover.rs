@@ -1,21 +1,31 @@
-//! `promptvault db recover FILE --output FILE`: the guide's `.recover` procedure for a damaged
-//! SQLite file, done for you. The damaged file is copied first and never written; the recovered
-//! database goes to a new file, which must pass `integrity_check` before it is kept.
+//! `promptvault db recover FILE --output FILE`: saves what can still be read from a damaged
+//! SQLite file into a new database, never in place.
 //!
-//! Recovery uses the `sqlite3` command-line tool's `.recover` (it reads around damaged pages
-//! and saves orphaned rows in a `lost_and_found` table); it must be installed.
+//! The guide's `sqlite3 damaged.db ".recover" | sqlite3 recovered.db` still works where the
+//! `sqlite3` tool's `.recover` does; this command does not depend on it. It copies the damaged
+//! file (and its WAL) aside, creates `--output` with the current schema, then copies every table
+//! in foreign-key order by rowid ranges: a range that touches a damaged page is skipped (the
+//! range is narrowed and retried until only unreadable rows are left out); rows whose parent
+//! was lost are left out too. The result must pass `integrity_check` and `foreign_key_check`.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+
+use serde_json::Value;
+use sqlx::Connection;
 
 use super::transfer::TempPath;
-use super::{OpsError, Result};
+use super::{OpsError, Result, TABLES};
+use crate::db::Db;
 
 #[derive(Debug)]
 pub struct RecoverReport {
+    /// Rows copied, per table.
     pub rows: Vec<(&'static str, i64)>,
-    pub lost_and_found: i64,
+    /// Rows that could not be read, or lost their parent row.
+    pub skipped: i64,
 }
+
+const CHUNK: i64 = 256;
 
 pub async fn recover(input: &Path, output: &Path) -> Result<RecoverReport> {
     if !input.is_file() {
@@ -32,100 +42,177 @@ pub async fn recover(input: &Path, output: &Path) -> Result<RecoverReport> {
     }
     let copy = TempPath::new(".damaged.db");
     std::fs::copy(input, &copy.0)?;
-    for ext in ["-wal"] {
-        let mut wal = input.as_os_str().to_owned();
-        wal.push(ext);
-        let mut to = copy.0.as_os_str().to_owned();
-        to.push(ext);
-        if Path::new(&wal).is_file() {
-            std::fs::copy(&wal, &to)?;
-        }
-    }
-    let result = run_sqlite3(&copy.0, output).await;
-    let mut wal = copy.0.as_os_str().to_owned();
-    wal.push("-wal");
-    let _ = std::fs::remove_file(wal);
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(output);
-        return Err(e);
-    }
-    match super::backup::verify_sqlite_file(output).await {
-        Ok(rows) => {
-            let lost = lost_and_found(output).await.unwrap_or(0);
-            Ok(RecoverReport {
-                rows,
-                lost_and_found: lost,
-            })
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(output);
-            Err(OpsError::Invalid(format!(
-                "the recovered database is not sound: {e}"
-            )))
-        }
-    }
-}
-
-async fn run_sqlite3(damaged: &Path, output: &Path) -> Result<()> {
-    let damaged = damaged.to_path_buf();
-    let output = output.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        let missing = |e: std::io::Error| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                OpsError::Refused(
-                    "db recover needs the sqlite3 command-line tool (e.g. apt install sqlite3)"
-                        .into(),
-                )
-            } else {
-                OpsError::Io(e)
-            }
-        };
-        let mut reader = Command::new("sqlite3")
-            .arg(&damaged)
-            .arg(".recover")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(missing)?;
-        let stdout = reader
-            .stdout
-            .take()
-            .ok_or_else(|| OpsError::Invalid("sqlite3 gave no output".into()))?;
-        let writer = Command::new("sqlite3")
-            .arg(&output)
-            .stdin(Stdio::from(stdout))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .output()
-            .map_err(missing)?;
-        let read_status = reader.wait()?;
-        if !writer.status.success() || !read_status.success() {
-            return Err(OpsError::Invalid(format!(
-                "sqlite3 .recover failed: {}",
-                String::from_utf8_lossy(&writer.stderr).trim()
-            )));
-        }
-        Ok(())
-    })
-    .await
-    .map_err(|e| OpsError::Io(std::io::Error::other(e)))?
-}
-
-async fn lost_and_found(path: &Path) -> Result<i64> {
-    use sqlx::Connection;
-    let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
-    let mut conn = sqlx::SqliteConnection::connect_with(&opts).await?;
-    let exists: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'lost_and_found'")
-            .fetch_one(&mut conn)
-            .await?;
-    let n = if exists > 0 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM lost_and_found")
-            .fetch_one(&mut conn)
-            .await?
-    } else {
-        0
+    let side = |p: &Path, ext: &str| {
+        let mut s = p.as_os_str().to_owned();
+        s.push(ext);
+        s
     };
-    conn.close().await?;
-    Ok(n)
+    if Path::new(&side(input, "-wal")).is_file() {
+        std::fs::copy(side(input, "-wal"), side(&copy.0, "-wal"))?;
+    }
+    let result = copy_readable(&copy.0, output).await;
+    for ext in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(side(&copy.0, ext));
+    }
+    match result {
+        Ok(report) => match super::backup::verify_sqlite_file(output).await {
+            Ok(_) => Ok(report),
+            Err(e) => {
+                remove_db(output);
+                Err(OpsError::Invalid(format!(
+                    "the recovered database is not sound: {e}"
+                )))
+            }
+        },
+        Err(e) => {
+            remove_db(output);
+            Err(e)
+        }
+    }
+}
+
+fn remove_db(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    for ext in ["-wal", "-shm"] {
+        let mut s = path.as_os_str().to_owned();
+        s.push(ext);
+        let _ = std::fs::remove_file(s);
+    }
+}
+
+async fn copy_readable(damaged: &Path, output: &Path) -> Result<RecoverReport> {
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(damaged)
+        .create_if_missing(false);
+    let mut src = sqlx::SqliteConnection::connect_with(&opts).await?;
+    let url = format!("sqlite://{}", output.display());
+    let out = crate::db::connect(&url, 1).await?;
+    let result = async {
+        crate::db::migrate::run(&out).await?;
+        let mut report = RecoverReport {
+            rows: Vec::new(),
+            skipped: 0,
+        };
+        for table in TABLES {
+            let copied = copy_table(&mut src, &out, table, &mut report.skipped).await?;
+            report.rows.push((table.name, copied));
+        }
+        Ok::<_, OpsError>(report)
+    }
+    .await;
+    let _ = src.close().await;
+    if let Db::Sqlite(p) = &out {
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(p)
+            .await;
+    }
+    out.close().await;
+    result
+}
+
+async fn copy_table(
+    src: &mut sqlx::SqliteConnection,
+    out: &Db,
+    table: &super::Table,
+    skipped: &mut i64,
+) -> Result<i64> {
+    let max_rowid: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COALESCE(MAX(rowid), 0) FROM \"{}\"",
+        table.name
+    )))
+    .fetch_one(&mut *src)
+    .await
+    .unwrap_or(i64::MAX / 2);
+    let mut tx = out.write().await?;
+    if table.name == "Settings" {
+        on_sqlite(&mut tx, "DELETE FROM \"Settings\"").await?;
+    }
+    let mut after = 0i64;
+    let mut copied = 0i64;
+    let mut step = 1i64;
+    let mut failures = 0;
+    while after < max_rowid && failures < 200 {
+        match super::dump::read_sqlite_rows(src, table, after, CHUNK).await {
+            Ok(rows) if rows.is_empty() => break,
+            Ok(rows) => {
+                step = 1;
+                failures = 0;
+                after = rows.last().map_or(after, |r| r.0);
+                for (_, values) in rows {
+                    if insert_one(&mut tx, table, values).await {
+                        copied += 1;
+                    } else {
+                        *skipped += 1;
+                    }
+                }
+            }
+            Err(_) => {
+                // Unreadable: first try the rows one by one, then jump past the damage.
+                match super::dump::read_sqlite_rows(src, table, after, 1).await {
+                    Ok(rows) if !rows.is_empty() => {
+                        after = rows[0].0;
+                        for (_, values) in rows {
+                            if insert_one(&mut tx, table, values).await {
+                                copied += 1;
+                            } else {
+                                *skipped += 1;
+                            }
+                        }
+                    }
+                    _ => {
+                        after += step;
+                        *skipped += 1;
+                        failures += 1;
+                        step = (step * 2).min(4096);
+                    }
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(copied)
+}
+
+async fn on_sqlite(tx: &mut crate::db::Tx, text: &'static str) -> Result<()> {
+    if let crate::db::Tx::Sqlite(t) = tx {
+        sqlx::query(text).execute(&mut **t).await?;
+    }
+    Ok(())
+}
+
+/// Inserts one row inside a savepoint; `false` when the row is refused (bad value, lost parent).
+async fn insert_one(tx: &mut crate::db::Tx, table: &super::Table, values: Vec<Value>) -> bool {
+    let crate::db::Tx::Sqlite(t) = tx else {
+        return false;
+    };
+    if sqlx::query("SAVEPOINT recover_row")
+        .execute(&mut **t)
+        .await
+        .is_err()
+    {
+        return false;
+    }
+    let valid = table
+        .columns
+        .iter()
+        .zip(&values)
+        .all(|(c, v)| !v.is_null() || c.nullable);
+    let mut batch = vec![values];
+    let ok = valid
+        && super::dump::insert_batch(tx, table, &mut batch)
+            .await
+            .is_ok();
+    let crate::db::Tx::Sqlite(t) = tx else {
+        return false;
+    };
+    let end = if ok {
+        "RELEASE recover_row"
+    } else {
+        "ROLLBACK TO recover_row"
+    };
+    let _ = sqlx::query(end).execute(&mut **t).await;
+    if !ok {
+        let _ = sqlx::query("RELEASE recover_row").execute(&mut **t).await;
+    }
+    ok
 }
