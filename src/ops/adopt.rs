@@ -178,8 +178,8 @@ async fn copy_statements(tx: &mut SqliteConnection, present: &[&str]) -> Result<
     let has = |t: &str| present.contains(&t);
     let mut out = Vec::new();
     let team_name = if has("Team") {
-        "(SELECT t.name FROM \"_v1_Team\" t WHERE t.id = u.team OR t.name = u.team \
-         ORDER BY t.id = u.team DESC LIMIT 1)"
+        "COALESCE((SELECT t.name FROM \"_v1_Team\" t WHERE t.id = u.team), \
+         (SELECT t.name FROM \"_v1_Team\" t WHERE t.name = u.team))"
     } else {
         "NULL"
     };
