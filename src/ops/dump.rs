@@ -169,7 +169,7 @@ async fn export_table(
             serde_json::to_writer(&mut *out, &map).map_err(io_json)?;
             out.write_all(b"}\n")?;
             *done += 1;
-            if *done % 500 == 0 {
+            if (*done).is_multiple_of(500) {
                 progress(*done);
             }
         }
@@ -238,7 +238,7 @@ pub async fn import(
             insert_batch(&mut tx, c, &mut batch).await?;
         }
         done += 1;
-        if done % 500 == 0 {
+        if done.is_multiple_of(500) {
             progress(done);
         }
     }
