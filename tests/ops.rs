@@ -482,6 +482,12 @@ async fn admin_backups_system_health_and_metrics() {
         name.starts_with("promptvault_") && name.ends_with(".db.gz"),
         "{name}"
     );
+    // Never two backups at once: while one runs, "back up now" answers 409.
+    {
+        let _running = app.state.ops.running.lock().await;
+        let (s, b) = admin.post("/api/admin/backups", &json!({})).await;
+        assert_eq!(s, 409, "{b}");
+    }
     let (s, list) = admin.get("/api/admin/backups").await;
     assert_eq!(s, 200);
     assert_eq!(list["backups"][0]["name"], Value::String(name.clone()));

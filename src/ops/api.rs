@@ -23,7 +23,8 @@ pub fn admin_routes() -> Router<AppState> {
 
 fn internal(e: OpsError) -> Error {
     match e {
-        OpsError::Refused(m) => Error::conflict(m, "backup_running"),
+        OpsError::Busy => Error::conflict("A backup is already running", "backup_running"),
+        OpsError::Refused(m) => Error::conflict(m, "backup_exists"),
         OpsError::Db(e) => Error::Db(e),
         other => Error::Internal(other.to_string()),
     }

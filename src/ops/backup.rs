@@ -284,3 +284,36 @@ pub fn finish_writer(mut out: Box<dyn Write + Send>) -> Result<()> {
     drop(out);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn names_follow_the_guide() {
+        let at = Utc
+            .with_ymd_and_hms(2026, 1, 31, 12, 5, 9)
+            .single()
+            .expect("date");
+        assert_eq!(
+            file_name(Backend::Sqlite, true, at),
+            "promptvault_20260131_120509.db.gz"
+        );
+        assert_eq!(
+            file_name(Backend::Postgres, false, at),
+            "promptvault_20260131_120509.jsonl"
+        );
+        assert!(is_backup_name("promptvault_20260131_120509.db"));
+        assert!(is_backup_name("promptvault_20260131_120509.jsonl.gz"));
+        for bad in [
+            "promptvault_20260131_120509.db.partial",
+            "promptvault_2026013_1120509.db",
+            "../promptvault_20260131_120509.db",
+            "promptvault_20260131_120509.sql",
+            "other.db",
+        ] {
+            assert!(!is_backup_name(bad), "{bad}");
+        }
+    }
+}

@@ -502,3 +502,68 @@ pub(crate) async fn read_sqlite_rows(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_checked_against_the_table() {
+        let (t, v) = parse_row(
+            r#"{"table":"Tag","row":{"id":"c1","name":"sql","createdAt":"2026-01-31T12:00:00.123Z"}}"#,
+        )
+        .expect("valid row");
+        assert_eq!(t.name, "Tag");
+        assert_eq!(v[1], Value::String("sql".into()));
+        for (line, problem) in [
+            (r#"{"table":"Session","row":{}}"#, "unknown table"),
+            (
+                r#"{"table":"Tag","row":{"id":"c1","name":"x","createdAt":"2026-01-31T12:00:00Z","x":1}}"#,
+                "unknown column",
+            ),
+            (
+                r#"{"table":"Tag","row":{"id":"c1","createdAt":"2026-01-31T12:00:00Z"}}"#,
+                "Tag.name",
+            ),
+            (
+                r#"{"table":"Tag","row":{"id":"c1","name":"x","createdAt":"yesterday"}}"#,
+                "Tag.createdAt",
+            ),
+            (
+                r#"{"table":"Rating","row":{"id":"r","userId":"u","promptId":"p","value":"5","createdAt":"2026-01-31T12:00:00Z","updatedAt":"2026-01-31T12:00:00Z"}}"#,
+                "Rating.value",
+            ),
+            ("not json", "expected"),
+        ] {
+            let e = parse_row(line).expect_err(line);
+            assert!(e.contains(problem), "{line}: {e}");
+        }
+    }
+
+    #[test]
+    fn headers_are_checked() {
+        let mut h = Header {
+            format: FORMAT.into(),
+            version: VERSION,
+            schema_version: 1,
+            backend: "sqlite".into(),
+            tables: BTreeMap::new(),
+        };
+        assert!(check_header(&h).is_ok());
+        h.schema_version = crate::db::migrate::latest() + 1;
+        assert!(check_header(&h).is_err(), "newer schema refused");
+        h.schema_version = 1;
+        h.version = VERSION + 1;
+        assert!(check_header(&h).is_err(), "newer format refused");
+        h.version = VERSION;
+        h.format = "pg_dump".into();
+        assert!(check_header(&h).is_err());
+    }
+
+    #[test]
+    fn timestamps_are_normalised_to_milliseconds() {
+        let t = parse_ts("2026-01-31T13:00:00.123456+01:00").expect("ts");
+        assert_eq!(ts_text(&t), "2026-01-31T12:00:00.123Z");
+        assert!(parse_ts("2026-01-31 12:00:00").is_none());
+    }
+}

@@ -196,6 +196,8 @@ pub fn table(name: &str) -> Option<&'static Table> {
 /// Errors of the operations layer: a message fit for an administrator's terminal.
 #[derive(Debug, thiserror::Error)]
 pub enum OpsError {
+    #[error("a backup is already running")]
+    Busy,
     #[error("{0}")]
     Refused(String),
     #[error("{0}")]

@@ -52,7 +52,7 @@ pub fn spawn(state: &AppState) {
 /// Takes a backup now into the configured directory, unless one is already running.
 pub async fn run_now(state: &AppState) -> Result<BackupReport> {
     let Ok(_guard) = state.ops.running.try_lock() else {
-        return Err(OpsError::Refused("a backup is already running".into()));
+        return Err(OpsError::Busy);
     };
     let config = &state.config;
     let started = crate::db::now();
@@ -164,4 +164,48 @@ pub fn health(state: &AppState) -> serde_json::Value {
         "lastSuccessAt": s.last_success_at.as_ref().map(crate::db::iso),
         "lastError": s.last_error,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_keeps_the_newest_files_and_ignores_others() {
+        let dir = std::env::temp_dir().join(format!("pvprune_{}", &crate::db::new_id()[1..10]));
+        std::fs::create_dir_all(&dir).expect("dir");
+        for d in 1..=5 {
+            std::fs::write(
+                dir.join(format!("promptvault_2026010{d}_000000.db.gz")),
+                b"x",
+            )
+            .expect("write");
+        }
+        std::fs::write(dir.join("notes.txt"), b"keep me").expect("write");
+        let removed = prune(&dir, 0, 2).expect("prune");
+        assert_eq!(
+            removed,
+            [
+                "promptvault_20260103_000000.db.gz",
+                "promptvault_20260102_000000.db.gz",
+                "promptvault_20260101_000000.db.gz"
+            ]
+        );
+        let left: Vec<String> = list(&dir)
+            .expect("list")
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(
+            left,
+            [
+                "promptvault_20260105_000000.db.gz",
+                "promptvault_20260104_000000.db.gz"
+            ]
+        );
+        assert!(dir.join("notes.txt").exists());
+        // Fresh files are within 30 days: nothing goes by age.
+        assert!(prune(&dir, 30, 0).expect("prune").is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
