@@ -73,7 +73,8 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .route("/health", get(health))
         .route("/settings", get(crate::settings::api::public))
-        .fallback(middleware::api_not_found)
+        .merge(crate::pages::routes())
+        .fallback(crate::pages::misc::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(axum::middleware::from_fn(middleware::csrf))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
