@@ -3,7 +3,12 @@
   "use strict";
   var $ = function (sel, root) { return (root || document).querySelector(sel); };
   var $$ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
-  var ICONS = "/static/icons.svg";
+
+  // Keep a list of Content-Security-Policy violations (shown in the console, checked by tests).
+  window.__pvCsp = [];
+  document.addEventListener("securitypolicyviolation", function (e) {
+    window.__pvCsp.push(e.violatedDirective + " " + e.blockedURI);
+  });
 
   function typing(el) {
     if (!el) return false;
@@ -52,17 +57,20 @@
     clearTimeout(btn._t);
     btn._t = setTimeout(function () { label.textContent = btn.dataset.label; btn.classList.remove("copied"); }, 1500);
   }
+  function legacyCopy(text) {
+    var ta = document.createElement("textarea");
+    ta.value = text; ta.setAttribute("readonly", ""); ta.className = "sr";
+    document.body.appendChild(ta); ta.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+    document.body.removeChild(ta);
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
   function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-    return new Promise(function (resolve, reject) {
-      var ta = document.createElement("textarea");
-      ta.value = text; ta.setAttribute("readonly", ""); ta.className = "sr";
-      document.body.appendChild(ta); ta.select();
-      var ok = false;
-      try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
-      document.body.removeChild(ta);
-      if (ok) { resolve(); } else { reject(new Error("copy refused")); }
-    });
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return legacyCopy(text); });
+    }
+    return legacyCopy(text);
   }
   document.addEventListener("click", function (e) {
     var btn = e.target.closest("[data-copy-target],[data-copy]");

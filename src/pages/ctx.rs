@@ -57,15 +57,19 @@ impl Theme {
 pub struct NavUser {
     pub id: String,
     pub label: String,
+    /// First letter of the label, for the avatar.
+    pub initial: String,
     pub email: String,
     pub is_admin: bool,
 }
 
 impl NavUser {
     fn from_row(u: &UserRow) -> Self {
+        let label = u.name.clone().unwrap_or_else(|| u.email.clone());
         NavUser {
             id: u.id.clone(),
-            label: u.name.clone().unwrap_or_else(|| u.email.clone()),
+            initial: label.chars().next().unwrap_or('?').to_uppercase().collect(),
+            label,
             email: u.email.clone(),
             is_admin: u.is_admin(),
         }
