@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod pages;
 pub mod prompts;
+pub mod search;
 pub mod settings;
 pub mod teams;
 pub mod users;

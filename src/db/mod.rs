@@ -202,6 +202,28 @@ macro_rules! on {
     };
 }
 
+/// A value bound to a dynamically assembled query (see [`bind_all!`](crate::bind_all)).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// Binds every value of a `Vec<Bind>` to a query, in order, inside an [`on!`](crate::on) body.
+#[macro_export]
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut q = $query;
+        for b in $binds {
+            q = match b {
+                $crate::db::Bind::Text(s) => q.bind(s.clone()),
+                $crate::db::Bind::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
+
 /// Now, truncated to milliseconds: the precision all three backends keep, so what we write is
 /// exactly what we read back and exports are identical everywhere.
 pub fn now() -> DateTime<Utc> {

@@ -1,0 +1,63 @@
+//! `GET /api/search`: ranked full-text search with the prompt list's filters and pagination.
+
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use axum::routing::get;
+
+use super::{SearchRequest, Sort};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{Error, Result};
+use crate::http::Page;
+use crate::http::extract::with_total;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/search", get(search))
+}
+
+/// Reads `q`, `tag` (repeatable), `visibility`, `owner` (`me` or a user id), `team`, `sort`,
+/// `limit`, `offset` from a query string.
+pub fn request_from_query(raw: Option<&str>, caller: &str) -> Result<SearchRequest> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default())
+        .map_err(|e| Error::invalid_field("query", e.to_string()))?;
+    let mut req = SearchRequest::default();
+    let mut page = Page::default();
+    let number = |field: &str, v: &str| {
+        v.trim()
+            .parse::<i64>()
+            .map_err(|_| Error::invalid_field(field, "must be a whole number"))
+    };
+    for (k, v) in pairs {
+        match k.as_str() {
+            "q" => req.q = v,
+            "tag" | "tags" if !v.trim().is_empty() => req.tags.push(v),
+            "visibility" if !v.is_empty() => req.visibility = Some(v.trim().to_uppercase()),
+            "owner" if v == "me" => req.owner = Some(caller.to_string()),
+            "owner" if !v.is_empty() => req.owner = Some(v),
+            "team" | "teamId" if !v.is_empty() => req.team = Some(v),
+            "sort" => req.sort = Sort::parse(&v)?,
+            "limit" => page.limit = number("limit", &v)?,
+            "offset" => page.offset = number("offset", &v)?,
+            _ => {}
+        }
+    }
+    let page = page.checked()?;
+    req.limit = page.limit;
+    req.offset = page.offset;
+    Ok(req)
+}
+
+async fn search(
+    State(s): State<AppState>,
+    me: CurrentUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response> {
+    let req = request_from_query(raw.as_deref(), me.id())?;
+    if req.q.trim().is_empty() {
+        return Err(Error::invalid_field("q", "is required"));
+    }
+    let results = super::search(&s.db, me.id(), &req).await?;
+    let items = crate::prompts::hits_json(&s.db, &me.user, &results.hits).await?;
+    Ok(with_total(items, results.total))
+}
