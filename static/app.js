@@ -73,6 +73,15 @@
     return legacyCopy(text);
   }
   document.addEventListener("click", function (e) {
+    var link = e.target.closest("[data-copy-url]");
+    if (link) {
+      e.preventDefault();
+      fetch(link.getAttribute("data-copy-url"), { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+        .then(copyText)
+        .then(function () { flashLabel(link, "Copied"); }, function () { flashLabel(link, "Copy failed"); });
+      return;
+    }
     var btn = e.target.closest("[data-copy-target],[data-copy]");
     if (!btn) return;
     e.preventDefault();
@@ -167,11 +176,11 @@
   });
 
   // Live {{variable}} detection in the editor.
-  var VAR = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+  var VAR = /(\\?)\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
   function namesIn(text) {
     var seen = [], m;
     VAR.lastIndex = 0;
-    while ((m = VAR.exec(text)) !== null) { if (seen.indexOf(m[1]) < 0) seen.push(m[1]); }
+    while ((m = VAR.exec(text)) !== null) { if (!m[1] && seen.indexOf(m[2]) < 0) seen.push(m[2]); }
     return seen;
   }
   var source = $("[data-vars-source]");
@@ -215,12 +224,15 @@
   // Variables form: fill {{name}} values into the preview and copy the result.
   var fill = $("[data-fill]");
   if (fill) {
-    var template = $("[data-fill-template]", fill);
+    var template = $("[data-fill-template]");
     var out = $("[data-fill-output]", fill);
     var update = function () {
       var values = {};
-      $$("[data-var]", fill).forEach(function (i) { values[i.getAttribute("data-var")] = i.value; });
-      out.textContent = template.textContent.replace(VAR, function (whole, name) {
+      $$("[data-var]", fill).forEach(function (i) {
+        values[i.getAttribute("data-var")] = i.value || i.getAttribute("data-default") || "";
+      });
+      out.textContent = template.textContent.replace(VAR, function (whole, esc, name) {
+        if (esc) return whole.slice(1);
         return values[name] ? values[name] : whole;
       });
     };

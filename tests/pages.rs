@@ -16,6 +16,7 @@ on_all_backends!(
     admin_manages_users_teams_and_settings,
     non_admins_get_a_403_page,
     user_text_is_escaped_everywhere,
+    search_page_highlights_and_escapes,
 );
 
 #[tokio::test]
@@ -655,5 +656,81 @@ async fn user_text_is_escaped_everywhere(app: TestApp) {
     c.form("/admin/teams", &[("name", evil)]).await;
     let r = c.page("/admin").await;
     assert!(!r.body.contains(evil));
+    app.stop().await;
+}
+
+/// A prompt written straight into the table (the search index follows through triggers).
+async fn insert_prompt(app: &TestApp, owner: &str, title: &str, body: &str) {
+    use promptvault::db;
+    use promptvault::on;
+    let id = db::new_id();
+    let now = db::now();
+    let mut tx = app.state.db.write().await.expect("tx");
+    on!(&mut tx, |conn, q| sqlx::query(q(
+        "INSERT INTO \"Prompt\" (\"id\", \"title\", \"body\", \"visibility\", \"userId\", \"createdAt\", \"updatedAt\") \
+         VALUES (?, ?, ?, 'PRIVATE', ?, ?, ?)"
+    ))
+    .bind(&id)
+    .bind(title)
+    .bind(body)
+    .bind(owner)
+    .bind(now)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(drop))
+    .expect("insert prompt");
+    tx.commit().await.expect("commit");
+}
+
+async fn search_page_highlights_and_escapes(app: TestApp) {
+    let c = app.client();
+    register(&c, "ann@example.com", "Ann").await;
+    let me = promptvault::users::by_email(&app.state.db, "ann@example.com")
+        .await
+        .expect("lookup")
+        .expect("ann")
+        .id;
+    insert_prompt(
+        &app,
+        &me,
+        "<script>alert(1)</script> haiku",
+        "Write a haiku about <b>autumn</b> leaves",
+    )
+    .await;
+    insert_prompt(&app, &me, "Unrelated", "Summarise the meeting notes").await;
+    let empty = c.page("/search").await;
+    assert_eq!(empty.status, 200);
+    assert!(empty.body.contains("Search the titles"));
+    let r = c.page("/search?q=haiku").await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("1 result"), "one hit");
+    assert!(r.body.contains("<mark>haiku</mark>"), "matches highlighted");
+    assert!(
+        !r.body.contains("<script>alert(1)</script>"),
+        "title escaped"
+    );
+    assert!(!r.body.contains("<b>autumn</b>"), "body escaped");
+    assert!(!r.body.contains("Unrelated"));
+    assert!(
+        r.body.contains("value=\"haiku\""),
+        "the query stays in the box"
+    );
+    csp_clean(&r.body);
+    let none = c.page("/search?q=zebra").await;
+    assert!(none.body.contains("No prompt matches"));
+    let bad = c.page("/search?q=haiku&sort=sideways").await;
+    assert_eq!(
+        bad.status, 200,
+        "a bad option is explained, not an error page"
+    );
+    assert!(bad.body.contains("not understood"));
+    let other = app.client();
+    register(&other, "bob@example.com", "Bob").await;
+    let r = other.page("/search?q=haiku").await;
+    assert!(
+        r.body.contains("No prompt matches"),
+        "private prompts stay private"
+    );
     app.stop().await;
 }

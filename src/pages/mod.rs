@@ -15,6 +15,7 @@ pub mod fmt;
 pub mod form;
 pub mod misc;
 pub mod respond;
+pub mod search;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(misc::home))
         .route("/about", get(misc::about))
+        .route("/search", get(search::page))
         .route("/theme", post(misc::theme))
         .route("/auth", get(auth::page).post(auth::submit))
         .route("/auth/logout", post(auth::logout))
