@@ -68,6 +68,14 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .nest("/auth", crate::auth::api::routes())
         .nest("/admin", admin)
+        .nest("/prompts", crate::prompts::api::routes(&state.config))
+        .nest("/tags", crate::tags::api::routes())
+        .nest("/ratings", crate::ratings::api::routes())
+        .nest("/share", crate::sharing::api::routes())
+        .nest(
+            "/import-export",
+            crate::importexport::api::routes(&state.config),
+        )
         .route("/settings", get(crate::settings::api::public))
         .merge(crate::search::api::routes())
         .fallback(middleware::api_not_found);

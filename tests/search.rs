@@ -44,9 +44,9 @@ impl Default for P<'_> {
 }
 
 async fn exec(tx: &mut Tx, sql: &'static str, binds: &[&str]) {
-    let binds: Vec<db::Bind> = binds
+    let binds: Vec<promptvault::db::dynamic::Arg> = binds
         .iter()
-        .map(|b| db::Bind::Text(b.to_string()))
+        .map(|b| promptvault::db::dynamic::Arg::S(b.to_string()))
         .collect();
     on!(tx, |conn, q| promptvault::bind_all!(
         sqlx::query(q(sql)),

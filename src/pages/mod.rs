@@ -10,12 +10,18 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod auth;
+pub mod cards;
 pub mod ctx;
+pub mod detail;
+pub mod diffview;
+pub mod feed;
 pub mod fmt;
 pub mod form;
 pub mod misc;
+pub mod prompts;
 pub mod respond;
 pub mod search;
+pub mod share;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -23,13 +29,32 @@ use axum::routing::{get, post};
 use crate::app::AppState;
 
 /// Where a signed-in visitor lands.
-pub const HOME: &str = "/account";
+pub const HOME: &str = "/prompts";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(misc::home))
         .route("/about", get(misc::about))
         .route("/search", get(search::page))
+        .route("/prompts", get(prompts::list))
+        .route("/prompts/new", get(prompts::new_page).post(prompts::create))
+        .route("/prompts/{id}", get(detail::page))
+        .route(
+            "/prompts/{id}/edit",
+            get(prompts::edit_page).post(prompts::update),
+        )
+        .route("/prompts/{id}/raw", get(detail::raw))
+        .route("/prompts/{id}/history", get(detail::history))
+        .route(
+            "/prompts/{id}/versions/{version_id}/restore",
+            post(detail::restore),
+        )
+        .route("/prompts/{id}/rate", post(detail::rate))
+        .route("/prompts/{id}/share", post(detail::share))
+        .route("/prompts/{id}/delete", post(detail::delete))
+        .route("/team-feed", get(feed::feed))
+        .route("/team-feed/{id}", get(detail::feed_page))
+        .route("/share/{share_id}", get(share::page))
         .route("/theme", post(misc::theme))
         .route("/auth", get(auth::page).post(auth::submit))
         .route("/auth/logout", post(auth::logout))

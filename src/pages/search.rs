@@ -107,7 +107,7 @@ pub async fn page(State(state): State<AppState>, me: Me, RawQuery(raw): RawQuery
     } else {
         match search::search(&state.db, &me.user.id, &req).await {
             Ok(results) => {
-                let rows = crate::prompts::hits_json(&state.db, &me.user, &results.hits)
+                let rows = crate::search::api::hits_json(&state.db, &me.user.id, &results.hits)
                     .await
                     .or_page(&me.ctx)?;
                 let terms = ParsedQuery::parse(&req.q).highlight_words();

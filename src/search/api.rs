@@ -5,12 +5,16 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
 
-use super::{SearchRequest, Sort};
+use super::{Hit, SearchRequest, Sort};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::db::Db;
+use crate::db::dynamic::{Arg, fetch_all, marks};
 use crate::error::{Error, Result};
 use crate::http::Page;
 use crate::http::extract::with_total;
+use crate::prompts::store::PromptRow;
+use crate::prompts::view;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/search", get(search))
@@ -58,6 +62,35 @@ async fn search(
         return Err(Error::invalid_field("q", "is required"));
     }
     let results = super::search(&s.db, me.id(), &req).await?;
-    let items = crate::prompts::hits_json(&s.db, &me.user, &results.hits).await?;
+    let items = hits_json(&s.db, me.id(), &results.hits).await?;
     Ok(with_total(items, results.total))
+}
+
+/// Search hits as full prompt objects (the list's shape), in hit order, each with `snippet`
+/// (HTML-escaped, matches in `<mark>`) and `score`.
+pub async fn hits_json(db: &Db, caller: &str, hits: &[Hit]) -> Result<Vec<serde_json::Value>> {
+    if hits.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = db.read().await?;
+    let ids: Vec<Arg> = hits.iter().map(|h| Arg::S(h.id.clone())).collect();
+    let sql = format!(
+        "SELECT * FROM \"Prompt\" p WHERE p.\"id\" IN ({})",
+        marks(ids.len())
+    );
+    let mut rows: Vec<PromptRow> = fetch_all(&mut tx, sql, &ids).await?;
+    rows.sort_by_key(|r| hits.iter().position(|h| h.id == r.id));
+    let views = view::build(&mut tx, caller, rows).await?;
+    tx.commit().await?;
+    let mut out = Vec::with_capacity(views.len());
+    for v in views {
+        let Some(hit) = hits.iter().find(|h| h.id == v.prompt.id) else {
+            continue;
+        };
+        let mut json = serde_json::to_value(v).map_err(|e| Error::Internal(e.to_string()))?;
+        json["snippet"] = serde_json::json!(hit.snippet);
+        json["score"] = serde_json::json!(hit.score);
+        out.push(json);
+    }
+    Ok(out)
 }

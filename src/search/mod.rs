@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::prompts::Scope;
 pub use query::ParsedQuery;
 
 /// Most matches scored for relevance ordering.
@@ -63,6 +64,8 @@ pub struct SearchRequest {
     pub owner: Option<String>,
     /// Only prompts shared with this team (team id).
     pub team: Option<String>,
+    /// Which prompts are searched: every readable one (default), the caller's own, the team feed.
+    pub scope: Scope,
     pub sort: Sort,
     pub limit: i64,
     pub offset: i64,

@@ -4,34 +4,32 @@
 use super::query::{ParsedQuery, Term};
 use super::snippet;
 use super::{CANDIDATES, Hit, Results, SearchRequest, Sort};
-use crate::db::{Backend, Bind, Tx};
-use crate::prompts::access::{READABLE, READABLE_BINDS};
-use crate::{bind_all, on};
+use crate::db::dynamic::{Arg, fetch_all, fetch_count, marks};
+use crate::db::{Backend, Tx};
+use crate::prompts::list::scope_condition;
 
 /// `AND …` conditions on `p` (the prompt) shared by every backend.
-fn filters(caller: &str, req: &SearchRequest) -> (String, Vec<Bind>) {
-    let mut sql = format!(" AND {READABLE}");
-    let mut binds: Vec<Bind> = (0..READABLE_BINDS)
-        .map(|_| Bind::Text(caller.to_string()))
-        .collect();
+fn filters(caller: &str, req: &SearchRequest) -> (String, Vec<Arg>) {
+    let (scope_sql, mut binds) = scope_condition(caller, req.scope);
+    let mut sql = format!(" AND {scope_sql}");
     if let Some(v) = &req.visibility {
         sql.push_str(" AND p.\"visibility\" = ?");
-        binds.push(Bind::Text(v.clone()));
+        binds.push(Arg::S(v.clone()));
     }
     if let Some(owner) = &req.owner {
         sql.push_str(" AND p.\"userId\" = ?");
-        binds.push(Bind::Text(owner.clone()));
+        binds.push(Arg::S(owner.clone()));
     }
     if let Some(team) = &req.team {
         sql.push_str(" AND p.\"teamId\" = ?");
-        binds.push(Bind::Text(team.clone()));
+        binds.push(Arg::S(team.clone()));
     }
     for tag in &req.tags {
         sql.push_str(
             " AND EXISTS (SELECT 1 FROM \"PromptTag\" ft JOIN \"Tag\" t ON t.\"id\" = ft.\"tagId\" \
              WHERE ft.\"promptId\" = p.\"id\" AND LOWER(t.\"name\") = LOWER(?))",
         );
-        binds.push(Bind::Text(tag.trim().to_string()));
+        binds.push(Arg::S(tag.trim().to_string()));
     }
     (sql, binds)
 }
@@ -52,10 +50,10 @@ fn order_by(sort: Sort) -> &'static str {
 /// first, and the relevance expression.
 struct Matcher {
     from_where: String,
-    binds: Vec<Bind>,
+    binds: Vec<Arg>,
     score: String,
     /// Values for `?` inside `score` (they come first in the page query).
-    score_binds: Vec<Bind>,
+    score_binds: Vec<Arg>,
     /// Candidate order before the cap (newest matches first where the engine allows it).
     candidate_order: &'static str,
 }
@@ -66,7 +64,7 @@ fn matcher(backend: Backend, q: &ParsedQuery) -> Matcher {
             from_where: "PromptSearch JOIN \"Prompt\" p ON p.\"id\" = PromptSearch.promptId \
                          WHERE PromptSearch MATCH ?"
                 .into(),
-            binds: vec![Bind::Text(q.fts5())],
+            binds: vec![Arg::S(q.fts5())],
             // title, body, notes, tags; promptId is not indexed. bm25 is negative: lower is better.
             score: "-bm25(PromptSearch, 0.0, 10.0, 1.0, 2.0, 5.0)".into(),
             score_binds: Vec::new(),
@@ -78,7 +76,7 @@ fn matcher(backend: Backend, q: &ParsedQuery) -> Matcher {
                                   CROSS JOIN (SELECT to_tsquery('english', ?) AS q) tq \
                                   WHERE ps.\"document\" @@ tq.q"
                     .to_string();
-            let mut binds = vec![Bind::Text(q.tsquery())];
+            let mut binds = vec![Arg::S(q.tsquery())];
             // The English configuration drops stop words, so "follow up" alone would match any
             // "follow"; phrases are also checked word by word on the text.
             let phrases = q
@@ -92,7 +90,7 @@ fn matcher(backend: Backend, q: &ParsedQuery) -> Matcher {
                     from_where.push_str(&format!(
                         " AND (p.\"title\" || ' ' || p.\"body\" || ' ' || coalesce(p.\"notes\", '') || ' ' || ps.\"tags\") {op} ?"
                     ));
-                    binds.push(Bind::Text(format!("\\m{}\\M", words.join("\\W+"))));
+                    binds.push(Arg::S(format!("\\m{}\\M", words.join("\\W+"))));
                 }
             }
             Matcher {
@@ -115,11 +113,11 @@ fn matcher(backend: Backend, q: &ParsedQuery) -> Matcher {
                 from_where.push_str(
                     " AND MATCH(ps.\"title\", ps.\"body\", ps.\"notes\", ps.\"tags\") AGAINST (? IN BOOLEAN MODE)",
                 );
-                binds.push(Bind::Text(boolean.clone()));
+                binds.push(Arg::S(boolean.clone()));
                 score = "(MATCH(ps.\"title\") AGAINST (? IN BOOLEAN MODE) * 5 + \
                          MATCH(ps.\"title\", ps.\"body\", ps.\"notes\", ps.\"tags\") AGAINST (? IN BOOLEAN MODE))"
                     .into();
-                score_binds = vec![Bind::Text(boolean.clone()), Bind::Text(boolean.clone())];
+                score_binds = vec![Arg::S(boolean.clone()), Arg::S(boolean.clone())];
             }
             for (word, negate) in &m.short {
                 from_where.push_str(if *negate {
@@ -127,9 +125,7 @@ fn matcher(backend: Backend, q: &ParsedQuery) -> Matcher {
                 } else {
                     " AND CONCAT_WS(' ', ps.\"title\", ps.\"body\", ps.\"notes\", ps.\"tags\") REGEXP ?"
                 });
-                binds.push(Bind::Text(format!(
-                    "(^|[^[:alnum:]]){word}([^[:alnum:]]|$)"
-                )));
+                binds.push(Arg::S(format!("(^|[^[:alnum:]]){word}([^[:alnum:]]|$)")));
             }
             Matcher {
                 from_where,
@@ -190,24 +186,11 @@ pub async fn run(
         Vec::new()
     };
     page_binds.extend(binds.iter().cloned());
-    page_binds.push(Bind::Int(req.limit));
-    page_binds.push(Bind::Int(req.offset));
-    let page_sql = backend.dynamic_sql(page_sql);
-    let rows: Vec<Row> = on!(tx, |conn, sql| bind_all!(
-        sqlx::query_as(page_sql),
-        &page_binds
-    )
-    .fetch_all(conn)
-    .await)?;
-
-    let count_sql =
-        backend.dynamic_sql(format!("SELECT COUNT(*) FROM {}{filter_sql}", m.from_where));
-    let total: i64 = on!(tx, |conn, sql| bind_all!(
-        sqlx::query_scalar(count_sql),
-        &binds
-    )
-    .fetch_one(conn)
-    .await)?;
+    page_binds.push(Arg::I(req.limit));
+    page_binds.push(Arg::I(req.offset));
+    let rows: Vec<Row> = fetch_all(tx, page_sql, &page_binds).await?;
+    let count_sql = format!("SELECT COUNT(*) FROM {}{filter_sql}", m.from_where);
+    let total = fetch_count(tx, count_sql, &binds).await?;
 
     let hits = with_snippets(tx, q, rows).await?;
     Ok(Results { hits, total })
@@ -220,7 +203,7 @@ async fn with_snippets(tx: &mut Tx, q: &ParsedQuery, rows: Vec<Row>) -> sqlx::Re
         return Ok(Vec::new());
     }
     let backend = tx.backend();
-    let placeholders = vec!["?"; rows.len()].join(", ");
+    let placeholders = marks(rows.len());
     let headline = match backend {
         Backend::Postgres => format!(
             "ts_headline('english', p.\"body\", to_tsquery('english', ?), \
@@ -230,17 +213,15 @@ async fn with_snippets(tx: &mut Tx, q: &ParsedQuery, rows: Vec<Row>) -> sqlx::Re
         ),
         _ => "p.\"body\"".into(),
     };
-    let texts_sql = backend.dynamic_sql(format!(
+    let texts_sql = format!(
         "SELECT p.\"id\", p.\"title\", {headline} AS \"body\", p.\"notes\" FROM \"Prompt\" p WHERE p.\"id\" IN ({placeholders})"
-    ));
+    );
     let mut binds = Vec::new();
     if backend == Backend::Postgres {
-        binds.push(Bind::Text(q.tsquery()));
+        binds.push(Arg::S(q.tsquery()));
     }
-    binds.extend(rows.iter().map(|r| Bind::Text(r.id.clone())));
-    let texts: Vec<Texts> = on!(tx, |conn, sql| bind_all!(sqlx::query_as(texts_sql), &binds)
-        .fetch_all(conn)
-        .await)?;
+    binds.extend(rows.iter().map(|r| Arg::S(r.id.clone())));
+    let texts: Vec<Texts> = fetch_all(tx, texts_sql, &binds).await?;
     let words = q.highlight_words();
     Ok(rows
         .into_iter()

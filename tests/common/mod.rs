@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod client;
+pub mod library;
 pub mod pages;
 
 use std::io::Write;
