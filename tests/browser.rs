@@ -279,10 +279,7 @@ async fn browser_acceptance() {
         json!(false)
     );
     a.el("body").await.send_keys("/").await.expect("key");
-    assert_eq!(
-        a.js("return document.activeElement.id").await,
-        json!("topq")
-    );
+    assert_eq!(a.js("return document.activeElement.id").await, json!("q"));
     a.js("document.activeElement.blur(); return 1;").await;
 
     // Administration: a team and a second user in it.
@@ -325,6 +322,172 @@ async fn browser_acceptance() {
     a.shot("account-light-desktop").await;
     a.no_csp_violations().await;
 
+    // Ada joins the team so that she can share a prompt with it.
+    a.go("/admin").await;
+    a.click("#teams table a").await;
+    a.fill("#member-email", "ada@example.com").await;
+    a.click("form[action$='/members'] button[type=submit]")
+        .await;
+    a.wait_text(".toast", "added to the team").await;
+
+    // A prompt with variables and tags: `n` opens the editor, variables appear while typing,
+    // Ctrl+S saves.
+    a.go("/prompts").await;
+    a.wait_text(".empty h2", "No prompts yet").await;
+    a.el("body").await.send_keys("n").await.expect("key");
+    a.wait_path("/prompts/new").await;
+    let v1 = "Write an outline about {{topic}}.\nTone: {{tone}}.\nKeep it short.";
+    a.fill("#title", "Blog post outline").await;
+    a.fill("#body", v1).await;
+    a.wait_text("[data-vars-list]", "tone").await;
+    a.fill("#var-topic-d", "What the post is about").await;
+    a.fill("#var-tone-v", "friendly").await;
+    a.fill("#tags", "writing, demo").await;
+    a.click("input[name=visibility][value=TEAM]").await;
+    a.shot("editor-light-desktop").await;
+    a.el("#title")
+        .await
+        .send_keys("\u{e009}s")
+        .await
+        .expect("ctrl+s");
+    a.wait_text(".toast", "Prompt saved").await;
+    let prompt_path = a.path().await;
+    assert!(prompt_path.starts_with("/prompts/"), "{prompt_path}");
+    a.wait_text(".pills", "writing").await;
+    a.wait_text("#vars-h", "Fill in").await;
+
+    // Two edits, each with a change note; `e` opens the editor.
+    for (i, line) in ["Add three headings.", "End with a call to action."]
+        .iter()
+        .enumerate()
+    {
+        a.el("body").await.send_keys("e").await.expect("key");
+        a.wait_path(&format!("{prompt_path}/edit")).await;
+        a.el("#body")
+            .await
+            .send_keys(&format!("\n{line}"))
+            .await
+            .expect("type");
+        a.fill("#message", &format!("edit {}", i + 1)).await;
+        a.click(".editor-side button[type=submit]").await;
+        a.wait_text(".toast", "Changes saved").await;
+    }
+    a.wait_text("#body", "call to action").await;
+    a.wait_text("#versions-h", "3").await;
+
+    // The history shows the last change side by side, then inline.
+    a.go(&format!("{prompt_path}/history")).await;
+    a.wait_text(".diff-split", "End with a call to action.")
+        .await;
+    let added = a
+        .js("return Array.from(document.querySelectorAll('.diff-split td.add')).map(e => e.textContent).join('|')")
+        .await;
+    assert!(
+        added
+            .as_str()
+            .is_some_and(|t| t.contains("End with a call to action.")),
+        "added lines are marked: {added}"
+    );
+    a.shot("history-light-desktop").await;
+    a.go(&format!("{prompt_path}/history?mode=inline")).await;
+    a.wait_text(".diff-inline", "call to action").await;
+    assert!(a.c.find(Locator::Css(".diff-inline tr.add")).await.is_ok());
+
+    // Restore version 1 (confirmed), recorded as version 4.
+    a.click("tbody tr:last-child details.confirm summary").await;
+    a.click("tbody tr:last-child .confirm-pop button").await;
+    a.wait_text(".toast", "Restored").await;
+    a.go(&prompt_path).await;
+    assert_eq!(a.text("#body").await, v1.replace('\n', "\n"));
+    a.wait_text("#versions-h", "4").await;
+
+    // Fill the variables: the default applies, the result updates while typing, copy works.
+    a.fill("#v-topic", "Rust").await;
+    a.wait_text("#filled", "Write an outline about Rust.").await;
+    a.wait_text("#filled", "Tone: friendly.").await;
+    a.click("[data-copy-target='#filled']").await;
+    a.wait_text("[data-copy-target='#filled']", "Copied").await;
+    a.el("#topq").await.click().await.expect("focus");
+    a.el("#topq")
+        .await
+        .send_keys("\u{e009}v")
+        .await
+        .expect("paste");
+    let pasted = a.js("return document.getElementById('topq').value").await;
+    assert!(
+        pasted
+            .as_str()
+            .is_some_and(|t| t.starts_with("Write an outline about Rust.")),
+        "the filled prompt was copied: {pasted}"
+    );
+    a.js("document.getElementById('topq').value = ''; document.activeElement.blur(); return 1;")
+        .await;
+
+    // Rate it.
+    a.click(".rate-stars button[value='4']").await;
+    a.wait_text(".toast", "Rated 4 of 5").await;
+    a.wait_text(".rating-avg", "4.0").await;
+
+    // Share it publicly and open the link in a fresh anonymous browser.
+    a.click("form[action$='/share'] button[type=submit]").await;
+    a.wait_text(".toast", "Public link on").await;
+    let share_url = a.text("#share-url").await;
+    assert!(share_url.contains("/share/"), "{share_url}");
+    a.theme("dark").await;
+    a.shot("prompt-dark-desktop").await;
+    a.theme("light").await;
+    let anon_browser = driver.browser(true).await;
+    let anon = Page {
+        c: &anon_browser,
+        base: &app.base,
+    };
+    anon_browser
+        .goto(&share_url)
+        .await
+        .expect("open share link");
+    anon.wait_text("h1", "Blog post outline").await;
+    anon.fill("#v-topic", "tea").await;
+    anon.wait_text("#filled", "about tea").await;
+    assert!(
+        anon.c.find(Locator::Css("a[href='/auth']")).await.is_ok(),
+        "anonymous visitor"
+    );
+    anon.shot("share-light-phone").await;
+
+    // Search: the list filters as you type; the search page highlights matches.
+    for (title, body) in [
+        (
+            "Code review checklist",
+            "Review this {{language}} diff for bugs, tests and naming.",
+        ),
+        (
+            "Meeting summary",
+            "Summarise these notes in five bullet points:\n{{notes}}",
+        ),
+        (
+            "Friendly reminder email",
+            "Draft a short, friendly reminder to {{name}} about {{topic}}.",
+        ),
+    ] {
+        extra_prompt(&app, "ada@example.com", title, body).await;
+    }
+    a.go("/prompts").await;
+    a.wait_text("#results", "Meeting summary").await;
+    a.shot("prompts-light-desktop").await;
+    a.theme("dark").await;
+    a.shot("prompts-dark-desktop").await;
+    a.theme("light").await;
+    a.el("#q").await.send_keys("outline").await.expect("type");
+    a.wait_path("/prompts?q=outline").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while a.text("#results").await.contains("Meeting summary") {
+        assert!(Instant::now() < deadline, "the list never filtered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    a.wait_text("#results", "Blog post outline").await;
+    a.go("/search?q=outline").await;
+    a.wait_text(".hit-title mark", "outline").await;
+
     // Bob signs in from another browser; he is not an administrator.
     let bob_browser = driver.browser(true).await;
     let b = Page {
@@ -349,8 +512,47 @@ async fn browser_acceptance() {
     b.go("/admin").await;
     b.wait_text("h1", "Not allowed").await;
 
+    // Bob sees the team prompt in his feed, opens it read-only and rates it.
+    b.go("/team-feed").await;
+    b.wait_text(".pcard-title", "Blog post outline").await;
+    b.shot("feed-dark-phone").await;
+    b.click(".pcard-title a").await;
+    b.wait_text("h1", "Blog post outline").await;
+    assert!(
+        b.c.find(Locator::Css("a[href$='/edit']")).await.is_err(),
+        "read-only for Bob"
+    );
+    b.click(".rate-stars button[value='5']").await;
+    b.wait_text(".rating-avg", "4.5").await;
+
+    // Ada turns the public link off: the anonymous visitor now gets the 404 page.
+    a.go(&prompt_path).await;
+    a.click("form[action$='/share'] button[type=submit]").await;
+    a.wait_text(".toast", "turned off").await;
+    anon_browser.refresh().await.expect("reload");
+    anon.wait_text("h1", "Page not found").await;
+    a.no_csp_violations().await;
+    anon_browser.close().await.expect("close");
+
     bob_browser.close().await.expect("close");
     admin_browser.close().await.expect("close");
     eprintln!("browser scenario took {:?}", started.elapsed());
     app.stop().await;
+}
+
+/// Adds a prompt through the service (for fuller screenshots).
+async fn extra_prompt(app: &TestApp, email: &str, title: &str, body: &str) {
+    let owner = promptvault::users::by_email(&app.state.db, email)
+        .await
+        .expect("lookup")
+        .expect("owner");
+    let input = promptvault::prompts::PromptInput {
+        title: Some(title.into()),
+        body: Some(body.into()),
+        tags: Some(vec!["demo".into()]),
+        ..Default::default()
+    };
+    promptvault::prompts::create(&app.state.db, &owner, &input)
+        .await
+        .expect("create prompt");
 }

@@ -114,7 +114,11 @@ pub struct ListState {
 impl ListState {
     /// Reads the page's query string: the service's `ListQuery` plus `page` and `view`.
     /// A bad value resets the filters and says so, instead of failing the page.
-    pub fn parse(path: &'static str, pairs: &[(String, String)], per_page: i64) -> (ListState, ListQuery) {
+    pub fn parse(
+        path: &'static str,
+        pairs: &[(String, String)],
+        per_page: i64,
+    ) -> (ListState, ListQuery) {
         let page = pairs
             .iter()
             .find(|(k, _)| k == "page")
@@ -131,7 +135,10 @@ impl ListState {
             Ok(q) => (q, None),
             Err(e) => (
                 ListQuery::default(),
-                Some(format!("Some filters were not understood ({}); showing everything.", crate::pages::respond::describe(&e))),
+                Some(format!(
+                    "Some filters were not understood ({}); showing everything.",
+                    crate::pages::respond::describe(&e)
+                )),
             ),
         };
         q.limit = per_page;
@@ -140,7 +147,10 @@ impl ListState {
             path,
             q: q.q.clone().unwrap_or_default(),
             tags: q.tags.clone(),
-            visibility: q.visibility.map(|v: Visibility| v.as_str().to_string()).unwrap_or_default(),
+            visibility: q
+                .visibility
+                .map(|v: Visibility| v.as_str().to_string())
+                .unwrap_or_default(),
             sort: match q.sort {
                 Sort::Updated => "updated",
                 Sort::Created => "created",
@@ -197,7 +207,11 @@ impl ListState {
     pub fn chip(&self, name: &str, count: i64) -> Chip {
         let on = self.tags.iter().any(|t| t.eq_ignore_ascii_case(name));
         let tags: Vec<String> = if on {
-            self.tags.iter().filter(|t| !t.eq_ignore_ascii_case(name)).cloned().collect()
+            self.tags
+                .iter()
+                .filter(|t| !t.eq_ignore_ascii_case(name))
+                .cloned()
+                .collect()
         } else {
             let mut t = self.tags.clone();
             t.push(name.to_string());

@@ -170,16 +170,19 @@ async fn show(
     let versions = version_views(state, v.versions.as_deref().unwrap_or_default()).await;
     let (visibility, vis_icon) = visibility_label(&p.visibility);
     let share_url = match (&p.public_share_id, p.is_publicly_shared && v.can_edit) {
-        (Some(sid), true) => crate::sharing::public_url(
-            state.config.public_url.as_deref(),
-            host(headers),
-            sid,
-        ),
+        (Some(sid), true) => {
+            crate::sharing::public_url(state.config.public_url.as_deref(), host(headers), sid)
+        }
         _ => String::new(),
     };
-    let l = me
-        .ctx
-        .layout(p.title.clone(), if base == "/team-feed" { "feed" } else { "prompts" });
+    let l = me.ctx.layout(
+        p.title.clone(),
+        if base == "/team-feed" {
+            "feed"
+        } else {
+            "prompts"
+        },
+    );
     Ok(respond::ok(
         &me.ctx,
         &PromptPage {
@@ -254,8 +257,7 @@ pub async fn raw(State(state): State<AppState>, me: Me, Path(id): Path<String>) 
 
 /// Where an action goes back to: the form's `back` when local, else the prompt page.
 fn back(form: &Form, id: &str) -> String {
-    safe_next(form.opt("back"))
-        .map_or_else(|| format!("/prompts/{id}"), str::to_string)
+    safe_next(form.opt("back")).map_or_else(|| format!("/prompts/{id}"), str::to_string)
 }
 
 pub async fn rate(
@@ -275,7 +277,10 @@ pub async fn rate(
     crate::ratings::rate(&state.db, &me.user, &id, value)
         .await
         .or_flash(&to)?;
-    Ok(redirect_with(&to, Flash::ok(format!("Rated {value} of 5."))))
+    Ok(redirect_with(
+        &to,
+        Flash::ok(format!("Rated {value} of 5.")),
+    ))
 }
 
 pub async fn share(
@@ -316,12 +321,7 @@ pub async fn history(
     Path(id): Path<String>,
     PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let v = prompts::get(&state.db, &me.user, &id)
         .await
         .or_page(&me.ctx)?;
@@ -359,4 +359,3 @@ pub async fn restore(
         Flash::ok(format!("Restored: the prompt now has {n} versions.")),
     ))
 }
-

@@ -121,9 +121,15 @@ fn split_rows(lines: &[Line]) -> Vec<SplitRow> {
             i += 1;
             continue;
         }
-        let dels: Vec<&Line> = lines[i..].iter().take_while(|l| l.kind == "delete").collect();
+        let dels: Vec<&Line> = lines[i..]
+            .iter()
+            .take_while(|l| l.kind == "delete")
+            .collect();
         i += dels.len();
-        let adds: Vec<&Line> = lines[i..].iter().take_while(|l| l.kind == "insert").collect();
+        let adds: Vec<&Line> = lines[i..]
+            .iter()
+            .take_while(|l| l.kind == "insert")
+            .collect();
         i += adds.len();
         for k in 0..dels.len().max(adds.len()) {
             rows.push(SplitRow {
@@ -142,7 +148,11 @@ pub fn build(d: &DiffView, split: bool) -> Shown {
         .iter()
         .map(|h| HunkView {
             header: h.header.clone(),
-            split: if split { split_rows(&h.lines) } else { Vec::new() },
+            split: if split {
+                split_rows(&h.lines)
+            } else {
+                Vec::new()
+            },
             inline: if split {
                 Vec::new()
             } else {

@@ -28,7 +28,12 @@ async fn chips(state: &AppState, me: &Me, s: &ListState) -> Vec<Chip> {
     let mut tags = crate::tags::list(&state.db, &me.user)
         .await
         .unwrap_or_default();
-    tags.sort_by(|a, b| b.count.prompts.cmp(&a.count.prompts).then(a.name.cmp(&b.name)));
+    tags.sort_by(|a, b| {
+        b.count
+            .prompts
+            .cmp(&a.count.prompts)
+            .then(a.name.cmp(&b.name))
+    });
     let mut out: Vec<Chip> = s
         .tags
         .iter()
@@ -300,7 +305,15 @@ pub async fn edit_page(
         .into());
     }
     let e = Editor::from_view(&v);
-    show_editor(&state, &me, StatusCode::OK, Some(&id), e, FieldErrors::new()).await
+    show_editor(
+        &state,
+        &me,
+        StatusCode::OK,
+        Some(&id),
+        e,
+        FieldErrors::new(),
+    )
+    .await
 }
 
 pub async fn update(
