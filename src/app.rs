@@ -28,6 +28,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub limiter: Arc<LoginLimiter>,
+    pub ops: Arc<crate::ops::OpsState>,
 }
 
 impl AppState {
@@ -40,6 +41,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             limiter: Arc::new(limiter),
+            ops: Arc::default(),
         }
     }
 }
@@ -47,6 +49,7 @@ impl AppState {
 /// Opens the database, applies migrations and creates the configured first administrator.
 pub async fn start(config: Config) -> anyhow::Result<AppState> {
     let db = db::connect(&config.database_url, config.db_max_connections).await?;
+    crate::ops::adopt::adopt_if_legacy(&db, &config).await?;
     let applied = db::migrate::run(&db).await?;
     if !applied.is_empty() {
         tracing::info!(?applied, backend = %db.backend(), "database schema migrated");
@@ -57,14 +60,17 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     {
         tracing::info!(email = %admin.email, "administrator created from the configuration");
     }
-    Ok(AppState::new(db, config))
+    let state = AppState::new(db, config);
+    crate::ops::schedule::spawn(&state);
+    Ok(state)
 }
 
 pub fn router(state: AppState) -> Router {
     let admin = Router::new()
         .merge(crate::users::api::admin_routes())
         .merge(crate::teams::api::admin_routes())
-        .merge(crate::settings::api::admin_routes());
+        .merge(crate::settings::api::admin_routes())
+        .merge(crate::ops::api::admin_routes());
     let api = Router::new()
         .nest("/auth", crate::auth::api::routes())
         .nest("/admin", admin)
@@ -82,6 +88,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .nest("/api", api)
         .route("/health", get(health))
+        .route("/metrics", get(crate::ops::metrics::guarded))
         .route("/settings", get(crate::settings::api::public))
         .merge(crate::pages::routes())
         .fallback(crate::pages::misc::not_found)
@@ -93,6 +100,7 @@ pub fn router(state: AppState) -> Router {
     }
     app.layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn(crate::ops::metrics::track))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -101,7 +109,7 @@ pub fn router(state: AppState) -> Router {
 async fn health(State(state): State<AppState>) -> Response {
     match state.db.ping().await {
         Ok(()) => {
-            axum::Json(json!({ "ok": true, "database": state.db.backend().name() })).into_response()
+            axum::Json(json!({ "ok": true, "database": state.db.backend().name(), "backup": crate::ops::schedule::health(&state) })).into_response()
         }
         Err(e) => {
             tracing::warn!(error = %e, "health check: database unavailable");

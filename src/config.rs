@@ -36,6 +36,19 @@ pub struct Config {
     pub trust_proxy: bool,
     pub log_format: LogFormat,
     pub log_level: String,
+    /// Where `db backup` and scheduled backups write by default.
+    pub backup_dir: PathBuf,
+    /// Hours between scheduled backups inside the server (0: off).
+    pub backup_interval_hours: u64,
+    /// Scheduled backups older than this many days are deleted (0: keep regardless of age).
+    pub backup_keep_days: u32,
+    /// At most this many scheduled backups are kept (0: no limit).
+    pub backup_keep_files: u32,
+    pub backup_compress: bool,
+    /// Bearer token that `GET /metrics` requires on the main address (unset: not served there).
+    pub metrics_token: Option<String>,
+    /// A separate address serving only `/metrics`, without a token (e.g. 127.0.0.1:9464).
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -63,6 +76,13 @@ impl Default for Config {
             trust_proxy: false,
             log_format: LogFormat::Text,
             log_level: "info".into(),
+            backup_dir: PathBuf::from("data/backups"),
+            backup_interval_hours: 0,
+            backup_keep_days: 30,
+            backup_keep_files: 0,
+            backup_compress: true,
+            metrics_token: None,
+            metrics_bind: None,
         }
     }
 }
@@ -88,6 +108,13 @@ impl fmt::Debug for Config {
             .field("trust_proxy", &self.trust_proxy)
             .field("log_format", &self.log_format)
             .field("log_level", &self.log_level)
+            .field("backup_dir", &self.backup_dir)
+            .field("backup_interval_hours", &self.backup_interval_hours)
+            .field("backup_keep_days", &self.backup_keep_days)
+            .field("backup_keep_files", &self.backup_keep_files)
+            .field("backup_compress", &self.backup_compress)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("metrics_bind", &self.metrics_bind)
             .finish()
     }
 }
@@ -111,6 +138,13 @@ pub struct Layer {
     pub trust_proxy: Option<bool>,
     pub log_format: Option<LogFormat>,
     pub log_level: Option<String>,
+    pub backup_dir: Option<PathBuf>,
+    pub backup_interval_hours: Option<u64>,
+    pub backup_keep_days: Option<u32>,
+    pub backup_keep_files: Option<u32>,
+    pub backup_compress: Option<bool>,
+    pub metrics_token: Option<String>,
+    pub metrics_bind: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -196,6 +230,17 @@ impl Layer {
             trust_proxy: parse(&get, "PROMPTVAULT_TRUST_PROXY", "`true` or `false`")?,
             log_format,
             log_level: text("PROMPTVAULT_LOG_LEVEL"),
+            backup_dir: text("PROMPTVAULT_BACKUP_DIR").map(PathBuf::from),
+            backup_interval_hours: parse(
+                &get,
+                "PROMPTVAULT_BACKUP_INTERVAL_HOURS",
+                "a number of hours",
+            )?,
+            backup_keep_days: parse(&get, "PROMPTVAULT_BACKUP_KEEP_DAYS", "a number of days")?,
+            backup_keep_files: parse(&get, "PROMPTVAULT_BACKUP_KEEP_FILES", "a number")?,
+            backup_compress: parse(&get, "PROMPTVAULT_BACKUP_COMPRESS", "`true` or `false`")?,
+            metrics_token: text("PROMPTVAULT_METRICS_TOKEN"),
+            metrics_bind: text("PROMPTVAULT_METRICS_BIND"),
         })
     }
 }
@@ -220,8 +265,22 @@ impl Config {
             login_window_secs,
             trust_proxy,
             log_format,
-            log_level
+            log_level,
+            backup_dir,
+            backup_interval_hours,
+            backup_keep_days,
+            backup_keep_files,
+            backup_compress
         );
+        if layer.metrics_token.is_some() {
+            self.metrics_token = layer.metrics_token;
+        }
+        if let Some(addr) = layer.metrics_bind {
+            self.metrics_bind = Some(addr.trim().parse().map_err(|_| ConfigError::Invalid {
+                setting: "metrics_bind",
+                problem: format!("{addr:?} is not an address with a port (e.g. 127.0.0.1:9464)"),
+            })?);
+        }
         if layer.public_url.is_some() {
             self.public_url = layer.public_url;
         }
@@ -280,6 +339,9 @@ impl Config {
                 return Err(invalid("admin_password", "must be at least 8 characters"));
             }
             _ => {}
+        }
+        if self.metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(invalid("metrics_token", "must be at least 16 characters"));
         }
         tracing_subscriber::EnvFilter::try_new(&self.log_level).map_err(|e| {
             invalid(
@@ -368,6 +430,20 @@ trust_proxy = false
 # Logs: "text" or "json"; level as a filter, e.g. "info" or "promptvault=debug,info".
 log_format = "text"
 log_level = "info"
+
+# Backups: `promptvault db backup` writes into backup_dir; with backup_interval_hours > 0 the
+# server also takes one every N hours (never two at once) and deletes scheduled backups older
+# than backup_keep_days days and beyond the newest backup_keep_files files (0: no limit).
+backup_dir = "data/backups"
+backup_interval_hours = 0
+backup_keep_days = 30
+backup_keep_files = 0
+backup_compress = true
+
+# Prometheus metrics: GET /metrics on the main address with `Authorization: Bearer <token>`
+# (at least 16 characters), and/or on a separate address without a token.
+# metrics_token = "a-long-random-secret"
+# metrics_bind = "127.0.0.1:9464"
 "#;
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod importexport;
+pub mod ops;
 pub mod pages;
 pub mod prompts;
 pub mod ratings;

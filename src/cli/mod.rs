@@ -1,5 +1,6 @@
 //! The command line: `serve` (default), `migrate`, `user …`, `config example`.
 
+mod db;
 mod user;
 
 use std::path::PathBuf;
@@ -47,6 +48,9 @@ enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Database operations: backup, restore, check, stats, optimize, export, import, transfer, recover.
+    #[command(subcommand)]
+    Db(db::DbCommand),
     /// Full-text search index.
     #[command(subcommand)]
     Search(SearchCommand),
@@ -95,6 +99,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::User(cmd)) => user::run(config, cmd).await,
         Some(Command::Config(_)) => Ok(()),
         Some(Command::Search(SearchCommand::Reindex)) => reindex(config).await,
+        Some(Command::Db(cmd)) => db::run(config, cmd).await,
     }
 }
 
@@ -114,6 +119,7 @@ fn init_tracing(config: &Config) {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = config.listen_addr();
     let state = crate::app::start(config).await?;
+    crate::ops::metrics::spawn_listener(&state).await?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} (is another process using it? try --port)")
     })?;
@@ -125,6 +131,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
 async fn migrate(config: Config) -> anyhow::Result<()> {
     let db = crate::db::connect(&config.database_url, 1).await?;
+    crate::ops::adopt::adopt_if_legacy(&db, &config).await?;
     let applied = crate::db::migrate::run(&db).await?;
     let mut tx = db.read().await?;
     let version = crate::db::migrate::current(&mut tx).await?;

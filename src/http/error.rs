@@ -33,6 +33,9 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         if status.is_server_error() {
+            if matches!(self, Error::Db(_)) {
+                crate::ops::metrics::db_error();
+            }
             tracing::error!(error = %self, detail = ?self, "request failed");
         }
         let mut body = json!({ "error": self.public_message(), "code": self.code() });

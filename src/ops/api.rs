@@ -1,0 +1,117 @@
+//! Admin endpoints: `GET /api/admin/system`, `POST /api/admin/backups` (back up now),
+//! `GET /api/admin/backups` (list) and `GET /api/admin/backups/{name}` (download).
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+
+use super::OpsError;
+use crate::app::AppState;
+use crate::auth::extract::AdminUser;
+use crate::error::Error;
+
+pub fn admin_routes() -> Router<AppState> {
+    Router::new()
+        .route("/system", get(system))
+        .route("/backups", get(list).post(create))
+        .route("/backups/{name}", get(download))
+}
+
+fn internal(e: OpsError) -> Error {
+    match e {
+        OpsError::Busy => Error::conflict("A backup is already running", "backup_running"),
+        OpsError::Refused(m) => Error::conflict(m, "backup_exists"),
+        OpsError::Db(e) => Error::Db(e),
+        other => Error::Internal(other.to_string()),
+    }
+}
+
+/// What an administrator wants to know about the instance.
+async fn system(State(state): State<AppState>, _admin: AdminUser) -> Result<Response, Error> {
+    let mut tx = state.db.read().await?;
+    let schema_version = crate::db::migrate::current(&mut tx).await?;
+    let counts = super::row_counts(&mut tx).await?;
+    drop(tx);
+    let backups = state
+        .ops
+        .backups
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let config = &state.config;
+    let files = super::schedule::list(&config.backup_dir).map_err(internal)?;
+    Ok(axum::Json(json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "database": {
+            "backend": state.db.backend().name(),
+            "schemaVersion": schema_version,
+            "latestSchemaVersion": crate::db::migrate::latest(),
+            "rows": counts.iter().map(|(t, n)| (t.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        },
+        "backups": {
+            "scheduled": config.backup_interval_hours > 0,
+            "intervalHours": config.backup_interval_hours,
+            "keepDays": config.backup_keep_days,
+            "keepFiles": config.backup_keep_files,
+            "directory": config.backup_dir.display().to_string(),
+            "files": files.len(),
+            "status": backups,
+        },
+        "metrics": {
+            "token": config.metrics_token.is_some(),
+            "separateAddress": config.metrics_bind.map(|a| a.to_string()),
+        },
+    }))
+    .into_response())
+}
+
+async fn list(State(state): State<AppState>, _admin: AdminUser) -> Result<Response, Error> {
+    let files = super::schedule::list(&state.config.backup_dir).map_err(internal)?;
+    Ok(axum::Json(json!({ "backups": files })).into_response())
+}
+
+async fn create(State(state): State<AppState>, _admin: AdminUser) -> Result<Response, Error> {
+    let report = super::schedule::run_now(&state).await.map_err(internal)?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({
+            "name": report.name,
+            "bytes": report.bytes,
+            "rows": report.rows,
+            "seconds": report.seconds,
+            "kind": report.kind,
+        })),
+    )
+        .into_response())
+}
+
+async fn download(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    Path(name): Path<String>,
+) -> Result<Response, Error> {
+    if !super::backup::is_backup_name(&name) {
+        return Err(Error::not_found());
+    }
+    let path = state.config.backup_dir.join(&name);
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::not_found()),
+        Err(e) => return Err(Error::Internal(format!("reading {}: {e}", path.display()))),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}

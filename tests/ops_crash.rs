@@ -1,0 +1,200 @@
+//! Crash test: the real `promptvault` binary serves a SQLite database while four clients keep
+//! writing (admin team creation through the HTTP API); it is killed with SIGKILL ten times.
+//! After every kill `promptvault db check` must be clean, and after every restart each write
+//! the server had acknowledged (201) must be there. Also checks the CLI's backup summary line.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::Client;
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_promptvault");
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+/// Starts `promptvault serve` on a free port and waits for its "listening" log line.
+fn start(url: &str) -> Server {
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--database-url",
+            url,
+            "--log-format",
+            "json",
+        ])
+        .env("PROMPTVAULT_ADMIN_EMAIL", "admin@example.com")
+        .env("PROMPTVAULT_ADMIN_PASSWORD", "admin-password-1")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn promptvault");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if !sent
+                && let Ok(v) = serde_json::from_str::<Value>(&line)
+                && let Some(msg) = v["fields"]["message"].as_str()
+                && let Some(at) = msg.find("http://")
+            {
+                let _ = tx.send(msg[at..].trim().to_string());
+                sent = true;
+            }
+        }
+    });
+    let base = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the server says where it listens");
+    Server { child, base }
+}
+
+fn db_check(url: &str) -> (bool, String) {
+    let out = Command::new(BIN)
+        .args(["db", "check", "--database-url", url])
+        .output()
+        .expect("db check");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+async fn admin(base: &str) -> Client {
+    let c = Client::new(base);
+    let (s, b) = c
+        .post(
+            "/api/auth/login",
+            &json!({ "email": "admin@example.com", "password": "admin-password-1" }),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    c
+}
+
+async fn team_names(c: &Client) -> Vec<String> {
+    let (s, b) = c.get("/api/admin/teams").await;
+    assert_eq!(s, 200, "{b}");
+    let list = b
+        .as_array()
+        .or_else(|| b["teams"].as_array())
+        .expect("team list");
+    list.iter()
+        .filter_map(|t| t["name"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_during_writes_loses_no_acknowledged_write() {
+    let dir = std::env::temp_dir().join(format!("pvcrash_{}", &promptvault::db::new_id()[1..10]));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let url = format!("sqlite://{}/promptvault.db", dir.display());
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let started = Instant::now();
+    for round in 0..10 {
+        let mut server = start(&url);
+        let c = admin(&server.base).await;
+        // Everything acknowledged before every earlier kill is still there.
+        let names = team_names(&c).await;
+        let expected = acked.lock().expect("lock").clone();
+        let missing: Vec<&String> = expected.iter().filter(|n| !names.contains(n)).collect();
+        assert!(missing.is_empty(), "round {round}: lost {missing:?}");
+        let mut writers = Vec::new();
+        for w in 0..4 {
+            let (c, acked) = (c.clone(), acked.clone());
+            writers.push(tokio::spawn(async move {
+                for i in 0.. {
+                    let name = format!("r{round}-w{w}-{i}");
+                    let r = c
+                        .request(reqwest::Method::POST, "/api/admin/teams")
+                        .json(&json!({ "name": name }))
+                        .send()
+                        .await;
+                    match r {
+                        Ok(resp) if resp.status() == 201 => acked.lock().expect("lock").push(name),
+                        Ok(resp) => assert!(resp.status().is_server_error(), "{}", resp.status()),
+                        Err(_) => break, // the server is gone
+                    }
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(700 + (round as u64 * 97) % 500)).await;
+        server.child.kill().expect("SIGKILL");
+        server.child.wait().expect("reaped");
+        for w in writers {
+            w.await.expect("writer");
+        }
+        let (ok, out) = db_check(&url);
+        assert!(ok, "round {round}: db check after SIGKILL:\n{out}");
+        assert!(
+            out.contains("integrity_check") && out.contains("ok"),
+            "{out}"
+        );
+    }
+    let server = start(&url);
+    let c = admin(&server.base).await;
+    let names = team_names(&c).await;
+    let expected = acked.lock().expect("lock").clone();
+    assert!(
+        expected.len() > 100,
+        "sustained writes: {} acknowledged",
+        expected.len()
+    );
+    let missing: Vec<&String> = expected.iter().filter(|n| !names.contains(n)).collect();
+    assert!(missing.is_empty(), "lost {missing:?}");
+    eprintln!(
+        "10 SIGKILLs, {} acknowledged writes, none lost ({:.1} s)",
+        expected.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut child = server.child;
+    child.kill().expect("kill");
+    child.wait().expect("reaped");
+
+    // The CLI backup: exit code 0 and a one-line summary naming the file.
+    let out = Command::new(BIN)
+        .args([
+            "db",
+            "backup",
+            "--compress",
+            "--database-url",
+            &url,
+            "--output",
+        ])
+        .arg(dir.join("backups/"))
+        .output()
+        .expect("db backup");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        line.starts_with("backup written: ")
+            && line.contains(".db.gz (")
+            && line.contains(" rows, "),
+        "{line}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.join("backups")).expect("dir").count(),
+        1
+    );
+    let _ = std::fs::remove_dir_all(Path::new(&dir));
+}
