@@ -267,4 +267,41 @@
       if (e.target.tagName === "SELECT" || e.target.type === "radio" || e.target.type === "checkbox") run();
     });
   });
+
+  // Import: upload the chosen file with a progress bar and show the summary in place.
+  $$("form[data-import]").forEach(function (form) {
+    $$("[data-js-only]", form).forEach(function (el) { el.hidden = false; });
+    $$("[data-nojs-only]", form).forEach(function (el) { el.hidden = true; });
+    var bar = $("[data-import-progress]", form);
+    var result = $("[data-import-result]", form);
+    form.addEventListener("submit", function (e) {
+      var input = $("input[type=file]", form);
+      var file = input && input.files && input.files[0];
+      e.preventDefault();
+      result.hidden = false;
+      if (!file) { result.textContent = "Choose a file first."; return; }
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/import-export/import");
+      xhr.setRequestHeader("Content-Type", /\.csv$/i.test(file.name) ? "text/csv" : "application/json");
+      bar.hidden = false; bar.value = 0;
+      xhr.upload.addEventListener("progress", function (ev) {
+        if (ev.lengthComputable) bar.value = Math.round(ev.loaded * 100 / ev.total);
+      });
+      xhr.addEventListener("load", function () {
+        bar.value = 100;
+        var body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
+        if (xhr.status >= 200 && xhr.status < 300) {
+          result.textContent = "Import finished: " + body.imported + " prompt(s) imported, " + body.skipped + " skipped as duplicates.";
+          window.pvToast("ok", "Import finished.");
+        } else {
+          var detail = body.details ? " (" + Object.keys(body.details).map(function (k) { return k + ": " + body.details[k]; }).join("; ") + ")" : "";
+          result.textContent = "Nothing was imported: " + (body.error || ("error " + xhr.status)) + detail;
+          window.pvToast("error", "Import failed.");
+        }
+      });
+      xhr.addEventListener("error", function () { result.textContent = "The upload failed; nothing was imported."; });
+      xhr.send(file);
+    });
+  });
 })();

@@ -531,6 +531,23 @@ async fn browser_acceptance() {
     a.wait_text(".toast", "turned off").await;
     anon_browser.refresh().await.expect("reload");
     anon.wait_text("h1", "Page not found").await;
+    // Import a file with JavaScript: the upload shows its progress and a summary.
+    let file = std::env::temp_dir().join(format!("pv-import-{}.json", promptvault::db::new_id()));
+    std::fs::write(
+        &file,
+        r#"[{"title":"Imported in the browser","body":"Hi {{name}}","tags":["imported"]}]"#,
+    )
+    .expect("import file");
+    a.go("/account#import").await;
+    a.el("#import-file")
+        .await
+        .send_keys(&file.display().to_string())
+        .await
+        .expect("choose file");
+    a.click("form[data-import] button[type=submit]").await;
+    a.wait_text("[data-import-result]", "1 prompt(s) imported")
+        .await;
+    let _ = std::fs::remove_file(&file);
     a.no_csp_violations().await;
     anon_browser.close().await.expect("close");
 

@@ -11,6 +11,7 @@ on_all_backends!(
     prompt_pages_work_with_plain_forms,
     team_feed_share_page_and_permissions,
     prompt_text_is_escaped_everywhere,
+    admin_tags_and_import_export,
 );
 
 /// The prompt id from a redirect to `/prompts/<id>`.
@@ -378,5 +379,81 @@ async fn prompt_text_is_escaped_everywhere(app: TestApp) {
         }
         csp_clean(&r.body);
     }
+    app.stop().await;
+}
+
+async fn admin_tags_and_import_export(app: TestApp) {
+    let c = app.client();
+    register(&c, "ann@example.com", "Ann").await;
+
+    // Import without JavaScript: the pasted content of a file; all or nothing; duplicates skipped.
+    let file = r#"[{"title":"Imported one","body":"Hello {{name}}","tags":["alpha","beta"]}]"#;
+    let r = c.form("/account/import", &[("content", file)]).await;
+    assert_eq!(
+        (r.status.as_u16(), r.location.as_str()),
+        (303, "/account#import")
+    );
+    assert!(
+        c.page("/account")
+            .await
+            .body
+            .contains("1 prompt(s) imported, 0 skipped")
+    );
+    c.form("/account/import", &[("content", file)]).await;
+    assert!(
+        c.page("/account")
+            .await
+            .body
+            .contains("0 prompt(s) imported, 1 skipped")
+    );
+    c.form("/account/import", &[("content", "[{\"title\": 5}")])
+        .await;
+    let page = c.page("/account").await;
+    assert!(page.body.contains("toast-error"), "a bad file is reported");
+    c.form("/account/import", &[("content", "  ")]).await;
+    assert!(c.page("/account").await.body.contains("Choose a file"));
+    assert!(c.page("/prompts").await.body.contains("Imported one"));
+    let export = c.page("/api/import-export/export?format=json").await;
+    assert_eq!(export.status, 200);
+    assert!(export.body.contains("Imported one"));
+
+    // Tags: create, rename, merge, delete unused; a tag in use cannot be deleted.
+    let r = c.form("/admin/tags", &[("name", "gamma")]).await;
+    assert_eq!(r.status, 303);
+    let admin = c.page("/admin").await;
+    assert!(admin.body.contains("gamma") && admin.body.contains("alpha"));
+    csp_clean(&admin.body);
+    let (_, tags) = c.get("/api/tags").await;
+    let id_of = |name: &str| {
+        tags.as_array()
+            .expect("tags")
+            .iter()
+            .find(|t| t["name"] == name)
+            .expect("tag")["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
+    };
+    let (alpha, beta, gamma) = (id_of("alpha"), id_of("beta"), id_of("gamma"));
+    let r = c.form(&format!("/admin/tags/{alpha}/delete"), &[]).await;
+    assert_eq!(r.status, 303);
+    assert!(
+        c.page("/admin").await.body.contains("toast-error"),
+        "in use: refused"
+    );
+    c.form(&format!("/admin/tags/{gamma}"), &[("name", "delta")])
+        .await;
+    c.form(&format!("/admin/tags/{beta}/merge"), &[("into", &alpha)])
+        .await;
+    let r = c.form(&format!("/admin/tags/{gamma}/delete"), &[]).await;
+    assert_eq!(r.status, 303);
+    let (_, tags) = c.get("/api/tags").await;
+    let names: Vec<&str> = tags
+        .as_array()
+        .expect("tags")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["alpha"], "renamed, merged and deleted");
     app.stop().await;
 }

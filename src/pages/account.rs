@@ -201,3 +201,27 @@ pub async fn revoke_token(
         Flash::ok("Token revoked."),
     ))
 }
+
+/// `POST /account/import` without JavaScript: the file's content pasted in a text box. (With
+/// JavaScript the page uploads the chosen file to `POST /api/import-export/import` and shows
+/// the progress and the same summary.)
+pub async fn import(State(state): State<AppState>, me: Me, form: Form) -> PageResult {
+    let content = form.get("content");
+    if content.trim().is_empty() {
+        return Ok(redirect_with(
+            "/account#import",
+            Flash::error("Choose a file, or paste the content of one, to import."),
+        ));
+    }
+    let csv = !content.trim_start().starts_with(['[', '{']);
+    let report = crate::importexport::import(&state.db, &me.user, content.as_bytes(), csv)
+        .await
+        .or_flash("/account#import")?;
+    Ok(redirect_with(
+        "/account#import",
+        Flash::ok(format!(
+            "Import finished: {} prompt(s) imported, {} skipped as duplicates.",
+            report.imported, report.skipped
+        )),
+    ))
+}

@@ -58,6 +58,7 @@ struct AdminPage<'a> {
     pages: i64,
     total: i64,
     teams: Vec<TeamWithCount>,
+    tags: Vec<crate::tags::TagView>,
     team_choices: Vec<TeamChoice>,
     allow_registration: bool,
     system: SystemView,
@@ -114,6 +115,7 @@ async fn show(
             checked: new_user.teams.contains(&t.id),
         })
         .collect();
+    let tags = crate::tags::list(&state.db, &me.user).await.or_page(ctx)?;
     let settings = crate::settings::get(&state.db).await.or_page(ctx)?;
     let system = SystemView {
         backend: state.db.backend().name(),
@@ -132,6 +134,7 @@ async fn show(
             pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
             total,
             teams,
+            tags,
             team_choices,
             allow_registration: settings.allow_registration,
             system,
@@ -421,4 +424,52 @@ pub async fn save_settings(State(state): State<AppState>, _me: AdminMe, form: Fo
         "/admin#settings",
         Flash::ok("Settings saved."),
     ))
+}
+
+pub async fn create_tag(State(state): State<AppState>, _me: AdminMe, form: Form) -> PageResult {
+    let tag = crate::tags::create(&state.db, form.get("name"))
+        .await
+        .or_flash("/admin#tags")?;
+    Ok(redirect_with(
+        "/admin#tags",
+        Flash::ok(format!("Tag {} created.", tag.name)),
+    ))
+}
+
+pub async fn rename_tag(
+    State(state): State<AppState>,
+    _me: AdminMe,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    crate::tags::rename(&state.db, &id, form.get("name"))
+        .await
+        .or_flash("/admin#tags")?;
+    Ok(redirect_with("/admin#tags", Flash::ok("Tag renamed.")))
+}
+
+pub async fn merge_tag(
+    State(state): State<AppState>,
+    _me: AdminMe,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let into = crate::tags::merge(&state.db, &id, form.get("into"))
+        .await
+        .or_flash("/admin#tags")?;
+    Ok(redirect_with(
+        "/admin#tags",
+        Flash::ok(format!("Tags merged into {}.", into.name)),
+    ))
+}
+
+pub async fn delete_tag(
+    State(state): State<AppState>,
+    _me: AdminMe,
+    Path(id): Path<String>,
+) -> PageResult {
+    crate::tags::delete(&state.db, &id)
+        .await
+        .or_flash("/admin#tags")?;
+    Ok(redirect_with("/admin#tags", Flash::ok("Tag deleted.")))
 }

@@ -62,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/profile", post(account::profile))
         .route("/account/password", post(account::password))
         .route("/account/tokens", post(account::create_token))
+        .route("/account/import", post(account::import))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create_user))
@@ -83,5 +84,9 @@ pub fn routes() -> Router<AppState> {
             post(admin::remove_member),
         )
         .route("/admin/settings", post(admin::save_settings))
+        .route("/admin/tags", post(admin::create_tag))
+        .route("/admin/tags/{id}", post(admin::rename_tag))
+        .route("/admin/tags/{id}/merge", post(admin::merge_tag))
+        .route("/admin/tags/{id}/delete", post(admin::delete_tag))
         .merge(assets::routes())
 }
