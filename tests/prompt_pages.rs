@@ -457,3 +457,69 @@ async fn admin_tags_and_import_export(app: TestApp) {
     assert_eq!(names, vec!["alpha"], "renamed, merged and deleted");
     app.stop().await;
 }
+
+/// A full "My prompts" page (24 cards) with its CSS, script and icons stays under 150 KB
+/// uncompressed, and is sent gzip-compressed when the browser asks.
+#[tokio::test]
+async fn my_prompts_page_weight_and_compression() {
+    let Some(app) = TestApp::start(promptvault::db::Backend::Sqlite).await else {
+        return;
+    };
+    let c = app.client();
+    register(&c, "ann@example.com", "Ann").await;
+    let owner = promptvault::users::by_email(&app.state.db, "ann@example.com")
+        .await
+        .expect("lookup")
+        .expect("ann");
+    for i in 0..30 {
+        let input = promptvault::prompts::PromptInput {
+            title: Some(format!("Prompt {i}: summarise a customer support ticket")),
+            body: Some(format!(
+                "You are a support lead. Summarise the ticket below for {{{{audience}}}} in \
+                 {{{{length}}}} sentences, then list the next steps.\n\nTicket {i}:\n{{{{ticket}}}}\n\n\
+                 Keep the tone calm and precise. Mention the customer's name and the product."
+            )),
+            tags: Some(vec![
+                "support".into(),
+                "summary".into(),
+                format!("t{}", i % 5),
+            ]),
+            ..Default::default()
+        };
+        promptvault::prompts::create(&app.state.db, &owner, &input)
+            .await
+            .expect("create");
+    }
+    let page = c.page("/prompts").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.body.matches("class=\"pcard\"").count(),
+        24,
+        "one page of cards"
+    );
+    let mut total = page.body.len();
+    for asset in ["/static/app.css", "/static/app.js", "/static/icons.svg"] {
+        total += c.page(asset).await.body.len();
+    }
+    eprintln!(
+        "My prompts, 24 cards: HTML {} bytes; with CSS, JS and icons {total} bytes",
+        page.body.len()
+    );
+    assert!(total < 150 * 1024, "page weight {total} bytes");
+    let gz = c
+        .send_raw(
+            c.request(reqwest::Method::GET, "/prompts")
+                .header("accept-encoding", "gzip"),
+        )
+        .await;
+    assert_eq!(
+        gz.headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().expect("ce")),
+        Some("gzip")
+    );
+    let compressed = gz.bytes().await.expect("body").len();
+    eprintln!("My prompts HTML gzip: {compressed} bytes");
+    assert!(compressed < page.body.len() / 3);
+    app.stop().await;
+}
