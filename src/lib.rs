@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod importexport;
 pub mod ops;
+pub mod pages;
 pub mod prompts;
 pub mod ratings;
 pub mod search;
