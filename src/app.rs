@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
             crate::importexport::api::routes(&state.config),
         )
         .route("/settings", get(crate::settings::api::public))
+        .route("/openapi.json", get(crate::openapi::json))
         .fallback(middleware::api_not_found);
     let mut app = Router::new()
         .nest("/api", api)

@@ -937,3 +937,71 @@ async fn deleting_prompts_and_users_leaves_no_dangling_rows(app: TestApp) {
     assert_eq!(library_rows(&app).await[..4], [1, 1, 0, 0]);
     app.stop().await;
 }
+
+/// The OpenAPI document is generated from the routers: every route of the prompt library is
+/// described, with request and response schemas.
+#[tokio::test]
+async fn openapi_describes_every_library_route() {
+    let app = TestApp::start(promptvault::db::Backend::Sqlite)
+        .await
+        .expect("app");
+    let (s, doc) = app.client().get("/api/openapi.json").await;
+    assert_eq!(s, 200);
+    assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
+    let expected = [
+        ("get", "/api/prompts"),
+        ("post", "/api/prompts"),
+        ("get", "/api/prompts/feed/team"),
+        ("get", "/api/prompts/{id}"),
+        ("put", "/api/prompts/{id}"),
+        ("delete", "/api/prompts/{id}"),
+        ("put", "/api/prompts/{id}/visibility"),
+        ("get", "/api/prompts/{id}/versions"),
+        ("get", "/api/prompts/{id}/versions/{version_id}"),
+        ("post", "/api/prompts/{id}/versions/{version_id}/restore"),
+        ("get", "/api/prompts/{id}/diff"),
+        ("post", "/api/prompts/{id}/render"),
+        ("post", "/api/ratings/{prompt_id}"),
+        ("delete", "/api/ratings/{prompt_id}"),
+        ("post", "/api/share/{id}/public"),
+        ("delete", "/api/share/{id}/public"),
+        ("get", "/api/share/public/{share_id}"),
+        ("get", "/api/tags"),
+        ("post", "/api/tags"),
+        ("put", "/api/tags/{id}"),
+        ("delete", "/api/tags/{id}"),
+        ("post", "/api/tags/{id}/merge"),
+        ("get", "/api/import-export/export"),
+        ("post", "/api/import-export/import"),
+    ];
+    for (method, path) in expected {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is described");
+        let responses = op["responses"].as_object().expect("responses");
+        assert!(
+            !responses.is_empty() && responses.values().all(|r| r["description"].is_string()),
+            "{method} {path} responses: {responses:?}"
+        );
+    }
+    let schemas = &doc["components"]["schemas"];
+    for name in [
+        "PromptView",
+        "PromptInput",
+        "VersionRow",
+        "DiffView",
+        "Rendered",
+        "TagView",
+        "RatingRow",
+        "SharedPrompt",
+        "ImportReport",
+        "ErrorBody",
+    ] {
+        assert!(schemas[name].is_object(), "schema {name}");
+    }
+    let view = &schemas["PromptView"];
+    let text = view.to_string();
+    for field in ["avgRating", "myRating", "_count", "canEdit", "tags"] {
+        assert!(text.contains(field), "PromptView.{field}: {text}");
+    }
+    app.stop().await;
+}

@@ -123,7 +123,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 
 /// The fields of `POST /api/prompts` and `PUT /api/prompts/:id` (absent fields are kept on
 /// update).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PromptInput {
     pub title: Option<String>,

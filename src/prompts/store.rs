@@ -8,7 +8,7 @@ use super::access::{READABLE, READABLE_BINDS};
 use crate::db::Tx;
 use crate::on;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct PromptRow {
@@ -29,7 +29,7 @@ pub struct PromptRow {
     pub team_id: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct VersionRow {
