@@ -190,6 +190,13 @@ async fn bad_input_is_a_clear_4xx_and_writes_nothing(app: TestApp) {
         (
             "POST",
             "/api/prompts".into(),
+            json!({ "title": "t", "body": "b", "notes": "a\u{0}b" }),
+            400,
+            "notes",
+        ),
+        (
+            "POST",
+            "/api/prompts".into(),
             json!({ "title": "t", "body": "b", "visibility": "TEAM" }),
             400,
             "visibility",

@@ -111,6 +111,9 @@ fn parse_optional_text(
     if text.len() > max_bytes {
         return Err(format!("must be at most {max_bytes} bytes"));
     }
+    if text.contains('\0') {
+        return Err("must not contain NUL characters".into());
+    }
     Ok(if text.is_empty() { None } else { Some(text) })
 }
 
@@ -219,7 +222,9 @@ impl PromptInput {
         }
         if let Some(m) = &self.message {
             let m = m.trim();
-            if m.chars().count() > MAX_MESSAGE_CHARS {
+            if m.contains('\0') {
+                p.add("message", "must not contain NUL characters");
+            } else if m.chars().count() > MAX_MESSAGE_CHARS {
                 p.add(
                     "message",
                     format!("must be at most {MAX_MESSAGE_CHARS} characters"),
