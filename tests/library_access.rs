@@ -436,7 +436,45 @@ async fn team_feed_and_team_deletion(app: TestApp) {
         ))
         .await;
     assert_eq!(s, 404);
-    let _ = (&k.mate_id, &k.team_b);
+    // An owner who left the prompt's team can still change its visibility; setting a team
+    // they are not in is refused.
+    let team_c = common::library::team(&k.admin, "Team C", &[&k.owner_id]).await;
+    let p = prompt(
+        &k.owner,
+        json!({ "title": "c", "body": "b", "visibility": "TEAM", "teamId": team_c }),
+    )
+    .await;
+    let pid = p["id"].as_str().expect("id");
+    let (s, _) = k
+        .admin
+        .delete(&format!("/api/admin/teams/{team_c}/members/{}", k.owner_id))
+        .await;
+    assert_eq!(s, 200);
+    let (s, b) = k
+        .owner
+        .put(
+            &format!("/api/prompts/{pid}/visibility"),
+            &json!({ "visibility": "PUBLIC" }),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), b["teamId"].as_str()),
+        (200, Some(team_c.as_str())),
+        "{b}"
+    );
+    let (s, e) = k
+        .owner
+        .put(
+            &format!("/api/prompts/{pid}/visibility"),
+            &json!({ "visibility": "TEAM", "teamId": k.team_b }),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), e["details"]["teamId"].is_string()),
+        (400, true),
+        "{e}"
+    );
+    let _ = &k.mate_id;
     app.stop().await;
 }
 
