@@ -120,8 +120,14 @@ async fn backup_under_load(app: TestApp) {
     }
     let mut backups = Vec::new();
     let started = Instant::now();
+    // The issue asks for 30 s of load; the default keeps the suite quick. Set
+    // PROMPTVAULT_TEST_LOAD_SECS=30 for the full run.
+    let secs: u64 = std::env::var("PROMPTVAULT_TEST_LOAD_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
     for i in 0..5 {
-        tokio::time::sleep(Duration::from_millis(400)).await;
+        tokio::time::sleep(Duration::from_millis(secs * 1000 / 5)).await;
         let before: Vec<String> = acked.lock().expect("lock").clone();
         let path =
             ops::backup::target_path(Some(&dir.join(format!("b{i}/"))), &dir, backend, i % 2 == 0)

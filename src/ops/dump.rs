@@ -423,16 +423,54 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     }
 }
 
+/// A dump file being written: plain or gzip. Call [`Output::finish`] to end the gzip stream
+/// and sync the file; dropping it without does neither reliably.
+pub enum Output {
+    Plain(BufWriter<File>),
+    Gzip(flate2::write::GzEncoder<BufWriter<File>>),
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Output::Plain(w) => w.write(buf),
+            Output::Gzip(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::Plain(w) => w.flush(),
+            Output::Gzip(w) => w.flush(),
+        }
+    }
+}
+
+impl Output {
+    /// Ends the gzip stream, flushes and syncs the file to disk.
+    pub fn finish(self) -> Result<()> {
+        let mut file = match self {
+            Output::Plain(w) => w,
+            Output::Gzip(w) => w.finish()?,
+        };
+        file.flush()?;
+        file.into_inner()
+            .map_err(|e| OpsError::Io(e.into_error()))?
+            .sync_all()?;
+        Ok(())
+    }
+}
+
 /// Creates `path` for writing, gzip-compressed when `compress`.
-pub fn create_output(path: &Path, compress: bool) -> Result<Box<dyn Write + Send>> {
+pub fn create_output(path: &Path, compress: bool) -> Result<Output> {
     let file = BufWriter::with_capacity(1 << 16, File::create(path)?);
     if compress {
-        Ok(Box::new(flate2::write::GzEncoder::new(
+        Ok(Output::Gzip(flate2::write::GzEncoder::new(
             file,
             flate2::Compression::default(),
         )))
     } else {
-        Ok(Box::new(file))
+        Ok(Output::Plain(file))
     }
 }
 
