@@ -60,9 +60,11 @@ fn start_with(url: &str, env: &[(&str, &str)]) -> (Server, Option<String>) {
     });
     let mut metrics = None;
     loop {
-        let (is_metrics, addr) = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server says where it listens");
+        let Ok((is_metrics, addr)) = rx.recv_timeout(Duration::from_secs(30)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not say where it listens");
+        };
         if is_metrics {
             metrics = Some(addr);
         } else {
