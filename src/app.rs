@@ -54,6 +54,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     if !applied.is_empty() {
         tracing::info!(?applied, backend = %db.backend(), "database schema migrated");
     }
+    crate::search::index::ensure_fresh(&db).await?;
     if let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password)
         && let Some(admin) = crate::users::bootstrap_admin(&db, email, password).await?
     {
@@ -73,7 +74,16 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .nest("/auth", crate::auth::api::routes())
         .nest("/admin", admin)
+        .nest("/prompts", crate::prompts::api::routes(&state.config))
+        .nest("/tags", crate::tags::api::routes())
+        .nest("/ratings", crate::ratings::api::routes())
+        .nest("/share", crate::sharing::api::routes())
+        .nest(
+            "/import-export",
+            crate::importexport::api::routes(&state.config),
+        )
         .route("/settings", get(crate::settings::api::public))
+        .merge(crate::search::api::routes())
         .fallback(middleware::api_not_found);
     let mut app = Router::new()
         .nest("/api", api)

@@ -51,6 +51,15 @@ enum Command {
     /// Database operations: backup, restore, check, stats, optimize, export, import, transfer, recover.
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Full-text search index.
+    #[command(subcommand)]
+    Search(SearchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum SearchCommand {
+    /// Rebuild the search index from the prompts (e.g. after filling the database by other means).
+    Reindex,
 }
 
 #[derive(Subcommand, Debug)]
@@ -89,6 +98,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Migrate) => migrate(config).await,
         Some(Command::User(cmd)) => user::run(config, cmd).await,
         Some(Command::Config(_)) => Ok(()),
+        Some(Command::Search(SearchCommand::Reindex)) => reindex(config).await,
         Some(Command::Db(cmd)) => db::run(config, cmd).await,
     }
 }
@@ -132,5 +142,18 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
     } else {
         println!("applied migrations {applied:?}; schema is at version {version}");
     }
+    Ok(())
+}
+
+async fn reindex(config: Config) -> anyhow::Result<()> {
+    let db = crate::db::connect(&config.database_url, 1).await?;
+    crate::db::migrate::run(&db).await?;
+    let started = std::time::Instant::now();
+    let n = crate::search::index::reindex(&db).await?;
+    db.close().await;
+    println!(
+        "search index rebuilt: {n} prompt(s) in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -31,7 +31,7 @@ macro_rules! migration {
     };
 }
 
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_init")];
+pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_init"), migration!(2, "0002_search")];
 
 /// The newest schema version this binary knows.
 pub fn latest() -> i64 {

@@ -5,6 +5,7 @@
 //! runs it through [`on!`](crate::on), which expands to one arm per backend.
 
 pub mod connect;
+pub mod dynamic;
 pub mod migrate;
 
 use std::fmt;
@@ -178,7 +179,8 @@ impl Tx {
 /// `conn` is `&mut <Backend>Connection`, `sql` turns a `&'static str` into that backend's SQL.
 #[macro_export]
 macro_rules! on {
-    ($tx:expr, |$conn:ident, $sql:ident| $body:expr) => {
+    ($tx:expr, |$conn:ident, $sql:ident| $body:expr) => {{
+        $crate::db::note_query();
         match $tx {
             $crate::db::Tx::Sqlite(t) => {
                 let $conn = &mut **t;
@@ -199,7 +201,29 @@ macro_rules! on {
                 $body
             }
         }
-    };
+    }};
+}
+
+tokio::task_local! {
+    static QUERY_COUNT: std::cell::Cell<u64>;
+}
+
+/// Called by [`on!`] for every statement: counts it when the task runs inside
+/// [`count_queries`] (a no-op otherwise).
+#[doc(hidden)]
+pub fn note_query() {
+    let _ = QUERY_COUNT.try_with(|c| c.set(c.get() + 1));
+}
+
+/// Runs `f` and returns its output with the number of SQL statements it ran through [`on!`]
+/// on this task. Tests use it to prove a code path issues a constant number of queries.
+pub async fn count_queries<F: std::future::Future>(f: F) -> (F::Output, u64) {
+    QUERY_COUNT
+        .scope(std::cell::Cell::new(0), async {
+            let out = f.await;
+            (out, QUERY_COUNT.with(std::cell::Cell::get))
+        })
+        .await
 }
 
 /// Now, truncated to milliseconds: the precision all three backends keep, so what we write is

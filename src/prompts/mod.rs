@@ -1,4 +1,373 @@
-//! Prompts: the heart of PromptVault.
+//! Prompts: the heart of PromptVault. Every rule about prompts lives in this service; the JSON
+//! API (`api.rs`) and the web pages call these functions.
+//!
+//! Rules:
+//! - Reads go through [`access::READABLE`]; a prompt the caller cannot read is 404, never 403,
+//!   so its existence does not leak. Administrators get no special access.
+//! - Only the owner edits, deletes, changes visibility or sharing: a reader who is not the
+//!   owner gets 403.
+//! - Version 1 is recorded on create; a new version only when title, body, notes, variables or
+//!   model hints actually change; the prompt's content always equals its newest version.
 
 pub mod access;
+pub mod api;
+pub mod diff;
+pub mod domain;
+pub mod list;
 pub mod store;
+pub mod variables;
+pub mod versions;
+pub mod view;
+
+use crate::db::{self, Db, Tx};
+use crate::error::{Error, Result};
+use crate::users::UserRow;
+pub use domain::{Content, PromptInput, Visibility};
+pub use list::{ListQuery, Scope, Sort};
+pub use store::{PromptRow, VersionRow};
+pub use view::PromptView;
+
+/// The current content of a stored prompt.
+pub fn content_of(p: &PromptRow) -> Content {
+    Content {
+        title: p.title.clone(),
+        body: p.body.clone(),
+        notes: p.notes.clone(),
+        model_hints: p.model_hints.clone(),
+        variables: variables::from_text(p.variables.as_deref()),
+    }
+}
+
+fn apply_content(p: &mut PromptRow, c: &Content) {
+    p.title = c.title.clone();
+    p.body = c.body.clone();
+    p.notes = c.notes.clone();
+    p.model_hints = c.model_hints.clone();
+    p.variables = Some(c.variables_text());
+}
+
+/// Records `p`'s current content as its next version.
+pub(crate) async fn record_version(
+    tx: &mut Tx,
+    p: &PromptRow,
+    author: Option<&str>,
+    message: Option<String>,
+) -> Result<VersionRow> {
+    let next = store::max_version(tx, &p.id).await? + 1;
+    let v = VersionRow {
+        id: db::new_id(),
+        prompt_id: p.id.clone(),
+        version: next,
+        title: p.title.clone(),
+        body: p.body.clone(),
+        notes: p.notes.clone(),
+        variables: p.variables.clone(),
+        model_hints: p.model_hints.clone(),
+        message,
+        author_id: author.map(str::to_string),
+        created_at: p.updated_at,
+    };
+    store::insert_version(tx, &v).await.map_err(|e| {
+        if db::is_unique_violation(&e) {
+            Error::conflict(
+                "The prompt was changed at the same time; try again",
+                "concurrent_edit",
+            )
+        } else {
+            Error::Db(e)
+        }
+    })?;
+    Ok(v)
+}
+
+/// Checks the team rules for `visibility`/`team_id` of a prompt owned by `owner`.
+async fn check_team(
+    tx: &mut Tx,
+    owner: &str,
+    visibility: &str,
+    team_id: Option<&str>,
+) -> Result<()> {
+    if let Some(team) = team_id
+        && !store::is_member(tx, owner, team).await?
+    {
+        return Err(Error::invalid_field(
+            "teamId",
+            "must be one of the owner's teams",
+        ));
+    }
+    if visibility == Visibility::Team.as_str()
+        && team_id.is_none()
+        && store::team_count(tx, owner).await? == 0
+    {
+        return Err(Error::invalid_field(
+            "visibility",
+            "TEAM needs a team: you belong to none (choose PRIVATE or PUBLIC)",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a prompt owned by `caller`, with version 1 and its tags.
+pub async fn create(db: &Db, caller: &UserRow, input: &PromptInput) -> Result<PromptView> {
+    let c = input.validate(true)?;
+    let (Some(title), Some(body)) = (c.title, c.body) else {
+        return Err(Error::Internal("validation state".into()));
+    };
+    let declared = c.variables.unwrap_or_default();
+    let content = Content {
+        variables: variables::sync(&body, &declared),
+        title,
+        body,
+        notes: c.notes.flatten(),
+        model_hints: c.model_hints.flatten(),
+    };
+    let visibility = c.visibility.unwrap_or(Visibility::Private);
+    let team_id = c.team_id.flatten();
+    let mut tx = db.write().await?;
+    check_team(&mut tx, &caller.id, visibility.as_str(), team_id.as_deref()).await?;
+    let now = db::now();
+    let mut row = PromptRow {
+        id: db::new_id(),
+        title: String::new(),
+        body: String::new(),
+        variables: None,
+        notes: None,
+        model_hints: None,
+        visibility: visibility.as_str().into(),
+        user_id: caller.id.clone(),
+        created_at: now,
+        updated_at: now,
+        is_publicly_shared: false,
+        public_share_id: None,
+        team_id,
+    };
+    apply_content(&mut row, &content);
+    store::insert(&mut tx, &row).await?;
+    record_version(&mut tx, &row, Some(&caller.id), c.message).await?;
+    crate::tags::store::set_for_prompt(&mut tx, &row.id, &c.tags.unwrap_or_default()).await?;
+    let view = view::full(&mut tx, &caller.id, row).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// A prompt the caller may read, with versions and ratings; 404 otherwise.
+pub async fn get(db: &Db, caller: &UserRow, id: &str) -> Result<PromptView> {
+    let mut tx = db.read().await?;
+    let row = store::get_readable(&mut tx, id, &caller.id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    Ok(view::full(&mut tx, &caller.id, row).await?)
+}
+
+/// A readable prompt row (no extras): 404 when the caller may not read it.
+pub async fn readable_row(tx: &mut Tx, caller: &str, id: &str) -> Result<PromptRow> {
+    store::get_readable(tx, id, caller)
+        .await?
+        .ok_or_else(Error::not_found)
+}
+
+/// Loads a prompt for a change by its owner, locked for the transaction: 404 when the caller
+/// cannot read it, 403 when they can but are not the owner.
+pub async fn owned_row(tx: &mut Tx, caller: &str, id: &str) -> Result<PromptRow> {
+    let row = store::get_for_update(tx, id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    if row.user_id == caller {
+        return Ok(row);
+    }
+    if store::get_readable(tx, id, caller).await?.is_some() {
+        Err(Error::Forbidden(
+            "Forbidden: only the owner can change this prompt".into(),
+        ))
+    } else {
+        Err(Error::not_found())
+    }
+}
+
+/// Owner-only update of any subset of the fields. A new version is recorded only when the
+/// content actually changes.
+pub async fn update(
+    db: &Db,
+    caller: &UserRow,
+    id: &str,
+    input: &PromptInput,
+) -> Result<PromptView> {
+    let c = input.validate(false)?;
+    let mut tx = db.write().await?;
+    let mut row = owned_row(&mut tx, &caller.id, id).await?;
+    let current = content_of(&row);
+    let mut next = current.clone();
+    if let Some(t) = c.title {
+        next.title = t;
+    }
+    if let Some(b) = c.body {
+        next.body = b;
+    }
+    if let Some(n) = c.notes {
+        next.notes = n;
+    }
+    if let Some(h) = c.model_hints {
+        next.model_hints = h;
+    }
+    let declared = c.variables.unwrap_or_else(|| current.variables.clone());
+    next.variables = variables::sync(&next.body, &declared);
+
+    let mut touched = false;
+    if let Some(v) = c.visibility {
+        touched |= row.visibility != v.as_str();
+        row.visibility = v.as_str().into();
+    }
+    if let Some(t) = c.team_id {
+        touched |= row.team_id != t;
+        row.team_id = t;
+    }
+    if touched {
+        check_team(&mut tx, &caller.id, &row.visibility, row.team_id.as_deref()).await?;
+    }
+    let changed = next != current;
+    if changed || touched || c.tags.is_some() {
+        row.updated_at = db::now();
+    }
+    if changed {
+        apply_content(&mut row, &next);
+    }
+    store::update(&mut tx, &row).await?;
+    if changed {
+        record_version(&mut tx, &row, Some(&caller.id), c.message).await?;
+    }
+    if let Some(tags) = &c.tags {
+        crate::tags::store::set_for_prompt(&mut tx, &row.id, tags).await?;
+    }
+    let view = view::full(&mut tx, &caller.id, row).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Owner-only: deletes the prompt with its versions, tag links, ratings and share id.
+pub async fn delete(db: &Db, caller: &UserRow, id: &str) -> Result<()> {
+    let mut tx = db.write().await?;
+    owned_row(&mut tx, &caller.id, id).await?;
+    store::delete(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Owner-only: `PUT /:id/visibility {visibility, teamId?}`.
+pub async fn set_visibility(
+    db: &Db,
+    caller: &UserRow,
+    id: &str,
+    visibility: Option<&str>,
+    team_id: Option<Option<String>>,
+) -> Result<PromptView> {
+    let Some(v) = visibility else {
+        return Err(Error::invalid_field("visibility", "is required"));
+    };
+    let v = Visibility::parse(v).map_err(|p| Error::invalid_field("visibility", p))?;
+    let input = PromptInput {
+        visibility: Some(v.as_str().into()),
+        team_id,
+        ..PromptInput::default()
+    };
+    update(db, caller, id, &input).await
+}
+
+/// The caller's own prompts (`GET /api/prompts`), with the total.
+pub async fn list_own(db: &Db, caller: &UserRow, q: &ListQuery) -> Result<(Vec<PromptView>, i64)> {
+    list_scope(db, caller, Scope::Own, q).await
+}
+
+/// The team feed: TEAM and PUBLIC prompts across all the caller's teams. 404 `No team
+/// assigned` when the caller belongs to no team.
+pub async fn team_feed(db: &Db, caller: &UserRow, q: &ListQuery) -> Result<(Vec<PromptView>, i64)> {
+    {
+        let mut tx = db.read().await?;
+        if store::team_count(&mut tx, &caller.id).await? == 0 {
+            return Err(Error::NotFound("No team assigned".into()));
+        }
+    }
+    list_scope(db, caller, Scope::TeamFeed, q).await
+}
+
+/// A page of prompts in `scope`, each with tags, ratings and counts, in a constant number of
+/// queries (2 for the page and total + 5 for the extras).
+pub async fn list_scope(
+    db: &Db,
+    caller: &UserRow,
+    scope: Scope,
+    q: &ListQuery,
+) -> Result<(Vec<PromptView>, i64)> {
+    if let Some(text) = &q.q {
+        return search_scope(db, caller, scope, q, text).await;
+    }
+    let mut tx = db.read().await?;
+    let (rows, total) = list::page(&mut tx, &caller.id, scope, q).await?;
+    let views = view::build(&mut tx, &caller.id, rows).await?;
+    Ok((views, total))
+}
+
+/// A list with `q`: the full-text search service picks and orders the prompts.
+async fn search_scope(
+    db: &Db,
+    caller: &UserRow,
+    scope: Scope,
+    q: &ListQuery,
+    text: &str,
+) -> Result<(Vec<PromptView>, i64)> {
+    let req = crate::search::SearchRequest {
+        q: text.to_string(),
+        tags: q.tags.clone(),
+        visibility: q.visibility.map(|v| v.as_str().to_string()),
+        scope,
+        sort: match q.sort {
+            Sort::Updated => crate::search::Sort::Updated,
+            Sort::Created => crate::search::Sort::Created,
+            Sort::Title => crate::search::Sort::Title,
+            Sort::Rating => crate::search::Sort::Rating,
+        },
+        limit: q.limit,
+        offset: q.offset,
+        ..Default::default()
+    };
+    let found = crate::search::search(db, &caller.id, &req).await?;
+    let ids: Vec<store::Arg> = found
+        .hits
+        .iter()
+        .map(|h| store::Arg::S(h.id.clone()))
+        .collect();
+    if ids.is_empty() {
+        return Ok((Vec::new(), found.total));
+    }
+    let mut tx = db.read().await?;
+    let sql = format!(
+        "SELECT * FROM \"Prompt\" p WHERE p.\"id\" IN ({})",
+        store::marks(ids.len())
+    );
+    let mut rows: Vec<store::PromptRow> = store::fetch_all(&mut tx, sql, &ids).await?;
+    rows.sort_by_key(|r| found.hits.iter().position(|h| h.id == r.id));
+    let views = view::build(&mut tx, &caller.id, rows).await?;
+    Ok((views, found.total))
+}
+
+/// Fills a readable prompt's variables (`POST /:id/render`). With `strict`, missing values are
+/// a 422 listing them.
+pub async fn render(
+    db: &Db,
+    caller: &UserRow,
+    id: &str,
+    values: &std::collections::BTreeMap<String, String>,
+    strict: bool,
+) -> Result<variables::Rendered> {
+    let mut tx = db.read().await?;
+    let row = readable_row(&mut tx, &caller.id, id).await?;
+    let decls = variables::from_text(row.variables.as_deref());
+    let out = variables::render(&row.body, &decls, values);
+    if strict && !out.missing.is_empty() {
+        return Err(Error::Unprocessable {
+            message: format!("Missing values for: {}", out.missing.join(", ")),
+            code: "missing_variables",
+            details: serde_json::json!({ "missing": out.missing }),
+        });
+    }
+    Ok(out)
+}

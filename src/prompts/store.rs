@@ -1,10 +1,174 @@
-//! SQL for `Prompt` and the rows that hang off it.
+//! SQL for `Prompt` and the rows that hang off it (`PromptVersion`), plus the small helpers for
+//! SQL assembled at run time (IN-lists, optional filters) shared by the library's stores.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 use crate::db::Tx;
 use crate::on;
 
-/// Deletes every prompt of a user; versions, tag links and ratings go with them (ON DELETE CASCADE).
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[sqlx(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct PromptRow {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub variables: Option<String>,
+    pub notes: Option<String>,
+    pub model_hints: Option<String>,
+    pub visibility: String,
+    pub user_id: String,
+    #[serde(serialize_with = "crate::db::ser_ts")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::db::ser_ts")]
+    pub updated_at: DateTime<Utc>,
+    pub is_publicly_shared: bool,
+    pub public_share_id: Option<String>,
+    pub team_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[sqlx(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct VersionRow {
+    pub id: String,
+    pub prompt_id: String,
+    pub version: i32,
+    pub title: String,
+    pub body: String,
+    pub notes: Option<String>,
+    pub variables: Option<String>,
+    pub model_hints: Option<String>,
+    pub message: Option<String>,
+    pub author_id: Option<String>,
+    #[serde(serialize_with = "crate::db::ser_ts")]
+    pub created_at: DateTime<Utc>,
+}
+
+pub use crate::db::dynamic::{Arg, execute, fetch_all, fetch_count, marks, readable};
+
+pub async fn get(tx: &mut Tx, id: &str) -> sqlx::Result<Option<PromptRow>> {
+    on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT * FROM \"Prompt\" WHERE \"id\" = ?"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await)
+}
+
+/// The prompt, locked for the rest of the transaction on PostgreSQL and MySQL (SQLite's
+/// `BEGIN IMMEDIATE` already serialises writers), so version numbers are taken in turn.
+pub async fn get_for_update(tx: &mut Tx, id: &str) -> sqlx::Result<Option<PromptRow>> {
+    let lock = if tx.backend() == crate::db::Backend::Sqlite {
+        ""
+    } else {
+        " FOR UPDATE"
+    };
+    let rows = fetch_all(
+        tx,
+        format!("SELECT * FROM \"Prompt\" WHERE \"id\" = ?{lock}"),
+        &[Arg::S(id.into())],
+    )
+    .await?;
+    Ok(rows.into_iter().next())
+}
+
+/// The prompt when `caller` may read it.
+pub async fn get_readable(tx: &mut Tx, id: &str, caller: &str) -> sqlx::Result<Option<PromptRow>> {
+    let (cond, mut args) = readable(caller);
+    args.insert(0, Arg::S(id.into()));
+    let rows = fetch_all(
+        tx,
+        format!("SELECT p.* FROM \"Prompt\" p WHERE p.\"id\" = ? AND {cond}"),
+        &args,
+    )
+    .await?;
+    Ok(rows.into_iter().next())
+}
+
+pub async fn insert(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "INSERT INTO \"Prompt\" (\"id\", \"title\", \"body\", \"variables\", \"notes\", \
+         \"modelHints\", \"visibility\", \"userId\", \"createdAt\", \"updatedAt\", \
+         \"isPubliclyShared\", \"publicShareId\", \"teamId\") \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(&p.id)
+    .bind(&p.title)
+    .bind(&p.body)
+    .bind(&p.variables)
+    .bind(&p.notes)
+    .bind(&p.model_hints)
+    .bind(&p.visibility)
+    .bind(&p.user_id)
+    .bind(p.created_at)
+    .bind(p.updated_at)
+    .bind(p.is_publicly_shared)
+    .bind(&p.public_share_id)
+    .bind(&p.team_id)
+    .execute(conn)
+    .await
+    .map(drop))
+}
+
+/// Writes every mutable column of `p`.
+pub async fn update(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "UPDATE \"Prompt\" SET \"title\" = ?, \"body\" = ?, \"variables\" = ?, \"notes\" = ?, \
+         \"modelHints\" = ?, \"visibility\" = ?, \"updatedAt\" = ?, \"isPubliclyShared\" = ?, \
+         \"publicShareId\" = ?, \"teamId\" = ? WHERE \"id\" = ?"
+    ))
+    .bind(&p.title)
+    .bind(&p.body)
+    .bind(&p.variables)
+    .bind(&p.notes)
+    .bind(&p.model_hints)
+    .bind(&p.visibility)
+    .bind(p.updated_at)
+    .bind(p.is_publicly_shared)
+    .bind(&p.public_share_id)
+    .bind(&p.team_id)
+    .bind(&p.id)
+    .execute(conn)
+    .await
+    .map(drop))
+}
+
+/// Deletes a prompt and everything that hangs off it. The dependent rows are removed
+/// explicitly (not only by ON DELETE CASCADE) so the result does not depend on the backend's
+/// foreign-key settings.
+pub async fn delete(tx: &mut Tx, id: &str) -> sqlx::Result<()> {
+    for table in ["PromptVersion", "PromptTag", "Rating"] {
+        execute(
+            tx,
+            format!("DELETE FROM \"{table}\" WHERE \"promptId\" = ?"),
+            &[Arg::S(id.into())],
+        )
+        .await?;
+    }
+    execute(
+        tx,
+        "DELETE FROM \"Prompt\" WHERE \"id\" = ?".into(),
+        &[Arg::S(id.into())],
+    )
+    .await
+    .map(drop)
+}
+
+/// Deletes every prompt of a user with their versions, tag links and ratings.
 pub async fn delete_all_of_user(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
+    for table in ["PromptVersion", "PromptTag", "Rating"] {
+        execute(
+            tx,
+            format!(
+                "DELETE FROM \"{table}\" WHERE \"promptId\" IN \
+                 (SELECT \"id\" FROM \"Prompt\" WHERE \"userId\" = ?)"
+            ),
+            &[Arg::S(user_id.into())],
+        )
+        .await?;
+    }
     on!(tx, |conn, sql| sqlx::query(sql(
         "DELETE FROM \"Prompt\" WHERE \"userId\" = ?"
     ))
@@ -14,7 +178,8 @@ pub async fn delete_all_of_user(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> 
     .map(drop))
 }
 
-/// Gives every prompt of `from` to `to`.
+/// Gives every prompt of `from` to `to`. Their team scoping is dropped (the teams were the old
+/// owner's), so TEAM prompts follow the new owner's teams.
 pub async fn transfer_all(tx: &mut Tx, from: &str, to: &str) -> sqlx::Result<()> {
     on!(tx, |conn, sql| sqlx::query(sql(
         "UPDATE \"Prompt\" SET \"userId\" = ?, \"teamId\" = NULL WHERE \"userId\" = ?"
@@ -24,4 +189,131 @@ pub async fn transfer_all(tx: &mut Tx, from: &str, to: &str) -> sqlx::Result<()>
     .execute(conn)
     .await
     .map(drop))
+}
+
+pub async fn insert_version(tx: &mut Tx, v: &VersionRow) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "INSERT INTO \"PromptVersion\" (\"id\", \"promptId\", \"version\", \"title\", \"body\", \
+         \"variables\", \"notes\", \"modelHints\", \"message\", \"authorId\", \"createdAt\") \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(&v.id)
+    .bind(&v.prompt_id)
+    .bind(v.version)
+    .bind(&v.title)
+    .bind(&v.body)
+    .bind(&v.variables)
+    .bind(&v.notes)
+    .bind(&v.model_hints)
+    .bind(&v.message)
+    .bind(&v.author_id)
+    .bind(v.created_at)
+    .execute(conn)
+    .await
+    .map(drop))
+}
+
+/// Versions of a prompt, newest first.
+pub async fn versions(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<Vec<VersionRow>> {
+    on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT * FROM \"PromptVersion\" WHERE \"promptId\" = ? ORDER BY \"version\" DESC"
+    ))
+    .bind(prompt_id)
+    .fetch_all(conn)
+    .await)
+}
+
+pub async fn version_by_id(
+    tx: &mut Tx,
+    prompt_id: &str,
+    id: &str,
+) -> sqlx::Result<Option<VersionRow>> {
+    on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT * FROM \"PromptVersion\" WHERE \"promptId\" = ? AND \"id\" = ?"
+    ))
+    .bind(prompt_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await)
+}
+
+pub async fn version_by_number(
+    tx: &mut Tx,
+    prompt_id: &str,
+    number: i32,
+) -> sqlx::Result<Option<VersionRow>> {
+    on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT * FROM \"PromptVersion\" WHERE \"promptId\" = ? AND \"version\" = ?"
+    ))
+    .bind(prompt_id)
+    .bind(number)
+    .fetch_optional(conn)
+    .await)
+}
+
+pub async fn max_version(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<i32> {
+    let n: Option<i32> = on!(tx, |conn, sql| sqlx::query_scalar(sql(
+        "SELECT MAX(\"version\") FROM \"PromptVersion\" WHERE \"promptId\" = ?"
+    ))
+    .bind(prompt_id)
+    .fetch_one(conn)
+    .await)?;
+    Ok(n.unwrap_or(0))
+}
+
+/// Version counts for a page of prompts (one query).
+pub async fn version_counts(tx: &mut Tx, ids: &[String]) -> sqlx::Result<Vec<(String, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    fetch_all(
+        tx,
+        format!(
+            "SELECT \"promptId\", COUNT(*) FROM \"PromptVersion\" WHERE \"promptId\" IN ({}) \
+             GROUP BY \"promptId\"",
+            marks(ids.len())
+        ),
+        &ids.iter().cloned().map(Arg::S).collect::<Vec<_>>(),
+    )
+    .await
+}
+
+/// `(id, name, email)` of the owners of a page of prompts (one query).
+pub async fn owners(
+    tx: &mut Tx,
+    user_ids: &[String],
+) -> sqlx::Result<Vec<(String, Option<String>, String)>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    fetch_all(
+        tx,
+        format!(
+            "SELECT \"id\", \"name\", \"email\" FROM \"User\" WHERE \"id\" IN ({})",
+            marks(user_ids.len())
+        ),
+        &user_ids.iter().cloned().map(Arg::S).collect::<Vec<_>>(),
+    )
+    .await
+}
+
+/// Is `user_id` a member of team `team_id`?
+pub async fn is_member(tx: &mut Tx, user_id: &str, team_id: &str) -> sqlx::Result<bool> {
+    let n: i64 = on!(tx, |conn, sql| sqlx::query_scalar(sql(
+        "SELECT COUNT(*) FROM \"UserTeam\" WHERE \"userId\" = ? AND \"teamId\" = ?"
+    ))
+    .bind(user_id)
+    .bind(team_id)
+    .fetch_one(conn)
+    .await)?;
+    Ok(n > 0)
+}
+
+pub async fn team_count(tx: &mut Tx, user_id: &str) -> sqlx::Result<i64> {
+    on!(tx, |conn, sql| sqlx::query_scalar(sql(
+        "SELECT COUNT(*) FROM \"UserTeam\" WHERE \"userId\" = ?"
+    ))
+    .bind(user_id)
+    .fetch_one(conn)
+    .await)
 }

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod client;
+pub mod library;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -1,0 +1,81 @@
+//! SQL assembled at run time from fixed fragments, with its values bound in order.
+
+use chrono::{DateTime, Utc};
+
+use super::Tx;
+use crate::on;
+use crate::prompts::access::{READABLE, READABLE_BINDS};
+
+/// A value bound to a run-time SQL text.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    S(String),
+    I(i64),
+    B(bool),
+    T(DateTime<Utc>),
+    N(Option<String>),
+}
+
+/// `?, ?, ?` for an IN-list of `n` values (at least one).
+pub fn marks(n: usize) -> String {
+    vec!["?"; n.max(1)].join(", ")
+}
+
+/// The readable-by-caller condition with its binds.
+pub fn readable(caller: &str) -> (&'static str, Vec<Arg>) {
+    (
+        READABLE,
+        (0..READABLE_BINDS).map(|_| Arg::S(caller.into())).collect(),
+    )
+}
+
+/// Binds every [`Arg`] to a query, in order, inside an [`on!`](crate::on) body.
+#[macro_export]
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                $crate::db::dynamic::Arg::S(s) => q.bind(s.clone()),
+                $crate::db::dynamic::Arg::I(i) => q.bind(*i),
+                $crate::db::dynamic::Arg::B(b) => q.bind(*b),
+                $crate::db::dynamic::Arg::T(t) => q.bind(*t),
+                $crate::db::dynamic::Arg::N(n) => q.bind(n.clone()),
+            };
+        }
+        q
+    }};
+}
+
+/// Rows of a query built at run time (fixed fragments only; values in `args`).
+pub async fn fetch_all<T>(tx: &mut Tx, sql: String, args: &[Arg]) -> sqlx::Result<Vec<T>>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>,
+{
+    let q = tx.backend().dynamic_sql(sql);
+    on!(tx, |conn, _sql| crate::bind_all!(
+        sqlx::query_as::<_, T>(q),
+        args
+    )
+    .fetch_all(conn)
+    .await)
+}
+
+/// A single `COUNT(*)`-like integer of a query built at run time.
+pub async fn fetch_count(tx: &mut Tx, sql: String, args: &[Arg]) -> sqlx::Result<i64> {
+    let rows: Vec<(i64,)> = fetch_all(tx, sql, args).await?;
+    Ok(rows.first().map_or(0, |r| r.0))
+}
+
+/// Runs a statement built at run time; returns the rows affected.
+pub async fn execute(tx: &mut Tx, sql: String, args: &[Arg]) -> sqlx::Result<u64> {
+    let q = tx.backend().dynamic_sql(sql);
+    on!(tx, |conn, _sql| crate::bind_all!(sqlx::query(q), args)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))
+}

@@ -1,0 +1,86 @@
+//! `/api/import-export`: download an export, upload an import.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::http::Query;
+use crate::http::error::json_error;
+
+pub fn routes(config: &Config) -> Router<AppState> {
+    Router::new().route("/export", get(export)).route(
+        "/import",
+        post(import).layer(DefaultBodyLimit::max(config.import_max_bytes)),
+    )
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    format: Option<String>,
+}
+
+async fn export(
+    State(s): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response> {
+    let items = super::export(&s.db, &me.user).await?;
+    let (body, kind, ext) = match q.format.as_deref().unwrap_or("json") {
+        "json" => (
+            serde_json::to_string_pretty(&items).map_err(|e| Error::Internal(e.to_string()))?,
+            "application/json",
+            "json",
+        ),
+        "markdown" | "md" => (
+            super::markdown::render(&items),
+            "text/markdown; charset=utf-8",
+            "md",
+        ),
+        _ => return Err(Error::invalid_field("format", "must be json or markdown")),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"promptvault-export.{ext}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn import(
+    State(s): State<AppState>,
+    me: CurrentUser,
+    headers: HeaderMap,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Result<Response> {
+    let bytes = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Ok(json_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Import file too large",
+                "payload_too_large",
+            ));
+        }
+        Err(_) => return Err(Error::invalid_field("file", "could not be read")),
+    };
+    let csv_hint = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv"));
+    let report = super::import(&s.db, &me.user, &bytes, csv_hint).await?;
+    Ok(axum::Json(report).into_response())
+}

@@ -1,0 +1,367 @@
+//! Reading an import file into validated items: our JSON export, the 1.x export (tags as join
+//! objects), the simple `[{title, body, tags: [names]}]`, or CSV with `act,prompt` columns.
+//! Any bad item rejects the whole file with a message naming the item and the field.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde_json::{Map, Value};
+
+use super::csv;
+use crate::error::{Error, FieldErrors};
+use crate::prompts::domain::{self, Visibility};
+use crate::prompts::variables::{self, Declaration};
+
+#[derive(Clone, Debug)]
+pub struct ItemVersion {
+    pub title: String,
+    pub body: String,
+    pub notes: Option<String>,
+    pub model_hints: Option<String>,
+    pub variables: Option<String>,
+    pub message: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ItemRating {
+    pub user_id: Option<String>,
+    pub user_email: Option<String>,
+    pub value: i32,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// One prompt to import.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub title: String,
+    pub body: String,
+    pub notes: Option<String>,
+    pub model_hints: Option<String>,
+    pub variables: Vec<Declaration>,
+    pub visibility: Visibility,
+    pub tags: Vec<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Oldest first.
+    pub versions: Vec<ItemVersion>,
+    pub ratings: Vec<ItemRating>,
+    /// The owner's id in the exporting instance.
+    pub source_user_id: Option<String>,
+}
+
+fn item_error(label: &str, key: &str, field: &str, problem: &str) -> Error {
+    let mut details = FieldErrors::new();
+    details.insert(format!("{key}.{field}"), problem.to_string());
+    Error::Invalid {
+        message: format!("{label}: {field} {problem}; nothing was imported"),
+        details,
+    }
+}
+
+/// Reads the upload. `csv_hint` is true when the request said `text/csv`.
+pub fn parse(bytes: &[u8], csv_hint: bool) -> Result<Vec<Item>, Error> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Error::invalid_field("file", "must be UTF-8 text (JSON or CSV)"))?;
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.is_empty() {
+        return Err(Error::invalid_field("file", "is empty"));
+    }
+    if !csv_hint && (trimmed.starts_with('[') || trimmed.starts_with('{')) {
+        parse_json(trimmed)
+    } else {
+        parse_csv(text)
+    }
+}
+
+fn parse_json(text: &str) -> Result<Vec<Item>, Error> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| Error::invalid_field("file", format!("is not valid JSON: {e}")))?;
+    let items = match value {
+        Value::Array(a) => a,
+        Value::Object(mut o) => match o.remove("prompts") {
+            Some(Value::Array(a)) => a,
+            _ => {
+                return Err(Error::invalid_field(
+                    "file",
+                    "must be a JSON array of prompts (or an object with a \"prompts\" array)",
+                ));
+            }
+        },
+        _ => {
+            return Err(Error::invalid_field(
+                "file",
+                "must be a JSON array of prompts",
+            ));
+        }
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let label = format!(
+                "Item {} ({})",
+                i + 1,
+                v.get("title")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| "untitled".to_string(), |t| format!("{:?}", truncate(t)))
+            );
+            let key = format!("items[{i}]");
+            match v {
+                Value::Object(o) => json_item(o, &label, &key),
+                _ => Err(item_error(&label, &key, "item", "must be an object")),
+            }
+        })
+        .collect()
+}
+
+fn truncate(t: &str) -> String {
+    let mut s: String = t.chars().take(40).collect();
+    if t.chars().count() > 40 {
+        s.push('…');
+    }
+    s
+}
+
+fn opt_text(o: &Map<String, Value>, field: &str) -> Result<Option<String>, String> {
+    match o.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Ok(Some(other.to_string())),
+    }
+}
+
+fn timestamp(o: &Map<String, Value>, field: &str) -> Result<Option<DateTime<Utc>>, String> {
+    match o.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
+            .map(|t| Some(t.with_timezone(&Utc).trunc_subsecs(3)))
+            .map_err(|_| "must be an ISO-8601 timestamp".to_string()),
+        Some(_) => Err("must be an ISO-8601 timestamp".into()),
+    }
+}
+
+fn json_item(o: &Map<String, Value>, label: &str, key: &str) -> Result<Item, Error> {
+    let err = |field: &str, problem: &str| item_error(label, key, field, problem);
+    let title = match o.get("title").or_else(|| o.get("act")) {
+        Some(Value::String(t)) => domain::parse_title(t).map_err(|p| err("title", &p))?,
+        _ => return Err(err("title", "is required")),
+    };
+    let body = match o
+        .get("body")
+        .or_else(|| o.get("prompt"))
+        .or_else(|| o.get("content"))
+    {
+        Some(Value::String(b)) => domain::parse_body(b).map_err(|p| err("body", &p))?,
+        _ => return Err(err("body", "is required")),
+    };
+    let notes = opt_text(o, "notes").map_err(|p| err("notes", &p))?;
+    let model_hints = opt_text(o, "modelHints").map_err(|p| err("modelHints", &p))?;
+    if model_hints
+        .as_ref()
+        .is_some_and(|h| h.chars().count() > domain::MAX_MODEL_HINTS_CHARS)
+    {
+        return Err(err("modelHints", "is too long"));
+    }
+    let declared = variables::parse_declarations(o.get("variables").unwrap_or(&Value::Null))
+        .map_err(|p| err("variables", &p))?;
+    let visibility = match o.get("visibility") {
+        None | Some(Value::Null) => Visibility::Private,
+        Some(Value::String(v)) => Visibility::parse(v).map_err(|p| err("visibility", &p))?,
+        Some(_) => return Err(err("visibility", "must be PRIVATE, TEAM or PUBLIC")),
+    };
+    let tags = match o.get("tags") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => {
+            let mut names = Vec::with_capacity(a.len());
+            for t in a {
+                let name = match t {
+                    Value::String(s) => Some(s.as_str()),
+                    Value::Object(m) => m
+                        .get("tag")
+                        .and_then(|t| t.get("name"))
+                        .or_else(|| m.get("name"))
+                        .and_then(Value::as_str),
+                    _ => None,
+                };
+                names.push(
+                    name.ok_or_else(|| err("tags", "must be names or {tag: {name}} objects"))?
+                        .to_string(),
+                );
+            }
+            domain::parse_tags(&names).map_err(|p| err("tags", &p))?
+        }
+        Some(_) => return Err(err("tags", "must be an array")),
+    };
+    let created_at = timestamp(o, "createdAt").map_err(|p| err("createdAt", &p))?;
+    let updated_at = timestamp(o, "updatedAt").map_err(|p| err("updatedAt", &p))?;
+    let mut versions = Vec::new();
+    if let Some(Value::Array(vs)) = o.get("versions") {
+        for (j, v) in vs.iter().enumerate() {
+            let field = |f: &str| format!("versions[{j}].{f}");
+            let Value::Object(m) = v else {
+                return Err(err(&format!("versions[{j}]"), "must be an object"));
+            };
+            let number = m
+                .get("version")
+                .and_then(Value::as_i64)
+                .unwrap_or(j as i64 + 1);
+            let t = match m.get("title") {
+                Some(Value::String(t)) => {
+                    domain::parse_title(t).map_err(|p| err(&field("title"), &p))?
+                }
+                _ => return Err(err(&field("title"), "is required")),
+            };
+            let b = match m.get("body") {
+                Some(Value::String(b)) => {
+                    domain::parse_body(b).map_err(|p| err(&field("body"), &p))?
+                }
+                _ => return Err(err(&field("body"), "is required")),
+            };
+            let vars = variables::parse_declarations(m.get("variables").unwrap_or(&Value::Null))
+                .map_err(|p| err(&field("variables"), &p))?;
+            versions.push((
+                number,
+                ItemVersion {
+                    variables: Some(variables::to_text(&variables::sync(&b, &vars))),
+                    title: t,
+                    body: b,
+                    notes: opt_text(m, "notes").map_err(|p| err(&field("notes"), &p))?,
+                    model_hints: opt_text(m, "modelHints")
+                        .map_err(|p| err(&field("modelHints"), &p))?,
+                    message: opt_text(m, "message").map_err(|p| err(&field("message"), &p))?,
+                    created_at: timestamp(m, "createdAt")
+                        .map_err(|p| err(&field("createdAt"), &p))?,
+                },
+            ));
+        }
+    }
+    versions.sort_by_key(|(n, _)| *n);
+    let mut ratings = Vec::new();
+    if let Some(Value::Array(rs)) = o.get("ratings") {
+        for (j, r) in rs.iter().enumerate() {
+            let value = r
+                .get("value")
+                .map(crate::ratings::parse_value)
+                .unwrap_or_else(|| Err("is required".into()))
+                .map_err(|p| err(&format!("ratings[{j}].value"), &p))?;
+            ratings.push(ItemRating {
+                user_id: r.get("userId").and_then(Value::as_str).map(str::to_string),
+                user_email: r
+                    .get("userEmail")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                value,
+                created_at: r.get("createdAt").and_then(Value::as_str).and_then(|s| {
+                    DateTime::parse_from_rfc3339(s)
+                        .ok()
+                        .map(|t| t.with_timezone(&Utc).trunc_subsecs(3))
+                }),
+            });
+        }
+    }
+    Ok(Item {
+        variables: variables::sync(&body, &declared),
+        title,
+        body,
+        notes,
+        model_hints,
+        visibility,
+        tags,
+        created_at,
+        updated_at,
+        versions: versions.into_iter().map(|(_, v)| v).collect(),
+        ratings,
+        source_user_id: o.get("userId").and_then(Value::as_str).map(str::to_string),
+    })
+}
+
+fn parse_csv(text: &str) -> Result<Vec<Item>, Error> {
+    let records = csv::parse(text)
+        .map_err(|p| Error::invalid_field("file", format!("is not valid CSV: {p}")))?;
+    let Some((header, rows)) = records.split_first() else {
+        return Err(Error::invalid_field("file", "is empty"));
+    };
+    let col = |name: &str| {
+        header
+            .fields
+            .iter()
+            .position(|h| h.trim().trim_matches('"').eq_ignore_ascii_case(name))
+    };
+    let (Some(act), Some(prompt)) = (col("act"), col("prompt")) else {
+        return Err(Error::invalid_field(
+            "file",
+            "CSV needs a header row with \"act\" and \"prompt\" columns",
+        ));
+    };
+    let width = header.fields.len();
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let label = format!("Row {} (line {})", i + 1, r.line);
+            let key = format!("rows[{}]", i + 1);
+            if r.fields.len() != width {
+                return Err(item_error(
+                    &label,
+                    &key,
+                    "columns",
+                    &format!("expected {width} fields, found {}", r.fields.len()),
+                ));
+            }
+            let title = domain::parse_title(&r.fields[act])
+                .map_err(|p| item_error(&label, &key, "act", &p))?;
+            let body = domain::parse_body(&r.fields[prompt])
+                .map_err(|p| item_error(&label, &key, "prompt", &p))?;
+            Ok(Item {
+                variables: variables::sync(&body, &[]),
+                title,
+                body,
+                notes: None,
+                model_hints: None,
+                visibility: Visibility::Private,
+                tags: Vec::new(),
+                created_at: None,
+                updated_at: None,
+                versions: Vec::new(),
+                ratings: Vec::new(),
+                source_user_id: None,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_the_formats() {
+        let ours = br#"[{"title":"A","body":"b","tags":[{"promptId":"p","tagId":"t","tag":{"id":"t","name":"x"}}],"versions":[{"version":2,"title":"A","body":"b"},{"version":1,"title":"A0","body":"b0"}]}]"#;
+        let items = parse(ours, false).expect("valid");
+        assert_eq!(items[0].tags, vec!["x"]);
+        assert_eq!(items[0].versions[0].title, "A0");
+        let simple = br#"{"prompts":[{"title":"S","body":"b","tags":["a","A"]}]}"#;
+        assert_eq!(parse(simple, false).expect("valid")[0].tags, vec!["a"]);
+        let csv = b"act,prompt,for_devs\n\"Linux Terminal\",\"act as a terminal, please\",TRUE\n";
+        let items = parse(csv, false).expect("valid");
+        assert_eq!(items[0].title, "Linux Terminal");
+        assert_eq!(items[0].body, "act as a terminal, please");
+    }
+
+    #[test]
+    fn errors_name_item_and_field() {
+        let e = parse(
+            br#"[{"title":"ok","body":"b"},{"title":"bad","body":"b","visibility":"X"}]"#,
+            false,
+        )
+        .expect_err("bad");
+        assert!(
+            e.to_string().contains("Item 2 (\"bad\"): visibility"),
+            "{e}"
+        );
+        let e = parse(b"act,prompt\nfine,ok\nbroken\n", false).expect_err("bad");
+        assert!(e.to_string().contains("Row 2 (line 3): columns"), "{e}");
+        let e = parse(b"act,prompt\n,empty title\n", false).expect_err("bad");
+        assert!(e.to_string().contains("act is required"), "{e}");
+        assert!(parse(b"title,text\na,b\n", false).is_err());
+    }
+}

@@ -1,0 +1,250 @@
+//! Import and export of a user's prompts.
+//!
+//! - Export JSON: an array of prompt objects (the API's fields, tags as 1.x join objects) plus
+//!   `versions` (oldest first) and `ratings` (`{userId, userEmail, value, …}`): full fidelity.
+//! - Export Markdown: one document per prompt, a metadata header between `---` lines, then the
+//!   body and the notes.
+//! - Import: our JSON export, the 1.x export, `[{title, body, tags: [names]}]`, or CSV with
+//!   `act,prompt` columns. All or nothing in one transaction; a bad item rejects the file with
+//!   a message naming the item and field. An item whose title and body equal one of the
+//!   caller's prompts (or an earlier item) is skipped. Imported prompts belong to the caller,
+//!   keep their timestamps, versions, tags and visibility (TEAM becomes PRIVATE for a caller
+//!   without a team; team scoping and share links are not carried over). Ratings are kept for
+//!   raters found here by email; the exporting owner's own ratings become the caller's.
+
+pub mod api;
+pub mod csv;
+pub mod formats;
+pub mod markdown;
+pub mod store;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::db::{self, Db};
+use crate::error::Result;
+use crate::prompts::domain::Visibility;
+use crate::prompts::store::{self as prompts, PromptRow, VersionRow};
+use crate::prompts::variables;
+use crate::prompts::view::{TagLink, TagRef};
+use crate::ratings::store::{self as ratings, RatingRow};
+use crate::tags::store as tags;
+use crate::users::UserRow;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedRating {
+    pub user_id: String,
+    pub user_email: String,
+    pub value: i32,
+    #[serde(serialize_with = "crate::db::ser_ts")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One prompt in a JSON export.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exported {
+    #[serde(flatten)]
+    pub prompt: PromptRow,
+    pub tags: Vec<TagLink>,
+    /// Oldest first.
+    pub versions: Vec<VersionRow>,
+    pub ratings: Vec<ExportedRating>,
+}
+
+/// Every prompt of `caller`, oldest first, with tags, versions and ratings (four queries).
+pub async fn export(db: &Db, caller: &UserRow) -> Result<Vec<Exported>> {
+    let mut tx = db.read().await?;
+    let rows = store::prompts_of(&mut tx, &caller.id).await?;
+    let mut tag_map: HashMap<String, Vec<TagLink>> = HashMap::new();
+    for (prompt_id, tag_id, name) in store::tags_of(&mut tx, &caller.id).await? {
+        tag_map.entry(prompt_id.clone()).or_default().push(TagLink {
+            prompt_id,
+            tag_id: tag_id.clone(),
+            tag: TagRef { id: tag_id, name },
+        });
+    }
+    let mut version_map: HashMap<String, Vec<VersionRow>> = HashMap::new();
+    for v in store::versions_of(&mut tx, &caller.id).await? {
+        version_map.entry(v.prompt_id.clone()).or_default().push(v);
+    }
+    let mut rating_map: HashMap<String, Vec<ExportedRating>> = HashMap::new();
+    for (prompt_id, user_id, user_email, value, created_at) in
+        store::ratings_of(&mut tx, &caller.id).await?
+    {
+        rating_map
+            .entry(prompt_id)
+            .or_default()
+            .push(ExportedRating {
+                user_id,
+                user_email,
+                value,
+                created_at,
+            });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|p| Exported {
+            tags: tag_map.remove(&p.id).unwrap_or_default(),
+            versions: version_map.remove(&p.id).unwrap_or_default(),
+            ratings: rating_map.remove(&p.id).unwrap_or_default(),
+            prompt: p,
+        })
+        .collect())
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct ImportReport {
+    pub ok: bool,
+    pub imported: usize,
+    pub skipped: usize,
+}
+
+fn same_version(v: &VersionRow, p: &PromptRow) -> bool {
+    v.title == p.title
+        && v.body == p.body
+        && v.notes == p.notes
+        && v.model_hints == p.model_hints
+        && v.variables == p.variables
+}
+
+/// Imports a file for `caller` (see the module notes). `csv_hint`: the upload said `text/csv`.
+pub async fn import(
+    db: &Db,
+    caller: &UserRow,
+    bytes: &[u8],
+    csv_hint: bool,
+) -> Result<ImportReport> {
+    let items = formats::parse(bytes, csv_hint)?;
+    let mut tx = db.write().await?;
+    let mut seen: HashSet<(String, String)> = store::titles_and_bodies(&mut tx, &caller.id)
+        .await?
+        .into_iter()
+        .collect();
+    let has_team = prompts::team_count(&mut tx, &caller.id).await? > 0;
+    let mut tag_ids: HashMap<String, String> = HashMap::new();
+    let mut raters: HashMap<String, Option<String>> = HashMap::new();
+    let (mut imported, mut skipped) = (0, 0);
+    let now = db::now();
+    for item in items {
+        let key = (item.title.clone(), item.body.clone());
+        if seen.contains(&key) {
+            skipped += 1;
+            continue;
+        }
+        seen.insert(key);
+        let created = item.created_at.unwrap_or(now);
+        let visibility = match item.visibility {
+            Visibility::Team if !has_team => Visibility::Private,
+            v => v,
+        };
+        let row = PromptRow {
+            id: db::new_id(),
+            variables: Some(variables::to_text(&item.variables)),
+            title: item.title,
+            body: item.body,
+            notes: item.notes,
+            model_hints: item.model_hints,
+            visibility: visibility.as_str().into(),
+            user_id: caller.id.clone(),
+            created_at: created,
+            updated_at: item.updated_at.unwrap_or(created),
+            is_publicly_shared: false,
+            public_share_id: None,
+            team_id: None,
+        };
+        prompts::insert(&mut tx, &row).await?;
+        let mut number = 0;
+        let mut last: Option<VersionRow> = None;
+        for v in item.versions {
+            number += 1;
+            let version = VersionRow {
+                id: db::new_id(),
+                prompt_id: row.id.clone(),
+                version: number,
+                title: v.title,
+                body: v.body,
+                notes: v.notes,
+                variables: v.variables,
+                model_hints: v.model_hints,
+                message: v.message,
+                author_id: Some(caller.id.clone()),
+                created_at: v.created_at.unwrap_or(created),
+            };
+            prompts::insert_version(&mut tx, &version).await?;
+            last = Some(version);
+        }
+        if !last.as_ref().is_some_and(|v| same_version(v, &row)) {
+            let version = VersionRow {
+                id: db::new_id(),
+                prompt_id: row.id.clone(),
+                version: number + 1,
+                title: row.title.clone(),
+                body: row.body.clone(),
+                notes: row.notes.clone(),
+                variables: row.variables.clone(),
+                model_hints: row.model_hints.clone(),
+                message: (number > 0).then(|| "Imported".to_string()),
+                author_id: Some(caller.id.clone()),
+                created_at: row.updated_at,
+            };
+            prompts::insert_version(&mut tx, &version).await?;
+        }
+        for name in &item.tags {
+            let lower = name.to_lowercase();
+            let id = match tag_ids.get(&lower) {
+                Some(id) => id.clone(),
+                None => {
+                    let t = tags::get_or_create(&mut tx, name).await?;
+                    tag_ids.insert(lower, t.id.clone());
+                    t.id
+                }
+            };
+            tags::link(&mut tx, &row.id, &id).await?;
+        }
+        let mut rated: HashSet<String> = HashSet::new();
+        for r in item.ratings {
+            let own = r.user_id.is_some() && r.user_id == item.source_user_id;
+            let user = if own {
+                Some(caller.id.clone())
+            } else if let Some(email) = r.user_email.as_deref() {
+                if !raters.contains_key(email) {
+                    let found = crate::users::store::by_email(&mut tx, email)
+                        .await?
+                        .map(|u| u.id);
+                    raters.insert(email.to_string(), found);
+                }
+                raters.get(email).cloned().flatten()
+            } else {
+                None
+            };
+            let Some(user) = user else { continue };
+            if !rated.insert(user.clone()) {
+                continue;
+            }
+            let at = r.created_at.unwrap_or(now);
+            ratings::insert(
+                &mut tx,
+                &RatingRow {
+                    id: db::new_id(),
+                    user_id: user,
+                    prompt_id: row.id.clone(),
+                    value: r.value,
+                    created_at: at,
+                    updated_at: at,
+                },
+            )
+            .await?;
+        }
+        imported += 1;
+    }
+    tx.commit().await?;
+    Ok(ImportReport {
+        ok: true,
+        imported,
+        skipped,
+    })
+}

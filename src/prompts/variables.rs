@@ -1,0 +1,258 @@
+//! Template variables: `{{name}}` placeholders in a prompt body, their declarations, and
+//! rendering.
+//!
+//! - A placeholder is `{{name}}` (spaces inside the braces are allowed: `{{ name }}`); a name is
+//!   1–100 letters, digits, `_`, `-` or `.`.
+//! - **Escape**: `\{{` is a literal `{{` — it starts no placeholder, and rendering turns it into
+//!   `{{` (so `\{{name}}` renders as `{{name}}`). Any other `{{` that does not form a valid
+//!   placeholder is left as it is.
+//! - Declarations are stored in `Prompt.variables` as JSON text:
+//!   `[{"name": "x", "description": "…", "default": "…"}]` (description and default optional),
+//!   one entry per placeholder in order of first use, so a variable used in the body always
+//!   appears in the list and a declaration whose placeholder left the body is dropped.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+/// A variable's declaration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declaration {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+}
+
+/// A piece of a parsed body.
+#[derive(Debug, PartialEq, Eq)]
+enum Piece<'a> {
+    Text(&'a str),
+    Var(&'a str),
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '-' | '.')
+}
+
+/// Splits a body into literal text and placeholders; `\{{` becomes the literal text `{{`.
+fn parse(body: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(pos) = rest.find("{{") {
+        if pos > 0 && rest[..pos].ends_with('\\') {
+            out.push(Piece::Text(&rest[..pos - 1]));
+            out.push(Piece::Text("{{"));
+            rest = &rest[pos + 2..];
+            continue;
+        }
+        let after = &rest[pos + 2..];
+        if let Some(end) = after.find("}}") {
+            let name = after[..end].trim();
+            if !name.is_empty() && name.chars().count() <= 100 && name.chars().all(is_name_char) {
+                out.push(Piece::Text(&rest[..pos]));
+                out.push(Piece::Var(name));
+                rest = &after[end + 2..];
+                continue;
+            }
+        }
+        out.push(Piece::Text(&rest[..pos + 2]));
+        rest = after;
+    }
+    out.push(Piece::Text(rest));
+    out
+}
+
+/// Placeholder names used in `body`, in order of first use, without repeats.
+pub fn names(body: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    parse(body)
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Var(n) if seen.insert(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reads declarations from the API's `variables` field: JSON text, or an array of objects
+/// `{name, description?, default?}` or of plain names. `null`/empty means none.
+pub fn parse_declarations(
+    value: &serde_json::Value,
+) -> std::result::Result<Vec<Declaration>, String> {
+    use serde_json::Value;
+    let parsed;
+    let value = match value {
+        Value::Null => return Ok(Vec::new()),
+        Value::String(s) if s.trim().is_empty() => return Ok(Vec::new()),
+        Value::String(s) => {
+            parsed = serde_json::from_str::<Value>(s)
+                .map_err(|_| "must be a JSON array of {name, description, default}".to_string())?;
+            &parsed
+        }
+        other => other,
+    };
+    let Value::Array(items) = value else {
+        return Err("must be an array of {name, description, default}".into());
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let d = match item {
+            Value::String(name) => Declaration {
+                name: name.trim().to_string(),
+                description: None,
+                default: None,
+            },
+            Value::Object(_) => {
+                serde_json::from_value::<Declaration>(item.clone()).map_err(|_| {
+                    format!(
+                        "item {i}: expected {{name, description?, default?}} with string values"
+                    )
+                })?
+            }
+            _ => return Err(format!("item {i}: expected an object or a name")),
+        };
+        let name = d.name.trim();
+        if name.is_empty() || name.chars().count() > 100 || !name.chars().all(is_name_char) {
+            return Err(format!(
+                "item {i}: invalid name {name:?} (letters, digits, _, - and . only)"
+            ));
+        }
+        out.push(Declaration {
+            name: name.to_string(),
+            ..d
+        });
+    }
+    Ok(out)
+}
+
+/// The declarations to store for `body`: one per placeholder in order of first use, keeping the
+/// description and default given for it.
+pub fn sync(body: &str, declared: &[Declaration]) -> Vec<Declaration> {
+    names(body)
+        .into_iter()
+        .map(|name| {
+            declared
+                .iter()
+                .find(|d| d.name == name)
+                .cloned()
+                .unwrap_or(Declaration {
+                    name,
+                    description: None,
+                    default: None,
+                })
+        })
+        .collect()
+}
+
+/// The JSON text stored in `Prompt.variables`.
+pub fn to_text(decls: &[Declaration]) -> String {
+    serde_json::to_string(decls).unwrap_or_else(|_| "[]".into())
+}
+
+/// Stored JSON text back to declarations (lenient: unreadable text counts as none).
+pub fn from_text(text: Option<&str>) -> Vec<Declaration> {
+    text.and_then(|t| parse_declarations(&serde_json::Value::String(t.to_string())).ok())
+        .unwrap_or_default()
+}
+
+/// The outcome of filling a body's placeholders.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Rendered {
+    pub text: String,
+    pub missing: Vec<String>,
+}
+
+/// Fills placeholders with `values`, then declared defaults. A placeholder with neither stays
+/// as `{{name}}` and is listed in `missing`. `\{{` becomes `{{`.
+pub fn render(body: &str, decls: &[Declaration], values: &BTreeMap<String, String>) -> Rendered {
+    let mut text = String::with_capacity(body.len());
+    let mut missing: Vec<String> = Vec::new();
+    for piece in parse(body) {
+        match piece {
+            Piece::Text(t) => text.push_str(t),
+            Piece::Var(name) => {
+                let value = values.get(name).map(String::as_str).or_else(|| {
+                    decls
+                        .iter()
+                        .find(|d| d.name == name)
+                        .and_then(|d| d.default.as_deref())
+                });
+                match value {
+                    Some(v) => text.push_str(v),
+                    None => {
+                        text.push_str("{{");
+                        text.push_str(name);
+                        text.push_str("}}");
+                        if !missing.iter().any(|m| m == name) {
+                            missing.push(name.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Rendered { text, missing }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_names_in_order_without_repeats() {
+        assert_eq!(
+            names("Hi {{name}}, {{ topic.main }} and {{name}} {{bad name}} {{a-b_c}}"),
+            vec!["name", "topic.main", "a-b_c"]
+        );
+    }
+
+    #[test]
+    fn escaped_braces_are_literal() {
+        assert!(names(r"\{{name}} is literal").is_empty());
+        let r = render(
+            r"\{{x}} and {{x}}",
+            &[],
+            &BTreeMap::from([("x".into(), "1".into())]),
+        );
+        assert_eq!(r.text, "{{x}} and 1");
+    }
+
+    #[test]
+    fn render_uses_values_then_defaults_and_reports_missing() {
+        let decls = vec![Declaration {
+            name: "b".into(),
+            description: None,
+            default: Some("B".into()),
+        }];
+        let r = render(
+            "{{a}}-{{b}}-{{c}}-{{c}}",
+            &decls,
+            &BTreeMap::from([("a".into(), "A".into())]),
+        );
+        assert_eq!(r.text, "A-B-{{c}}-{{c}}");
+        assert_eq!(r.missing, vec!["c"]);
+    }
+
+    #[test]
+    fn sync_keeps_declarations_of_used_names_only() {
+        let declared = parse_declarations(&serde_json::json!(
+            "[{\"name\":\"a\",\"description\":\"first\"},{\"name\":\"gone\"}]"
+        ))
+        .expect("valid");
+        let s = sync("{{b}} {{a}}", &declared);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].name, "b");
+        assert_eq!(s[1].description.as_deref(), Some("first"));
+        assert!(parse_declarations(&serde_json::json!([{"name": "bad name"}])).is_err());
+        assert!(parse_declarations(&serde_json::json!(5)).is_err());
+    }
+
+    #[test]
+    fn unclosed_and_empty_braces_stay_text() {
+        assert!(names("{{ }} {{").is_empty());
+        let r = render("a {{ b", &[], &BTreeMap::new());
+        assert_eq!(r.text, "a {{ b");
+    }
+}

@@ -1,0 +1,138 @@
+//! The prompt object of the API, assembled for a whole page of prompts in a constant number of
+//! queries (tags, rating statistics, the caller's ratings, version counts, owners: one each).
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::store::{self, PromptRow, VersionRow};
+use crate::db::Tx;
+use crate::ratings::store::{self as ratings, RatingRow};
+use crate::tags::store as tags;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TagRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// A tag link in the 1.x shape: `{promptId, tagId, tag: {id, name}}`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagLink {
+    pub prompt_id: String,
+    pub tag_id: String,
+    pub tag: TagRef,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Counts {
+    pub versions: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Owner {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: String,
+}
+
+/// The API's prompt object.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromptView {
+    #[serde(flatten)]
+    pub prompt: PromptRow,
+    pub tags: Vec<TagLink>,
+    pub avg_rating: f64,
+    pub rating_count: i64,
+    pub my_rating: Option<i32>,
+    #[serde(rename = "_count")]
+    pub count: Counts,
+    pub user: Option<Owner>,
+    pub can_edit: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<VersionRow>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ratings: Option<Vec<RatingRow>>,
+}
+
+impl PromptView {
+    pub fn tag_names(&self) -> Vec<String> {
+        self.tags.iter().map(|t| t.tag.name.clone()).collect()
+    }
+}
+
+/// Builds the views of `rows` for `caller`, keeping their order. Five queries, whatever the
+/// number of rows.
+pub async fn build(
+    tx: &mut Tx,
+    caller: &str,
+    rows: Vec<PromptRow>,
+) -> sqlx::Result<Vec<PromptView>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut owner_ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
+    owner_ids.sort();
+    owner_ids.dedup();
+
+    let mut tag_map: HashMap<String, Vec<TagLink>> = HashMap::new();
+    for (prompt_id, tag_id, name) in tags::for_prompts(tx, &ids).await? {
+        tag_map.entry(prompt_id.clone()).or_default().push(TagLink {
+            prompt_id,
+            tag_id: tag_id.clone(),
+            tag: TagRef { id: tag_id, name },
+        });
+    }
+    let stats: HashMap<String, (f64, i64)> = ratings::stats(tx, &ids)
+        .await?
+        .into_iter()
+        .map(|(id, avg, n)| (id, (avg, n)))
+        .collect();
+    let mine: HashMap<String, i32> = ratings::mine(tx, caller, &ids).await?.into_iter().collect();
+    let versions: HashMap<String, i64> =
+        store::version_counts(tx, &ids).await?.into_iter().collect();
+    let owners: HashMap<String, Owner> = store::owners(tx, &owner_ids)
+        .await?
+        .into_iter()
+        .map(|(id, name, email)| (id.clone(), Owner { id, name, email }))
+        .collect();
+
+    Ok(rows
+        .into_iter()
+        .map(|mut p| {
+            let can_edit = p.user_id == caller;
+            if !can_edit {
+                // The anonymous link is the owner's to hand out.
+                p.public_share_id = None;
+            }
+            let (avg, n) = stats.get(&p.id).copied().unwrap_or((0.0, 0));
+            PromptView {
+                tags: tag_map.remove(&p.id).unwrap_or_default(),
+                avg_rating: (avg * 100.0).round() / 100.0,
+                rating_count: n,
+                my_rating: mine.get(&p.id).copied(),
+                count: Counts {
+                    versions: versions.get(&p.id).copied().unwrap_or(0),
+                },
+                user: owners.get(&p.user_id).cloned(),
+                can_edit,
+                versions: None,
+                ratings: None,
+                prompt: p,
+            }
+        })
+        .collect())
+}
+
+/// One prompt's full view: the page view plus its versions (newest first) and ratings.
+pub async fn full(tx: &mut Tx, caller: &str, row: PromptRow) -> sqlx::Result<PromptView> {
+    let id = row.id.clone();
+    let mut views = build(tx, caller, vec![row]).await?;
+    let mut view = views.pop().ok_or(sqlx::Error::RowNotFound)?;
+    view.versions = Some(store::versions(tx, &id).await?);
+    view.ratings = Some(ratings::of_prompt(tx, &id).await?);
+    Ok(view)
+}

@@ -1,0 +1,117 @@
+//! SQL for `Rating`.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::db::Tx;
+use crate::on;
+use crate::prompts::store::{Arg, fetch_all, marks};
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[sqlx(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct RatingRow {
+    pub id: String,
+    pub user_id: String,
+    pub prompt_id: String,
+    pub value: i32,
+    #[serde(serialize_with = "crate::db::ser_ts")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::db::ser_ts")]
+    pub updated_at: DateTime<Utc>,
+}
+
+pub async fn find(tx: &mut Tx, user_id: &str, prompt_id: &str) -> sqlx::Result<Option<RatingRow>> {
+    on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT * FROM \"Rating\" WHERE \"userId\" = ? AND \"promptId\" = ?"
+    ))
+    .bind(user_id)
+    .bind(prompt_id)
+    .fetch_optional(conn)
+    .await)
+}
+
+pub async fn insert(tx: &mut Tx, r: &RatingRow) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "INSERT INTO \"Rating\" (\"id\", \"userId\", \"promptId\", \"value\", \"createdAt\", \
+         \"updatedAt\") VALUES (?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(&r.id)
+    .bind(&r.user_id)
+    .bind(&r.prompt_id)
+    .bind(r.value)
+    .bind(r.created_at)
+    .bind(r.updated_at)
+    .execute(conn)
+    .await
+    .map(drop))
+}
+
+pub async fn set_value(tx: &mut Tx, id: &str, value: i32, now: DateTime<Utc>) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "UPDATE \"Rating\" SET \"value\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?"
+    ))
+    .bind(value)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(drop))
+}
+
+pub async fn delete(tx: &mut Tx, user_id: &str, prompt_id: &str) -> sqlx::Result<u64> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "DELETE FROM \"Rating\" WHERE \"userId\" = ? AND \"promptId\" = ?"
+    ))
+    .bind(user_id)
+    .bind(prompt_id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))
+}
+
+/// Ratings of one prompt, oldest first.
+pub async fn of_prompt(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<Vec<RatingRow>> {
+    on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT * FROM \"Rating\" WHERE \"promptId\" = ? ORDER BY \"createdAt\", \"id\""
+    ))
+    .bind(prompt_id)
+    .fetch_all(conn)
+    .await)
+}
+
+/// `(promptId, average, count)` for a page of prompts, in one query.
+pub async fn stats(tx: &mut Tx, ids: &[String]) -> sqlx::Result<Vec<(String, f64, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let avg = tx.backend().as_f64("AVG(\"value\")");
+    fetch_all(
+        tx,
+        format!(
+            "SELECT \"promptId\", {avg}, COUNT(*) FROM \"Rating\" WHERE \"promptId\" IN ({}) \
+             GROUP BY \"promptId\"",
+            marks(ids.len())
+        ),
+        &ids.iter().cloned().map(Arg::S).collect::<Vec<_>>(),
+    )
+    .await
+}
+
+/// `(promptId, value)` of `user_id`'s ratings on a page of prompts, in one query.
+pub async fn mine(tx: &mut Tx, user_id: &str, ids: &[String]) -> sqlx::Result<Vec<(String, i32)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args = vec![Arg::S(user_id.into())];
+    args.extend(ids.iter().cloned().map(Arg::S));
+    fetch_all(
+        tx,
+        format!(
+            "SELECT \"promptId\", \"value\" FROM \"Rating\" WHERE \"userId\" = ? AND \"promptId\" IN ({})",
+            marks(ids.len())
+        ),
+        &args,
+    )
+    .await
+}

@@ -1,0 +1,108 @@
+//! Full-text search over title, body, notes and tags of every prompt the caller may read.
+//!
+//! One service over three engines: SQLite FTS5 (`PromptSearch`, bm25), PostgreSQL tsvector
+//! (`PromptSearch.document`, GIN, `ts_rank`, `ts_headline`) and MySQL/MariaDB FULLTEXT
+//! (`PromptSearch`, boolean mode). The user's syntax is parsed once (`query`), rendered for the
+//! backend (`sql`), filtered by the same visibility rule as the prompt list, ranked, paginated,
+//! and each hit gets a highlighted snippet (`snippet`).
+//!
+//! Ranking is bounded: for relevance order at most [`CANDIDATES`] matches (the newest) are
+//! scored, so a query made only of very common words costs the same as a rare one.
+
+pub mod api;
+pub mod index;
+pub mod query;
+pub mod snippet;
+mod sql;
+
+use serde::Deserialize;
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::prompts::Scope;
+pub use query::ParsedQuery;
+
+/// Most matches scored for relevance ordering.
+pub const CANDIDATES: i64 = 2000;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Updated,
+    Created,
+    Title,
+    Rating,
+}
+
+impl Sort {
+    pub fn parse(raw: &str) -> Result<Sort> {
+        match raw.trim().to_lowercase().as_str() {
+            "" | "relevance" | "rank" => Ok(Sort::Relevance),
+            "updated" => Ok(Sort::Updated),
+            "created" => Ok(Sort::Created),
+            "title" => Ok(Sort::Title),
+            "rating" => Ok(Sort::Rating),
+            _ => Err(Error::invalid_field(
+                "sort",
+                "must be relevance, updated, created, title or rating",
+            )),
+        }
+    }
+}
+
+/// What to look for and among what.
+#[derive(Clone, Debug, Default)]
+pub struct SearchRequest {
+    pub q: String,
+    /// Tag names, all required (case-insensitive).
+    pub tags: Vec<String>,
+    /// `PRIVATE`, `TEAM` or `PUBLIC`.
+    pub visibility: Option<String>,
+    /// Only prompts of this owner (user id).
+    pub owner: Option<String>,
+    /// Only prompts shared with this team (team id).
+    pub team: Option<String>,
+    /// Which prompts are searched: every readable one (default), the caller's own, the team feed.
+    pub scope: Scope,
+    pub sort: Sort,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    /// Higher is better; 0 when not sorted by relevance.
+    pub score: f64,
+    /// HTML-escaped text with `<mark>` around matches.
+    pub snippet: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Results {
+    pub hits: Vec<Hit>,
+    pub total: i64,
+}
+
+/// Runs a search for `caller` (a user id). Any input is accepted: an unusable query simply
+/// matches nothing.
+pub async fn search(db: &Db, caller: &str, req: &SearchRequest) -> Result<Results> {
+    if let Some(v) = &req.visibility
+        && !matches!(v.as_str(), "PRIVATE" | "TEAM" | "PUBLIC")
+    {
+        return Err(Error::invalid_field(
+            "visibility",
+            "must be PRIVATE, TEAM or PUBLIC",
+        ));
+    }
+    let parsed = ParsedQuery::parse(&req.q);
+    if parsed.is_empty() {
+        return Ok(Results::default());
+    }
+    let mut tx = db.read().await?;
+    let results = sql::run(&mut tx, caller, &parsed, req).await?;
+    tx.commit().await?;
+    Ok(results)
+}

@@ -1,0 +1,250 @@
+//! The backend-specific half of search: one query for the page, one for the total, one for the
+//! snippet texts. Values always travel as bound parameters.
+
+use super::query::{ParsedQuery, Term};
+use super::snippet;
+use super::{CANDIDATES, Hit, Results, SearchRequest, Sort};
+use crate::db::dynamic::{Arg, fetch_all, fetch_count, marks};
+use crate::db::{Backend, Tx};
+use crate::prompts::list::scope_condition;
+
+/// `AND …` conditions on `p` (the prompt) shared by every backend.
+fn filters(caller: &str, req: &SearchRequest) -> (String, Vec<Arg>) {
+    let (scope_sql, mut binds) = scope_condition(caller, req.scope);
+    let mut sql = format!(" AND {scope_sql}");
+    if let Some(v) = &req.visibility {
+        sql.push_str(" AND p.\"visibility\" = ?");
+        binds.push(Arg::S(v.clone()));
+    }
+    if let Some(owner) = &req.owner {
+        sql.push_str(" AND p.\"userId\" = ?");
+        binds.push(Arg::S(owner.clone()));
+    }
+    if let Some(team) = &req.team {
+        sql.push_str(" AND p.\"teamId\" = ?");
+        binds.push(Arg::S(team.clone()));
+    }
+    for tag in &req.tags {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM \"PromptTag\" ft JOIN \"Tag\" t ON t.\"id\" = ft.\"tagId\" \
+             WHERE ft.\"promptId\" = p.\"id\" AND LOWER(t.\"name\") = LOWER(?))",
+        );
+        binds.push(Arg::S(tag.trim().to_string()));
+    }
+    (sql, binds)
+}
+
+fn order_by(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Relevance | Sort::Updated => "p.\"updatedAt\" DESC, p.\"id\"",
+        Sort::Created => "p.\"createdAt\" DESC, p.\"id\"",
+        Sort::Title => "LOWER(p.\"title\"), p.\"id\"",
+        Sort::Rating => {
+            "COALESCE((SELECT AVG(r.\"value\") FROM \"Rating\" r WHERE r.\"promptId\" = p.\"id\"), 0) DESC, \
+             p.\"updatedAt\" DESC, p.\"id\""
+        }
+    }
+}
+
+/// FROM/WHERE for the matching prompts `p` on this backend, with the match condition's binds
+/// first, and the relevance expression.
+struct Matcher {
+    from_where: String,
+    binds: Vec<Arg>,
+    score: String,
+    /// Values for `?` inside `score` (they come first in the page query).
+    score_binds: Vec<Arg>,
+    /// Candidate order before the cap (newest matches first where the engine allows it).
+    candidate_order: &'static str,
+}
+
+fn matcher(backend: Backend, q: &ParsedQuery) -> Matcher {
+    match backend {
+        Backend::Sqlite => Matcher {
+            from_where: "PromptSearch JOIN \"Prompt\" p ON p.\"id\" = PromptSearch.promptId \
+                         WHERE PromptSearch MATCH ?"
+                .into(),
+            binds: vec![Arg::S(q.fts5())],
+            // title, body, notes, tags; promptId is not indexed. bm25 is negative: lower is better.
+            score: "-bm25(PromptSearch, 0.0, 10.0, 1.0, 2.0, 5.0)".into(),
+            score_binds: Vec::new(),
+            candidate_order: " ORDER BY PromptSearch.rowid DESC",
+        },
+        Backend::Postgres => {
+            let mut from_where =
+                "\"PromptSearch\" ps JOIN \"Prompt\" p ON p.\"id\" = ps.\"promptId\" \
+                                  CROSS JOIN (SELECT to_tsquery('english', ?) AS q) tq \
+                                  WHERE ps.\"document\" @@ tq.q"
+                    .to_string();
+            let mut binds = vec![Arg::S(q.tsquery())];
+            // The English configuration drops stop words, so "follow up" alone would match any
+            // "follow"; phrases are also checked word by word on the text.
+            let phrases = q
+                .include
+                .iter()
+                .map(|t| (t, false))
+                .chain(q.exclude.iter().map(|t| (t, true)));
+            for (term, negate) in phrases {
+                if let Term::Phrase(words) = term {
+                    let op = if negate { "!~*" } else { "~*" };
+                    from_where.push_str(&format!(
+                        " AND (p.\"title\" || ' ' || p.\"body\" || ' ' || coalesce(p.\"notes\", '') || ' ' || ps.\"tags\") {op} ?"
+                    ));
+                    binds.push(Arg::S(format!("\\m{}\\M", words.join("\\W+"))));
+                }
+            }
+            Matcher {
+                from_where,
+                binds,
+                score: "ts_rank(ps.\"document\", tq.q)".into(),
+                score_binds: Vec::new(),
+                candidate_order: "",
+            }
+        }
+        Backend::MySql => {
+            let m = q.mysql();
+            let mut from_where =
+                "\"PromptSearch\" ps JOIN \"Prompt\" p ON p.\"id\" = ps.\"promptId\" WHERE 1 = 1"
+                    .to_string();
+            let mut binds = Vec::new();
+            let mut score = "0".to_string();
+            let mut score_binds = Vec::new();
+            if let Some(boolean) = &m.boolean {
+                from_where.push_str(
+                    " AND MATCH(ps.\"title\", ps.\"body\", ps.\"notes\", ps.\"tags\") AGAINST (? IN BOOLEAN MODE)",
+                );
+                binds.push(Arg::S(boolean.clone()));
+                score = "(MATCH(ps.\"title\") AGAINST (? IN BOOLEAN MODE) * 5 + \
+                         MATCH(ps.\"title\", ps.\"body\", ps.\"notes\", ps.\"tags\") AGAINST (? IN BOOLEAN MODE))"
+                    .into();
+                score_binds = vec![Arg::S(boolean.clone()), Arg::S(boolean.clone())];
+            }
+            for (word, negate) in &m.short {
+                from_where.push_str(if *negate {
+                    " AND CONCAT_WS(' ', ps.\"title\", ps.\"body\", ps.\"notes\", ps.\"tags\") NOT REGEXP ?"
+                } else {
+                    " AND CONCAT_WS(' ', ps.\"title\", ps.\"body\", ps.\"notes\", ps.\"tags\") REGEXP ?"
+                });
+                binds.push(Arg::S(format!("(^|[^[:alnum:]]){word}([^[:alnum:]]|$)")));
+            }
+            Matcher {
+                from_where,
+                binds,
+                score,
+                score_binds,
+                candidate_order: "",
+            }
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    score: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Texts {
+    id: String,
+    title: String,
+    body: String,
+    notes: Option<String>,
+}
+
+pub async fn run(
+    tx: &mut Tx,
+    caller: &str,
+    q: &ParsedQuery,
+    req: &SearchRequest,
+) -> sqlx::Result<Results> {
+    let backend = tx.backend();
+    let m = matcher(backend, q);
+    let (filter_sql, filter_binds) = filters(caller, req);
+    let mut binds = m.binds.clone();
+    binds.extend(filter_binds.iter().cloned());
+
+    let page_sql = if req.sort == Sort::Relevance {
+        let score = backend.as_f64(&m.score);
+        format!(
+            "SELECT c.\"id\", c.\"score\" FROM (SELECT p.\"id\" AS \"id\", p.\"updatedAt\" AS \"updatedAt\", \
+             {score} AS \"score\" FROM {}{filter_sql}{} LIMIT {CANDIDATES}) c \
+             ORDER BY c.\"score\" DESC, c.\"updatedAt\" DESC, c.\"id\" LIMIT ? OFFSET ?",
+            m.from_where, m.candidate_order
+        )
+    } else {
+        let zero = backend.as_f64("0");
+        format!(
+            "SELECT p.\"id\" AS \"id\", {zero} AS \"score\" FROM {}{filter_sql} ORDER BY {} LIMIT ? OFFSET ?",
+            m.from_where,
+            order_by(req.sort)
+        )
+    };
+    let mut page_binds = if req.sort == Sort::Relevance {
+        m.score_binds.clone()
+    } else {
+        Vec::new()
+    };
+    page_binds.extend(binds.iter().cloned());
+    page_binds.push(Arg::I(req.limit));
+    page_binds.push(Arg::I(req.offset));
+    let rows: Vec<Row> = fetch_all(tx, page_sql, &page_binds).await?;
+    let count_sql = format!("SELECT COUNT(*) FROM {}{filter_sql}", m.from_where);
+    let total = fetch_count(tx, count_sql, &binds).await?;
+
+    let hits = with_snippets(tx, q, rows).await?;
+    Ok(Results { hits, total })
+}
+
+/// Snippets for one page: PostgreSQL marks the body with `ts_headline`; elsewhere (and when the
+/// match is not in the body) the text is marked here.
+async fn with_snippets(tx: &mut Tx, q: &ParsedQuery, rows: Vec<Row>) -> sqlx::Result<Vec<Hit>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = tx.backend();
+    let placeholders = marks(rows.len());
+    let headline = match backend {
+        Backend::Postgres => format!(
+            "ts_headline('english', p.\"body\", to_tsquery('english', ?), \
+             'StartSel={}, StopSel={}, MaxWords=30, MinWords=12, MaxFragments=1')",
+            snippet::OPEN,
+            snippet::CLOSE
+        ),
+        _ => "p.\"body\"".into(),
+    };
+    let texts_sql = format!(
+        "SELECT p.\"id\", p.\"title\", {headline} AS \"body\", p.\"notes\" FROM \"Prompt\" p WHERE p.\"id\" IN ({placeholders})"
+    );
+    let mut binds = Vec::new();
+    if backend == Backend::Postgres {
+        binds.push(Arg::S(q.tsquery()));
+    }
+    binds.extend(rows.iter().map(|r| Arg::S(r.id.clone())));
+    let texts: Vec<Texts> = fetch_all(tx, texts_sql, &binds).await?;
+    let words = q.highlight_words();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let snippet = texts
+                .iter()
+                .find(|t| t.id == r.id)
+                .map(|t| {
+                    if t.body.contains(snippet::OPEN) {
+                        snippet::escape(&t.body)
+                    } else {
+                        snippet::make(
+                            &[&t.body, t.notes.as_deref().unwrap_or_default(), &t.title],
+                            &words,
+                        )
+                    }
+                })
+                .unwrap_or_default();
+            Hit {
+                id: r.id,
+                score: r.score,
+                snippet,
+            }
+        })
+        .collect())
+}

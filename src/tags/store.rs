@@ -1,0 +1,201 @@
+//! SQL for `Tag` and `PromptTag`.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::db::{self, Backend, Tx};
+use crate::on;
+use crate::prompts::store::{Arg, execute, fetch_all, marks, readable};
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[sqlx(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct TagRow {
+    pub id: String,
+    pub name: String,
+    #[serde(serialize_with = "crate::db::ser_ts")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// A tag by name, ignoring case (MySQL compares with the column's case-insensitive collation,
+/// the same rule its unique key applies).
+pub async fn by_name(tx: &mut Tx, name: &str) -> sqlx::Result<Option<TagRow>> {
+    let sql = if tx.backend() == Backend::MySql {
+        "SELECT * FROM \"Tag\" WHERE \"name\" = ?"
+    } else {
+        "SELECT * FROM \"Tag\" WHERE LOWER(\"name\") = LOWER(?)"
+    };
+    let rows = fetch_all(tx, sql.into(), &[Arg::S(name.into())]).await?;
+    Ok(rows.into_iter().next())
+}
+
+pub async fn by_id(tx: &mut Tx, id: &str) -> sqlx::Result<Option<TagRow>> {
+    on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT * FROM \"Tag\" WHERE \"id\" = ?"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await)
+}
+
+pub async fn insert(tx: &mut Tx, t: &TagRow) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "INSERT INTO \"Tag\" (\"id\", \"name\", \"createdAt\") VALUES (?, ?, ?)"
+    ))
+    .bind(&t.id)
+    .bind(&t.name)
+    .bind(t.created_at)
+    .execute(conn)
+    .await
+    .map(drop))
+}
+
+/// The tag with this name (any case), created when missing.
+pub async fn get_or_create(tx: &mut Tx, name: &str) -> sqlx::Result<TagRow> {
+    if let Some(t) = by_name(tx, name).await? {
+        return Ok(t);
+    }
+    let t = TagRow {
+        id: db::new_id(),
+        name: name.to_string(),
+        created_at: db::now(),
+    };
+    insert(tx, &t).await?;
+    Ok(t)
+}
+
+/// Replaces the tags of a prompt with `names` (already validated and de-duplicated).
+pub async fn set_for_prompt(tx: &mut Tx, prompt_id: &str, names: &[String]) -> sqlx::Result<()> {
+    execute(
+        tx,
+        "DELETE FROM \"PromptTag\" WHERE \"promptId\" = ?".into(),
+        &[Arg::S(prompt_id.into())],
+    )
+    .await?;
+    let mut linked: Vec<String> = Vec::new();
+    for name in names {
+        let tag = get_or_create(tx, name).await?;
+        if linked.contains(&tag.id) {
+            continue;
+        }
+        link(tx, prompt_id, &tag.id).await?;
+        linked.push(tag.id);
+    }
+    Ok(())
+}
+
+pub async fn link(tx: &mut Tx, prompt_id: &str, tag_id: &str) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "INSERT INTO \"PromptTag\" (\"promptId\", \"tagId\") VALUES (?, ?)"
+    ))
+    .bind(prompt_id)
+    .bind(tag_id)
+    .execute(conn)
+    .await
+    .map(drop))
+}
+
+/// `(promptId, tagId, name)` for a page of prompts, in one query.
+pub async fn for_prompts(
+    tx: &mut Tx,
+    ids: &[String],
+) -> sqlx::Result<Vec<(String, String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    fetch_all(
+        tx,
+        format!(
+            "SELECT pt.\"promptId\", t.\"id\", t.\"name\" FROM \"PromptTag\" pt \
+             JOIN \"Tag\" t ON t.\"id\" = pt.\"tagId\" WHERE pt.\"promptId\" IN ({}) \
+             ORDER BY t.\"name\"",
+            marks(ids.len())
+        ),
+        &ids.iter().cloned().map(Arg::S).collect::<Vec<_>>(),
+    )
+    .await
+}
+
+/// `(id, name, prompts)`: tags on prompts `caller` can read, with how many such prompts.
+pub async fn list_readable(tx: &mut Tx, caller: &str) -> sqlx::Result<Vec<(String, String, i64)>> {
+    let (cond, args) = readable(caller);
+    fetch_all(
+        tx,
+        format!(
+            "SELECT t.\"id\", t.\"name\", COUNT(p.\"id\") FROM \"Tag\" t \
+             JOIN \"PromptTag\" pt ON pt.\"tagId\" = t.\"id\" \
+             JOIN \"Prompt\" p ON p.\"id\" = pt.\"promptId\" \
+             WHERE {cond} GROUP BY t.\"id\", t.\"name\" ORDER BY t.\"name\""
+        ),
+        &args,
+    )
+    .await
+}
+
+/// Every tag with its number of prompts (administrators).
+pub async fn list_all(tx: &mut Tx) -> sqlx::Result<Vec<(String, String, i64)>> {
+    fetch_all(
+        tx,
+        "SELECT t.\"id\", t.\"name\", COUNT(pt.\"promptId\") FROM \"Tag\" t \
+         LEFT JOIN \"PromptTag\" pt ON pt.\"tagId\" = t.\"id\" \
+         GROUP BY t.\"id\", t.\"name\" ORDER BY t.\"name\""
+            .into(),
+        &[],
+    )
+    .await
+}
+
+pub async fn usage_count(tx: &mut Tx, id: &str) -> sqlx::Result<i64> {
+    on!(tx, |conn, sql| sqlx::query_scalar(sql(
+        "SELECT COUNT(*) FROM \"PromptTag\" WHERE \"tagId\" = ?"
+    ))
+    .bind(id)
+    .fetch_one(conn)
+    .await)
+}
+
+pub async fn rename(tx: &mut Tx, id: &str, name: &str) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "UPDATE \"Tag\" SET \"name\" = ? WHERE \"id\" = ?"
+    ))
+    .bind(name)
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(drop))
+}
+
+pub async fn delete(tx: &mut Tx, id: &str) -> sqlx::Result<()> {
+    execute(
+        tx,
+        "DELETE FROM \"PromptTag\" WHERE \"tagId\" = ?".into(),
+        &[Arg::S(id.into())],
+    )
+    .await?;
+    execute(
+        tx,
+        "DELETE FROM \"Tag\" WHERE \"id\" = ?".into(),
+        &[Arg::S(id.into())],
+    )
+    .await
+    .map(drop)
+}
+
+/// Moves the links of tag `from` to tag `into` (prompts that have both keep one link).
+pub async fn move_links(tx: &mut Tx, from: &str, into: &str) -> sqlx::Result<()> {
+    execute(
+        tx,
+        "DELETE FROM \"PromptTag\" WHERE \"tagId\" = ? AND \"promptId\" IN \
+         (SELECT x.\"promptId\" FROM (SELECT \"promptId\" FROM \"PromptTag\" WHERE \"tagId\" = ?) x)"
+            .into(),
+        &[Arg::S(from.into()), Arg::S(into.into())],
+    )
+    .await?;
+    execute(
+        tx,
+        "UPDATE \"PromptTag\" SET \"tagId\" = ? WHERE \"tagId\" = ?".into(),
+        &[Arg::S(into.into()), Arg::S(from.into())],
+    )
+    .await
+    .map(drop)
+}

@@ -1,0 +1,349 @@
+//! Import/export and list efficiency, on SQLite, PostgreSQL and MariaDB.
+
+mod common;
+
+use common::TestApp;
+use common::library::{library_rows, prompt};
+use promptvault::prompts::{self, ListQuery, Sort};
+use serde_json::{Value, json};
+
+on_all_backends!(
+    export_import_round_trip_of_200_prompts,
+    import_formats_and_bad_files,
+    list_issues_a_constant_number_of_queries,
+);
+
+/// The comparable content of an export: everything but ids and authors.
+fn normalise(export: &Value) -> Vec<Value> {
+    let mut items: Vec<Value> = export
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|p| {
+            let mut tags: Vec<&str> = p["tags"].as_array().expect("tags").iter().map(|t| t["tag"]["name"].as_str().expect("n")).collect();
+            tags.sort_unstable();
+            let versions: Vec<Value> = p["versions"]
+                .as_array()
+                .expect("versions")
+                .iter()
+                .map(|v| json!([v["version"], v["title"], v["body"], v["notes"], v["variables"], v["modelHints"], v["message"], v["createdAt"]]))
+                .collect();
+            let mut ratings: Vec<Value> = p["ratings"].as_array().expect("ratings").iter().map(|r| json!([r["userEmail"], r["value"]])).collect();
+            ratings.sort_by_key(Value::to_string);
+            json!({
+                "title": p["title"], "body": p["body"], "notes": p["notes"], "variables": p["variables"],
+                "modelHints": p["modelHints"], "visibility": p["visibility"], "createdAt": p["createdAt"],
+                "updatedAt": p["updatedAt"], "tags": tags, "versions": versions, "ratings": ratings,
+            })
+        })
+        .collect();
+    items.sort_by_key(|p| p["title"].to_string());
+    items
+}
+
+async fn export_import_round_trip_of_200_prompts(app: TestApp) {
+    let ann = app.user("ann@example.com").await;
+    let bob = app.user("bob@example.com").await;
+    for i in 0..200 {
+        let p = prompt(
+            &ann,
+            json!({ "title": format!("Prompt {i:03}"), "body": format!("Line one {{{{v{i}}}}}\nline \"two\", {i}\n"),
+                    "notes": if i % 2 == 0 { Value::Null } else { json!(format!("note {i}")) },
+                    "modelHints": if i % 3 == 0 { json!("claude") } else { Value::Null },
+                    "tags": [format!("t{}", i % 7), "All"], "visibility": if i % 4 == 0 { "PUBLIC" } else { "PRIVATE" } }),
+        )
+        .await;
+        let id = p["id"].as_str().expect("id");
+        for e in 0..(i % 3) {
+            let (s, _) = ann.put(&format!("/api/prompts/{id}"), &json!({ "body": format!("edit {e} of {i} {{{{x}}}}"), "message": format!("m{e}") })).await;
+            assert_eq!(s, 200);
+        }
+        if i % 5 == 0 {
+            ann.post(
+                &format!("/api/ratings/{id}"),
+                &json!({ "value": 1 + i % 5 }),
+            )
+            .await;
+        }
+        if i % 4 == 0 {
+            let (s, _) = bob
+                .post(&format!("/api/ratings/{id}"), &json!({ "value": 3 }))
+                .await;
+            assert_eq!(s, 200);
+        }
+    }
+    let (s, exported) = ann.get("/api/import-export/export").await;
+    assert_eq!(s, 200);
+    assert_eq!(exported.as_array().map(Vec::len), Some(200));
+    let resp = ann
+        .request(
+            reqwest::Method::GET,
+            "/api/import-export/export?format=markdown",
+        )
+        .send()
+        .await
+        .expect("md");
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .expect("ct")
+            .starts_with("text/markdown")
+    );
+    let md = resp.text().await.expect("text");
+    assert_eq!(
+        md.matches("\n---\n\n# Prompt ").count(),
+        200,
+        "one document per prompt"
+    );
+    assert!(md.contains("title: \"Prompt 001\"\n") && md.contains("tags: [\"All\", \"t1\"]"));
+
+    let fresh = TestApp::start(app.backend())
+        .await
+        .expect("second instance");
+    let ann2 = fresh.user("ann@example.com").await;
+    fresh.user("bob@example.com").await;
+    let (s, report) = ann2
+        .post_raw(
+            "/api/import-export/import",
+            exported.to_string(),
+            "application/json",
+        )
+        .await;
+    assert_eq!(s, 200, "{report}");
+    assert_eq!(report, json!({ "ok": true, "imported": 200, "skipped": 0 }));
+    let (_, again) = ann2.get("/api/import-export/export").await;
+    assert_eq!(
+        normalise(&again),
+        normalise(&exported),
+        "the data are equal"
+    );
+    let (_, p) = ann2.get("/api/prompts?sort=title&limit=1").await;
+    assert_eq!(
+        p[0]["avgRating"], 2.0,
+        "ratings of ann (1) and bob (3) came along"
+    );
+    // Importing the same file again skips everything.
+    let (_, report) = ann2
+        .post_raw(
+            "/api/import-export/import",
+            exported.to_string(),
+            "application/json",
+        )
+        .await;
+    assert_eq!(report, json!({ "ok": true, "imported": 0, "skipped": 200 }));
+    fresh.stop().await;
+    app.stop().await;
+}
+
+async fn import_formats_and_bad_files(app: TestApp) {
+    let c = app.user("imp@example.com").await;
+    let legacy = json!([{ "id": "ck1", "title": "Old", "body": "from 1.x {{name}}", "variables": null, "visibility": "TEAM",
+        "userId": "u1", "createdAt": "2024-05-01T10:00:00.000Z", "updatedAt": "2024-05-02T10:00:00.000Z",
+        "tags": [{ "promptId": "ck1", "tagId": "t1", "tag": { "id": "t1", "name": "Legacy" } }] }]);
+    let (s, r) = c
+        .post_raw(
+            "/api/import-export/import",
+            legacy.to_string(),
+            "application/json",
+        )
+        .await;
+    assert_eq!((s.as_u16(), r["imported"].as_i64()), (200, Some(1)), "{r}");
+    let (_, list) = c.get("/api/prompts").await;
+    assert_eq!(list[0]["title"], "Old");
+    assert_eq!(list[0]["createdAt"], "2024-05-01T10:00:00.000Z");
+    assert_eq!(
+        list[0]["visibility"], "PRIVATE",
+        "TEAM without a team becomes PRIVATE"
+    );
+    assert_eq!(list[0]["tags"][0]["tag"]["name"], "Legacy");
+    assert_eq!(list[0]["_count"]["versions"], 1);
+    let simple =
+        json!([{ "title": "S1", "body": "b", "tags": ["x", "X"] }, { "title": "S2", "body": "c" }]);
+    let (_, r) = c.post("/api/import-export/import", &simple).await;
+    assert_eq!(r, json!({ "ok": true, "imported": 2, "skipped": 0 }));
+    let csv = "act,prompt\n\"Linux Terminal\",\"I want you to act as a linux terminal. Reply with \"\"output\"\", nothing else.\nSecond line.\"\nTranslator,Translate {{text}}\n";
+    let (s, r) = c
+        .post_raw("/api/import-export/import", csv, "text/csv")
+        .await;
+    assert_eq!(
+        (s.as_u16(), &r),
+        (200, &json!({ "ok": true, "imported": 2, "skipped": 0 }))
+    );
+    let (_, hits) = c.get("/api/prompts?q=linux").await;
+    assert_eq!(
+        hits[0]["body"],
+        "I want you to act as a linux terminal. Reply with \"output\", nothing else.\nSecond line."
+    );
+
+    let before = library_rows(&app).await;
+    let bad: Vec<(String, &str, &str)> = vec![
+        (
+            "act,prompt\nok,fine\nbroken row without second field\nlast,one\n".into(),
+            "text/csv",
+            "Row 2 (line 3): columns",
+        ),
+        (
+            "act,prompt\nok,fine\n,no title\n".into(),
+            "text/csv",
+            "Row 2 (line 3): act",
+        ),
+        (
+            "act,prompt\nok,\"never closed\n".into(),
+            "text/csv",
+            "line 2",
+        ),
+        ("name,text\na,b\n".into(), "text/csv", "act"),
+        (
+            json!([{ "title": "good", "body": "b" }, { "title": "bad", "body": "" }]).to_string(),
+            "application/json",
+            "Item 2 (\"bad\"): body",
+        ),
+        (
+            json!([{ "title": "t", "body": "b", "tags": ["z".repeat(500)] }]).to_string(),
+            "application/json",
+            "Item 1 (\"t\"): tags",
+        ),
+        (
+            json!([{ "title": "t", "body": "b", "visibility": "WORLD" }]).to_string(),
+            "application/json",
+            "visibility",
+        ),
+        (
+            json!([{ "title": "t", "body": "b", "ratings": [{ "value": 9 }] }]).to_string(),
+            "application/json",
+            "ratings[0].value",
+        ),
+        (
+            json!([{ "title": "t", "body": "b", "versions": [{ "title": "", "body": "x" }] }])
+                .to_string(),
+            "application/json",
+            "versions[0].title",
+        ),
+        (
+            "[{\"title\": \"t\",".into(),
+            "application/json",
+            "not valid JSON",
+        ),
+        ("".into(), "application/json", "empty"),
+    ];
+    for (body, ct, needle) in bad {
+        let (s, e) = c
+            .post_raw("/api/import-export/import", body.clone(), ct)
+            .await;
+        assert_eq!(s, 400, "{body}: {e}");
+        assert!(
+            e["error"].as_str().expect("msg").contains(needle) || e.to_string().contains(needle),
+            "{needle}: {e}"
+        );
+        assert!(e["details"].is_object(), "{e}");
+    }
+    assert_eq!(library_rows(&app).await, before, "all or nothing");
+    let (s, _) = app
+        .client()
+        .post_raw("/api/import-export/import", "act,prompt\na,b\n", "text/csv")
+        .await;
+    assert_eq!(s, 401);
+    let (s, _) = c.get("/api/import-export/export?format=pdf").await;
+    assert_eq!(s, 400);
+    app.stop().await;
+
+    let small = TestApp::start_with(promptvault::db::Backend::Sqlite, |cfg| {
+        cfg.import_max_bytes = cfg.max_body_bytes
+    })
+    .await
+    .expect("app");
+    let c = small.user("big@example.com").await;
+    let huge = format!(
+        "act,prompt\na,{}\n",
+        "x".repeat(small.state.config.max_body_bytes + 10)
+    );
+    let (s, e) = c
+        .post_raw("/api/import-export/import", huge, "text/csv")
+        .await;
+    assert_eq!(
+        (s.as_u16(), e["code"].as_str()),
+        (413, Some("payload_too_large"))
+    );
+    small.stop().await;
+}
+
+/// `GET /api/prompts` for a user with 10,000 prompts: the number of SQL statements does not
+/// depend on the page size (counted with `db::count_queries` around the service call the
+/// handler makes).
+async fn list_issues_a_constant_number_of_queries(app: TestApp) {
+    let c = app.user("many@example.com").await;
+    let items: Vec<Value> = (0..10_000)
+        .map(|i| json!({ "title": format!("P{i:05}"), "body": format!("body {i}"), "tags": [format!("t{}", i % 20), "common"], "visibility": "PUBLIC" }))
+        .collect();
+    let user = promptvault::users::by_email(&app.state.db, "many@example.com")
+        .await
+        .expect("q")
+        .expect("user");
+    let report = promptvault::importexport::import(
+        &app.state.db,
+        &user,
+        Value::Array(items).to_string().as_bytes(),
+        false,
+    )
+    .await
+    .expect("import");
+    assert_eq!(report.imported, 10_000);
+    let (_, page) = c.get("/api/prompts?limit=3").await;
+    for p in page.as_array().expect("arr") {
+        c.post(
+            &format!("/api/ratings/{}", p["id"].as_str().expect("id")),
+            &json!({ "value": 5 }),
+        )
+        .await;
+    }
+    let db = &app.state.db;
+    let mut counts = Vec::new();
+    for (limit, sort) in [
+        (5, Sort::Updated),
+        (50, Sort::Updated),
+        (200, Sort::Updated),
+        (50, Sort::Rating),
+        (50, Sort::Title),
+    ] {
+        let q = ListQuery {
+            limit,
+            sort,
+            ..ListQuery::default()
+        };
+        let (result, n) = promptvault::db::count_queries(prompts::list_own(db, &user, &q)).await;
+        let (views, total) = result.expect("list");
+        assert_eq!((views.len() as i64, total), (limit, 10_000));
+        assert!(
+            views
+                .iter()
+                .all(|v| v.tags.len() == 2 && v.count.versions == 1)
+        );
+        counts.push(n);
+    }
+    assert!(
+        counts.iter().all(|n| *n == counts[0]),
+        "constant: {counts:?}"
+    );
+    assert!(
+        counts[0] <= 7,
+        "page + total + 5 batched look-ups: {counts:?}"
+    );
+    let (rated, _) = promptvault::db::count_queries(prompts::list_own(
+        db,
+        &user,
+        &ListQuery {
+            sort: Sort::Rating,
+            limit: 3,
+            ..ListQuery::default()
+        },
+    ))
+    .await;
+    assert!(
+        rated
+            .expect("list")
+            .0
+            .iter()
+            .all(|v| v.avg_rating == 5.0 && v.my_rating == Some(5))
+    );
+    app.stop().await;
+}
