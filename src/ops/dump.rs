@@ -375,8 +375,10 @@ pub(crate) async fn insert_batch(
         .map(|c| format!("\"{}\"", c.name))
         .collect();
     let one = format!("({})", vec!["?"; table.columns.len()].join(", "));
+    // The comment keeps these statements apart from the application's in PostgreSQL's
+    // per-connection statement cache (same text, different parameter types).
     let text = format!(
-        "INSERT INTO \"{}\" ({}) VALUES {}",
+        "/* dump import */ INSERT INTO \"{}\" ({}) VALUES {}",
         table.name,
         cols.join(", "),
         vec![one; batch.len()].join(", ")
