@@ -18,7 +18,11 @@ use promptvault::ops::transfer::Progress;
 use promptvault::ops::{self, OpsError};
 use serde_json::{Value, json};
 
-on_all_backends!(backup_under_load, restore_refuses_then_replaces);
+on_all_backends!(
+    backup_under_load,
+    restore_refuses_then_replaces,
+    check_stats_and_optimize
+);
 
 async fn open(tdb: &TestDb) -> Db {
     let d = db::connect(&tdb.url, 4).await.expect("connect");
@@ -208,6 +212,11 @@ async fn restore_refuses_then_replaces(app: TestApp) {
     ops::restore::restore(&d, &path, Existing::Replace, &mut Progress::hidden())
         .await
         .expect("forced restore");
+    let report = ops::check::check(&d).await.expect("check");
+    assert!(
+        report.ok(),
+        "search index and references after a forced restore: {report:?}"
+    );
     let (_, restored) = export_bytes(&d).await;
     assert_eq!(body(&original), body(&restored));
     assert!(!prompt_ids(&d).await.contains("cafterbackup"));
@@ -563,5 +572,128 @@ async fn metrics_are_not_served_without_a_token() {
     let app = TestApp::start(Backend::Sqlite).await.expect("app");
     let (s, _) = app.client().get("/metrics").await;
     assert_eq!(s, 404);
+    app.stop().await;
+}
+
+/// `db check` is clean on a sound database and names an orphaned row; `db stats` counts and runs
+/// the guide's analytics; `db optimize` runs on every backend.
+async fn check_stats_and_optimize(app: TestApp) {
+    let d = app.state.db.clone();
+    opsdata::seed(&d, 90).await;
+    let report = ops::check::check(&d).await.expect("check");
+    assert!(report.ok(), "{report:?}");
+
+    let stats = ops::stats::stats(&d, db::connect::sqlite_path(&app.db.url))
+        .await
+        .expect("stats");
+    let rows = |t: &str| {
+        stats
+            .tables
+            .iter()
+            .find(|s| s.name == t)
+            .expect("table")
+            .rows
+    };
+    assert_eq!(rows("Prompt"), 90);
+    assert_eq!(rows("User"), 20);
+    assert_eq!(rows("PromptTag"), 90, "0+1+2 tags per three prompts");
+    assert!(stats.database_bytes.is_some_and(|b| b > 0));
+    assert_eq!(stats.most_used_tags.len(), 10);
+    let top = &stats.most_used_tags[0];
+    assert!(top.usage_count >= stats.most_used_tags[9].usage_count);
+    assert_eq!(stats.most_active_users.len(), 10);
+    assert_eq!(
+        stats.most_active_users[0].prompt_count, 5,
+        "90 prompts over 20 users"
+    );
+    assert!(stats.best_rated_prompts[0].avg_rating >= stats.best_rated_prompts[9].avg_rating);
+    assert_eq!(stats.best_rated_prompts[0].avg_rating, 5.0);
+
+    let done = ops::optimize::optimize(&d, true).await.expect("optimize");
+    assert!(!done.is_empty());
+
+    // An orphaned tag link, written with foreign keys switched off for that one statement.
+    let mut tx = d.write().await.expect("tx");
+    match &mut tx {
+        promptvault::db::Tx::Sqlite(t) => {
+            sqlx::query("PRAGMA defer_foreign_keys = ON")
+                .execute(&mut **t)
+                .await
+                .expect("defer");
+            sqlx::query("INSERT INTO \"PromptTag\" (\"promptId\", \"tagId\") VALUES ('cprompt00000000', 'cnosuchtag')")
+                .execute(&mut **t)
+                .await
+                .expect("orphan");
+            sqlx::query("PRAGMA foreign_keys = OFF")
+                .execute(&mut **t)
+                .await
+                .expect("off");
+        }
+        promptvault::db::Tx::Postgres(t) => {
+            sqlx::query("SET LOCAL session_replication_role = replica")
+                .execute(&mut **t)
+                .await
+                .expect("replica");
+            sqlx::query("INSERT INTO \"PromptTag\" (\"promptId\", \"tagId\") VALUES ('cprompt00000000', 'cnosuchtag')")
+                .execute(&mut **t)
+                .await
+                .expect("orphan");
+        }
+        promptvault::db::Tx::MySql(t) => {
+            sqlx::query("SET FOREIGN_KEY_CHECKS = 0")
+                .execute(&mut **t)
+                .await
+                .expect("off");
+            sqlx::query("INSERT INTO \"PromptTag\" (\"promptId\", \"tagId\") VALUES ('cprompt00000000', 'cnosuchtag')")
+                .execute(&mut **t)
+                .await
+                .expect("orphan");
+            sqlx::query("SET FOREIGN_KEY_CHECKS = 1")
+                .execute(&mut **t)
+                .await
+                .expect("on");
+        }
+    }
+    let committed = tx.commit().await;
+    if app.backend() == Backend::Sqlite {
+        // SQLite refuses to commit a deferred violation: write it on a connection without FKs.
+        assert!(committed.is_err());
+        let file = db::connect::sqlite_path(&app.db.url)
+            .expect("file")
+            .to_string();
+        let out = run(
+            "sqlite3",
+            &[
+                &file,
+                "INSERT INTO PromptTag (promptId, tagId) VALUES ('cprompt00000000', 'cnosuchtag');",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    } else {
+        committed.expect("commit");
+    }
+    let report = ops::check::check(&d).await.expect("check");
+    assert!(!report.ok());
+    let orphans = report
+        .items
+        .iter()
+        .find(|i| i.name == "orphaned references")
+        .expect("item");
+    assert!(
+        !orphans.ok && orphans.detail.contains("1 PromptTag.tagId without Tag"),
+        "{orphans:?}"
+    );
+    if app.backend() == Backend::Sqlite {
+        let fk = report
+            .items
+            .iter()
+            .find(|i| i.name == "foreign_key_check")
+            .expect("fk");
+        assert!(!fk.ok, "{fk:?}");
+    }
     app.stop().await;
 }
