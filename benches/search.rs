@@ -154,10 +154,14 @@ async fn fill(app: &TestApp, owner: &str, others: &[String], n: usize) {
         for i in start..(start + batch).min(n) {
             let title = format!(
                 "{} {}",
-                rng.text(2 + rng.below(5)),
+                {
+                    let n = 2 + rng.below(5);
+                    rng.text(n)
+                },
                 VOCAB[rng.below(VOCAB.len())]
             );
-            let body = rng.text(60 + rng.below(240));
+            let words = 60 + rng.below(240);
+            let body = rng.text(words);
             let (user, vis) = match i % 10 {
                 0..=1 => (owner.to_string(), "PRIVATE"),
                 2..=6 => (others[i % others.len()].clone(), "PUBLIC"),
