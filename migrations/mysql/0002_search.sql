@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS "PromptSearch" (
 
 DROP TRIGGER IF EXISTS prompt_search_ai;
 CREATE TRIGGER prompt_search_ai AFTER INSERT ON "Prompt" FOR EACH ROW
-  REPLACE INTO "PromptSearch" ("promptId", "title", "body", "notes", "tags")
+  INSERT INTO "PromptSearch" ("promptId", "title", "body", "notes", "tags")
   VALUES (NEW."id", NEW."title", NEW."body", coalesce(NEW."notes", ''),
           coalesce((SELECT GROUP_CONCAT(t."name" ORDER BY t."name" SEPARATOR ' ') FROM "PromptTag" pt
                     JOIN "Tag" t ON t."id" = pt."tagId" WHERE pt."promptId" = NEW."id"), ''));

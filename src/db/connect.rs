@@ -105,9 +105,14 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         // Standard double-quoted identifiers, so one SQL text serves all backends.
-                        conn.execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')")
-                            .await
-                            .map(drop)
+                        // READ COMMITTED: no gap locks between writers inserting unrelated
+                        // prompts and tags (fewer deadlocks than REPEATABLE READ).
+                        conn.execute(
+                            "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES'), \
+                             SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                        )
+                        .await
+                        .map(drop)
                     })
                 })
                 .connect_with(opts)

@@ -273,6 +273,36 @@ pub fn new_id() -> String {
     id
 }
 
+/// Is this a transient conflict between transactions (deadlock, serialization failure) that
+/// succeeds when the transaction is simply run again?
+pub fn is_transient(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(d) = e else {
+        return false;
+    };
+    matches!(
+        d.code().as_deref(),
+        Some("40001" | "40P01" | "1213" | "1205")
+    ) || d.message().contains("Deadlock found")
+}
+
+/// Runs a whole write transaction again (up to 4 tries, with a short pause) when it failed on
+/// a transient conflict. `attempt` must begin and commit its own transaction.
+pub async fn retry<T>(
+    mut attempt: impl AsyncFnMut() -> crate::error::Result<T>,
+) -> crate::error::Result<T> {
+    let mut tries = 0u64;
+    loop {
+        match attempt().await {
+            Err(crate::error::Error::Db(e)) if tries < 3 && is_transient(&e) => {
+                tries += 1;
+                tracing::debug!(error = %e, tries, "transient conflict; running the transaction again");
+                tokio::time::sleep(std::time::Duration::from_millis(5 * tries)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Does this error come from a unique constraint?
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())

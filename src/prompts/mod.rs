@@ -113,6 +113,10 @@ async fn check_team(
 
 /// Creates a prompt owned by `caller`, with version 1 and its tags.
 pub async fn create(db: &Db, caller: &UserRow, input: &PromptInput) -> Result<PromptView> {
+    db::retry(async || create_once(db, caller, input).await).await
+}
+
+async fn create_once(db: &Db, caller: &UserRow, input: &PromptInput) -> Result<PromptView> {
     let c = input.validate(true)?;
     let (Some(title), Some(body)) = (c.title, c.body) else {
         return Err(Error::Internal("validation state".into()));
@@ -198,6 +202,15 @@ pub async fn owned_row(tx: &mut Tx, caller: &str, id: &str) -> Result<PromptRow>
 /// Owner-only update of any subset of the fields. A new version is recorded only when the
 /// content actually changes.
 pub async fn update(
+    db: &Db,
+    caller: &UserRow,
+    id: &str,
+    input: &PromptInput,
+) -> Result<PromptView> {
+    db::retry(async || update_once(db, caller, id, input).await).await
+}
+
+async fn update_once(
     db: &Db,
     caller: &UserRow,
     id: &str,
