@@ -304,4 +304,27 @@
       xhr.send(file);
     });
   });
+
+  // Tags: suggest existing tags for the word being typed after the last comma.
+  $$("input[data-tags]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list) return;
+    var all = $$("option", list).map(function (o) { return o.value; });
+    input.addEventListener("input", function () {
+      var parts = input.value.split(",");
+      var current = parts.pop().trim().toLowerCase();
+      var done = parts.map(function (p) { return p.trim(); }).filter(Boolean);
+      var taken = done.map(function (p) { return p.toLowerCase(); });
+      var prefix = done.length ? done.join(", ") + ", " : "";
+      list.textContent = "";
+      all.filter(function (t) {
+        var l = t.toLowerCase();
+        return taken.indexOf(l) < 0 && (!current || l.indexOf(current) === 0);
+      }).slice(0, 12).forEach(function (t) {
+        var o = document.createElement("option");
+        o.value = prefix + t;
+        list.appendChild(o);
+      });
+    });
+  });
 })();
