@@ -123,8 +123,18 @@ async fn a_1x_database_is_adopted_in_place() {
         0
     );
     assert_eq!(
-        scalar(&file, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'prompt_search_%'").await,
-        0
+        scalar(
+            &file,
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%pid%'"
+        )
+        .await,
+        0,
+        "the 1.x search triggers are replaced by ours"
+    );
+    // Our search index covers every adopted prompt, and the guide's FTS query works.
+    assert_eq!(
+        scalar(&file, "SELECT COUNT(*) FROM PromptSearch").await,
+        scalar(&file, "SELECT COUNT(*) FROM Prompt").await
     );
     assert_eq!(
         scalar(
