@@ -369,6 +369,11 @@ async fn browser_acceptance() {
             .await
             .expect("type");
         a.fill("#message", &format!("edit {}", i + 1)).await;
+        let warns = a
+            .js("var e = new Event('beforeunload', {cancelable: true}); \
+                 window.dispatchEvent(e); return e.defaultPrevented;")
+            .await;
+        assert_eq!(warns, json!(true), "leaving with unsaved changes warns");
         a.click(".editor-side button[type=submit]").await;
         a.wait_text(".toast", "Changes saved").await;
     }
