@@ -310,6 +310,25 @@ async fn sign_in_errors_keep_the_email(app: TestApp) {
         .await;
     assert_eq!(r.status, 409);
     assert!(r.body.contains("Email in use"));
+
+    // Repeated failures hit the login limit: a page that says so, with Retry-After.
+    let mut limited = None;
+    for _ in 0..30 {
+        let r = c
+            .form(
+                "/auth",
+                &[("email", "ann@example.com"), ("password", "guess-guess")],
+            )
+            .await;
+        if r.status == 429 {
+            limited = Some(r);
+            break;
+        }
+        assert_eq!(r.status, 401);
+    }
+    let r = limited.expect("the limiter answers 429");
+    assert!(r.body.contains("Too many attempts"));
+    assert!(r.headers.contains_key("retry-after"));
     app.stop().await;
 }
 
