@@ -35,6 +35,17 @@ async fn not_found_pages_assets_weight_and_compression() {
     );
     assert!(r.body.contains("Page not found"));
     csp_clean(&r.body);
+    let r = c.page("/auth/logout").await;
+    assert_eq!(r.status, 405);
+    assert!(
+        r.body.contains("Not available here"),
+        "an HTML page for pages"
+    );
+    let (s, body) = c.get("/api/auth/logout").await;
+    assert_eq!(
+        (s.as_u16(), body["code"].as_str()),
+        (405, Some("method_not_allowed"))
+    );
     let (s, body) = c.get("/api/no/such/thing").await;
     assert_eq!(s, 404);
     assert_eq!(body["code"], "not_found", "API paths keep JSON: {body}");
