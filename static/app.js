@@ -244,6 +244,7 @@
   $$("form[data-live]").forEach(function (form) {
     var results = $("#results");
     if (!results) return;
+    $$("[data-nojs]", form).forEach(function (b) { b.hidden = true; });
     var timer = 0, seq = 0;
     var run = function () {
       var params = new URLSearchParams(new FormData(form));
