@@ -231,6 +231,10 @@ impl ListState {
         self.href(&self.tags, self.page + 1, self.table)
     }
 
+    pub fn first_href(&self) -> String {
+        self.href(&self.tags, 1, self.table)
+    }
+
     pub fn grid_href(&self) -> String {
         self.href(&self.tags, self.page, false)
     }
