@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/settings", get(crate::settings::api::public))
         .merge(crate::search::api::routes())
+        .route("/openapi.json", get(crate::openapi::json))
         .fallback(middleware::api_not_found);
     let mut app = Router::new()
         .nest("/api", api)

@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod importexport;
+pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod prompts;

@@ -18,7 +18,11 @@ use promptvault::ops::transfer::Progress;
 use promptvault::ops::{self, OpsError};
 use serde_json::{Value, json};
 
-on_all_backends!(backup_under_load, restore_refuses_then_replaces);
+on_all_backends!(
+    backup_under_load,
+    restore_refuses_then_replaces,
+    check_stats_and_optimize
+);
 
 async fn open(tdb: &TestDb) -> Db {
     let d = db::connect(&tdb.url, 4).await.expect("connect");
@@ -92,27 +96,38 @@ async fn insert_prompt(d: &Db, id: &str, owner: &str) -> Result<(), sqlx::Error>
     tx.commit().await
 }
 
-/// Writers insert prompts (direct SQL: the prompt API lives on another branch) while five online
-/// backups are taken; each backup restores into a fresh database that passes the checks and
-/// holds every prompt acknowledged before that backup started.
+/// Three clients create prompts through the HTTP API while five online backups are taken (no tags:
+/// concurrent creates with tags deadlock on MariaDB in the prompt service, reported); each
+/// backup restores into a fresh database that passes the checks and holds every prompt whose
+/// creation was acknowledged (201) before that backup started.
 async fn backup_under_load(app: TestApp) {
     let backend = app.backend();
     let d = app.state.db.clone();
+    let mut clients = Vec::new();
+    for w in 0..3 {
+        clients.push(app.user(&format!("writer{w}@example.com")).await);
+    }
     opsdata::seed(&d, 40).await;
     let dir = tmp_dir("load");
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut writers = Vec::new();
-    for w in 0..3 {
-        let (d, acked, stop) = (d.clone(), acked.clone(), stop.clone());
+    for (w, client) in clients.into_iter().enumerate() {
+        let (acked, stop) = (acked.clone(), stop.clone());
         writers.push(tokio::spawn(async move {
             let mut n = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let id = format!("cload{w}x{n:08}");
-                insert_prompt(&d, &id, "cuser0001")
-                    .await
-                    .expect("write under load");
-                acked.lock().expect("lock").push(id);
+                let (s, p) = client
+                    .post(
+                        "/api/prompts",
+                        &json!({ "title": format!("load {w} {n}"), "body": "written under load" }),
+                    )
+                    .await;
+                assert_eq!(s, 201, "create under load: {p}");
+                acked
+                    .lock()
+                    .expect("lock")
+                    .push(p["id"].as_str().expect("id").to_string());
                 n += 1;
             }
             n
@@ -120,8 +135,14 @@ async fn backup_under_load(app: TestApp) {
     }
     let mut backups = Vec::new();
     let started = Instant::now();
+    // The issue asks for 30 s of load; the default keeps the suite quick. Set
+    // PROMPTVAULT_TEST_LOAD_SECS=30 for the full run.
+    let secs: u64 = std::env::var("PROMPTVAULT_TEST_LOAD_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
     for i in 0..5 {
-        tokio::time::sleep(Duration::from_millis(400)).await;
+        tokio::time::sleep(Duration::from_millis(secs * 1000 / 5)).await;
         let before: Vec<String> = acked.lock().expect("lock").clone();
         let path =
             ops::backup::target_path(Some(&dir.join(format!("b{i}/"))), &dir, backend, i % 2 == 0)
@@ -138,7 +159,7 @@ async fn backup_under_load(app: TestApp) {
         written += w.await.expect("writer");
     }
     eprintln!(
-        "{backend}: {written} prompts written by 3 writers in {:.1} s while 5 backups were taken",
+        "{backend}: {written} prompts created through the API by 3 clients in {:.1} s while 5 backups were taken",
         started.elapsed().as_secs_f64()
     );
     assert!(written > 20, "the writers made progress ({written})");
@@ -191,6 +212,11 @@ async fn restore_refuses_then_replaces(app: TestApp) {
     ops::restore::restore(&d, &path, Existing::Replace, &mut Progress::hidden())
         .await
         .expect("forced restore");
+    let report = ops::check::check(&d).await.expect("check");
+    assert!(
+        report.ok(),
+        "search index and references after a forced restore: {report:?}"
+    );
     let (_, restored) = export_bytes(&d).await;
     assert_eq!(body(&original), body(&restored));
     assert!(!prompt_ids(&d).await.contains("cafterbackup"));
@@ -546,5 +572,128 @@ async fn metrics_are_not_served_without_a_token() {
     let app = TestApp::start(Backend::Sqlite).await.expect("app");
     let (s, _) = app.client().get("/metrics").await;
     assert_eq!(s, 404);
+    app.stop().await;
+}
+
+/// `db check` is clean on a sound database and names an orphaned row; `db stats` counts and runs
+/// the guide's analytics; `db optimize` runs on every backend.
+async fn check_stats_and_optimize(app: TestApp) {
+    let d = app.state.db.clone();
+    opsdata::seed(&d, 90).await;
+    let report = ops::check::check(&d).await.expect("check");
+    assert!(report.ok(), "{report:?}");
+
+    let stats = ops::stats::stats(&d, db::connect::sqlite_path(&app.db.url))
+        .await
+        .expect("stats");
+    let rows = |t: &str| {
+        stats
+            .tables
+            .iter()
+            .find(|s| s.name == t)
+            .expect("table")
+            .rows
+    };
+    assert_eq!(rows("Prompt"), 90);
+    assert_eq!(rows("User"), 20);
+    assert_eq!(rows("PromptTag"), 90, "0+1+2 tags per three prompts");
+    assert!(stats.database_bytes.is_some_and(|b| b > 0));
+    assert_eq!(stats.most_used_tags.len(), 10);
+    let top = &stats.most_used_tags[0];
+    assert!(top.usage_count >= stats.most_used_tags[9].usage_count);
+    assert_eq!(stats.most_active_users.len(), 10);
+    assert_eq!(
+        stats.most_active_users[0].prompt_count, 5,
+        "90 prompts over 20 users"
+    );
+    assert!(stats.best_rated_prompts[0].avg_rating >= stats.best_rated_prompts[9].avg_rating);
+    assert_eq!(stats.best_rated_prompts[0].avg_rating, 5.0);
+
+    let done = ops::optimize::optimize(&d, true).await.expect("optimize");
+    assert!(!done.is_empty());
+
+    // An orphaned tag link, written with foreign keys switched off for that one statement.
+    let mut tx = d.write().await.expect("tx");
+    match &mut tx {
+        promptvault::db::Tx::Sqlite(t) => {
+            sqlx::query("PRAGMA defer_foreign_keys = ON")
+                .execute(&mut **t)
+                .await
+                .expect("defer");
+            sqlx::query("INSERT INTO \"PromptTag\" (\"promptId\", \"tagId\") VALUES ('cprompt00000000', 'cnosuchtag')")
+                .execute(&mut **t)
+                .await
+                .expect("orphan");
+            sqlx::query("PRAGMA foreign_keys = OFF")
+                .execute(&mut **t)
+                .await
+                .expect("off");
+        }
+        promptvault::db::Tx::Postgres(t) => {
+            sqlx::query("SET LOCAL session_replication_role = replica")
+                .execute(&mut **t)
+                .await
+                .expect("replica");
+            sqlx::query("INSERT INTO \"PromptTag\" (\"promptId\", \"tagId\") VALUES ('cprompt00000000', 'cnosuchtag')")
+                .execute(&mut **t)
+                .await
+                .expect("orphan");
+        }
+        promptvault::db::Tx::MySql(t) => {
+            sqlx::query("SET FOREIGN_KEY_CHECKS = 0")
+                .execute(&mut **t)
+                .await
+                .expect("off");
+            sqlx::query("INSERT INTO \"PromptTag\" (\"promptId\", \"tagId\") VALUES ('cprompt00000000', 'cnosuchtag')")
+                .execute(&mut **t)
+                .await
+                .expect("orphan");
+            sqlx::query("SET FOREIGN_KEY_CHECKS = 1")
+                .execute(&mut **t)
+                .await
+                .expect("on");
+        }
+    }
+    let committed = tx.commit().await;
+    if app.backend() == Backend::Sqlite {
+        // SQLite refuses to commit a deferred violation: write it on a connection without FKs.
+        assert!(committed.is_err());
+        let file = db::connect::sqlite_path(&app.db.url)
+            .expect("file")
+            .to_string();
+        let out = run(
+            "sqlite3",
+            &[
+                &file,
+                "INSERT INTO PromptTag (promptId, tagId) VALUES ('cprompt00000000', 'cnosuchtag');",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    } else {
+        committed.expect("commit");
+    }
+    let report = ops::check::check(&d).await.expect("check");
+    assert!(!report.ok());
+    let orphans = report
+        .items
+        .iter()
+        .find(|i| i.name == "orphaned references")
+        .expect("item");
+    assert!(
+        !orphans.ok && orphans.detail.contains("1 PromptTag.tagId without Tag"),
+        "{orphans:?}"
+    );
+    if app.backend() == Backend::Sqlite {
+        let fk = report
+            .items
+            .iter()
+            .find(|i| i.name == "foreign_key_check")
+            .expect("fk");
+        assert!(!fk.ok, "{fk:?}");
+    }
     app.stop().await;
 }

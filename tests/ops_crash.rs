@@ -23,6 +23,11 @@ struct Server {
 
 /// Starts `promptvault serve` on a free port and waits for its "listening" log line.
 fn start(url: &str) -> Server {
+    start_with(url, &[]).0
+}
+
+/// Same, with extra environment; also returns the metrics address when one is logged.
+fn start_with(url: &str, env: &[(&str, &str)]) -> (Server, Option<String>) {
     let mut child = Command::new(BIN)
         .args([
             "serve",
@@ -33,6 +38,7 @@ fn start(url: &str) -> Server {
             "--log-format",
             "json",
         ])
+        .envs(env.iter().copied())
         .env("PROMPTVAULT_ADMIN_EMAIL", "admin@example.com")
         .env("PROMPTVAULT_ADMIN_PASSWORD", "admin-password-1")
         .env_remove("DATABASE_URL")
@@ -43,22 +49,59 @@ fn start(url: &str) -> Server {
     let stderr = child.stderr.take().expect("stderr");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut sent = false;
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if !sent
-                && let Ok(v) = serde_json::from_str::<Value>(&line)
+            if let Ok(v) = serde_json::from_str::<Value>(&line)
                 && let Some(msg) = v["fields"]["message"].as_str()
                 && let Some(at) = msg.find("http://")
             {
-                let _ = tx.send(msg[at..].trim().to_string());
-                sent = true;
+                let _ = tx.send((msg.starts_with("metrics"), msg[at..].trim().to_string()));
             }
         }
     });
-    let base = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the server says where it listens");
-    Server { child, base }
+    let mut metrics = None;
+    loop {
+        let Ok((is_metrics, addr)) = rx.recv_timeout(Duration::from_secs(30)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not say where it listens");
+        };
+        if is_metrics {
+            metrics = Some(addr);
+        } else {
+            return (Server { child, base: addr }, metrics);
+        }
+    }
+}
+
+/// `metrics_bind`: `/metrics` without a token on its own address, not on the main one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_on_a_separate_address() {
+    let dir = std::env::temp_dir().join(format!("pvmetrics_{}", &promptvault::db::new_id()[1..10]));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let url = format!("sqlite://{}/promptvault.db", dir.display());
+    let (mut server, metrics) = start_with(&url, &[("PROMPTVAULT_METRICS_BIND", "127.0.0.1:0")]);
+    let metrics = metrics.expect("the metrics address is logged before the main one");
+    let c = Client::new(&server.base);
+    let (s, _) = c.get("/health").await;
+    assert_eq!(s, 200);
+    let (s, _) = c.get("/metrics").await;
+    assert_eq!(s, 404, "no token configured: not on the main address");
+    let text = reqwest::get(&metrics)
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        text.contains(
+            "promptvault_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("promptvault_users 1"), "{text}");
+    server.child.kill().expect("kill");
+    server.child.wait().expect("reaped");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn db_check(url: &str) -> (bool, String) {

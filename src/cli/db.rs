@@ -193,7 +193,7 @@ async fn run_on(config: &Config, db: &Db, cmd: DbCommand) -> anyhow::Result<()> 
             let compress = output.extension().is_some_and(|e| e == "gz");
             let mut out = ops::dump::create_output(&output, compress)?;
             let header = ops::dump::export(db, &mut out, &mut |_| {}).await?;
-            backup::finish_writer(out)?;
+            out.finish()?;
             println!(
                 "exported {} rows to {} in {:.2} s",
                 header.total_rows(),

@@ -98,20 +98,28 @@ async fn download(
         return Err(Error::not_found());
     }
     let path = state.config.backup_dir.join(&name);
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(b) => b,
+    let file = match tokio::fs::File::open(&path).await {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::not_found()),
-        Err(e) => return Err(Error::Internal(format!("reading {}: {e}", path.display()))),
+        Err(e) => return Err(Error::Internal(format!("opening {}: {e}", path.display()))),
     };
+    let len = file
+        .metadata()
+        .await
+        .map_err(|e| Error::Internal(format!("reading {}: {e}", path.display())))?
+        .len();
+    // Streamed: backups can be far larger than memory wants to hold.
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
     Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_LENGTH, len.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        Body::from(bytes),
+        body,
     )
         .into_response())
 }

@@ -265,10 +265,9 @@ async fn logical(db: &Db, tmp: &Path, compress: bool) -> Result<i64> {
     let header = {
         let mut out = dump::create_output(tmp, compress)?;
         let header = dump::export(db, &mut out, &mut |_| {}).await?;
-        finish_writer(out)?;
+        out.finish()?;
         header
     };
-    File::open(tmp)?.sync_all()?;
     let read = dump::verify_file(tmp)?;
     if read.tables != header.tables {
         return Err(OpsError::Invalid(
@@ -276,13 +275,6 @@ async fn logical(db: &Db, tmp: &Path, compress: bool) -> Result<i64> {
         ));
     }
     Ok(header.total_rows())
-}
-
-/// Flushes a writer from [`dump::create_output`] (ends the gzip stream).
-pub fn finish_writer(mut out: Box<dyn Write + Send>) -> Result<()> {
-    out.flush()?;
-    drop(out);
-    Ok(())
 }
 
 #[cfg(test)]

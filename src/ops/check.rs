@@ -56,34 +56,19 @@ pub async fn check(db: &Db) -> Result<CheckReport> {
         backend: db.backend().name(),
         items: Vec::new(),
     };
+    if let Db::Sqlite(pool) = db {
+        // A connection of its own: a pooled one may hold FTS5 state cached before other
+        // connections wrote, which integrity_check can mistake for damage.
+        use sqlx::Connection;
+        let opts = pool.connect_options();
+        let mut conn = sqlx::SqliteConnection::connect_with(&opts).await?;
+        let result = sqlite_checks(&mut conn, &mut report).await;
+        let _ = conn.close().await;
+        result?;
+    }
     let mut tx = db.read().await?;
     match &mut tx {
-        Tx::Sqlite(t) => {
-            let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
-                .fetch_all(&mut **t)
-                .await?;
-            let ok = rows == ["ok"];
-            report.add("integrity_check", ok, rows.join("; "));
-            let fk: Vec<(String, Option<i64>, String)> =
-                sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
-                    .fetch_all(&mut **t)
-                    .await?;
-            let detail = fk
-                .iter()
-                .take(10)
-                .map(|(t, r, p)| format!("{t} row {} -> {p}", r.unwrap_or_default()))
-                .collect::<Vec<_>>()
-                .join("; ");
-            report.add(
-                "foreign_key_check",
-                fk.is_empty(),
-                if fk.is_empty() {
-                    "ok".to_string()
-                } else {
-                    format!("{} violation(s): {detail}", fk.len())
-                },
-            );
-        }
+        Tx::Sqlite(_) => {}
         Tx::Postgres(t) => {
             let invalid: Vec<String> = sqlx::query_scalar(
                 "SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
@@ -178,6 +163,34 @@ pub async fn check(db: &Db) -> Result<CheckReport> {
         );
     }
     Ok(report)
+}
+
+async fn sqlite_checks(conn: &mut sqlx::SqliteConnection, report: &mut CheckReport) -> Result<()> {
+    let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_all(&mut *conn)
+        .await?;
+    let ok = rows == ["ok"];
+    report.add("integrity_check", ok, rows.join("; "));
+    let fk: Vec<(String, Option<i64>, String)> =
+        sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
+            .fetch_all(&mut *conn)
+            .await?;
+    let detail = fk
+        .iter()
+        .take(10)
+        .map(|(t, r, p)| format!("{t} row {} -> {p}", r.unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    report.add(
+        "foreign_key_check",
+        fk.is_empty(),
+        if fk.is_empty() {
+            "ok".to_string()
+        } else {
+            format!("{} violation(s): {detail}", fk.len())
+        },
+    );
+    Ok(())
 }
 
 async fn orphan_count(tx: &mut Tx, table: &str, column: &str, parent: &str) -> sqlx::Result<i64> {

@@ -13,9 +13,7 @@
 //! it was exported from. Sessions are not carried.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
-use std::path::Path;
+use std::io::{BufRead, Write};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use futures_util::TryStreamExt;
@@ -23,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sqlx::Row;
 
+pub use super::files::{Output, create_output, open_input, verify_file};
 use super::{Kind, OpsError, Result, TABLES, Table};
 use crate::db::{Backend, Db, Tx};
 use crate::on;
@@ -376,8 +375,10 @@ pub(crate) async fn insert_batch(
         .map(|c| format!("\"{}\"", c.name))
         .collect();
     let one = format!("({})", vec!["?"; table.columns.len()].join(", "));
+    // The comment keeps these statements apart from the application's in PostgreSQL's
+    // per-connection statement cache (same text, different parameter types).
     let text = format!(
-        "INSERT INTO \"{}\" ({}) VALUES {}",
+        "/* dump import */ INSERT INTO \"{}\" ({}) VALUES {}",
         table.name,
         cols.join(", "),
         vec![one; batch.len()].join(", ")
@@ -404,68 +405,6 @@ pub(crate) async fn insert_batch(
             table.name
         ))
     })
-}
-
-/// Opens a file for reading, un-gzipping it when it starts with the gzip magic bytes.
-pub fn open_input(path: &Path) -> Result<Box<dyn BufRead + Send>> {
-    let mut file = File::open(path)?;
-    let mut magic = [0u8; 2];
-    let n = file.read(&mut magic)?;
-    drop(file);
-    let file = File::open(path)?;
-    if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(BufReader::with_capacity(
-            1 << 16,
-            flate2::read::MultiGzDecoder::new(BufReader::new(file)),
-        )))
-    } else {
-        Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
-    }
-}
-
-/// Creates `path` for writing, gzip-compressed when `compress`.
-pub fn create_output(path: &Path, compress: bool) -> Result<Box<dyn Write + Send>> {
-    let file = BufWriter::with_capacity(1 << 16, File::create(path)?);
-    if compress {
-        Ok(Box::new(flate2::write::GzEncoder::new(
-            file,
-            flate2::Compression::default(),
-        )))
-    } else {
-        Ok(Box::new(file))
-    }
-}
-
-/// Reads a dump file back and checks every table's row count against its header.
-pub fn verify_file(path: &Path) -> Result<Header> {
-    let mut input = open_input(path)?;
-    let mut first = String::new();
-    input.read_line(&mut first)?;
-    let header: Header = serde_json::from_str(first.trim_end())
-        .map_err(|e| OpsError::Invalid(format!("not a PromptVault dump (header: {e})")))?;
-    check_header(&header)?;
-    let mut seen: BTreeMap<String, i64> = BTreeMap::new();
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if input.read_line(&mut line)? == 0 {
-            break;
-        }
-        if line.trim().is_empty() {
-            continue;
-        }
-        let (table, _) = parse_row(&line).map_err(OpsError::Invalid)?;
-        *seen.entry(table.name.to_string()).or_default() += 1;
-    }
-    for (name, n) in &header.tables {
-        let got = seen.get(name).copied().unwrap_or(0);
-        if got != *n {
-            return Err(OpsError::Invalid(format!(
-                "dump check failed: {name} has {got} rows, the header says {n}"
-            )));
-        }
-    }
-    Ok(header)
 }
 
 /// Reads up to `limit` rows of `table` with a rowid above `after` from a SQLite connection, as

@@ -10,6 +10,7 @@ pub mod api;
 pub mod backup;
 pub mod check;
 pub mod dump;
+pub mod files;
 pub mod metrics;
 pub mod optimize;
 pub mod recover;

@@ -37,8 +37,11 @@ pub fn spawn(state: &AppState) {
     tokio::spawn(async move {
         let every = Duration::from_secs(hours.saturating_mul(3600));
         tracing::info!(hours, dir = %state.config.backup_dir.display(), "scheduled backups on");
+        // Restarts must not push the next backup back: count from the newest one on disk.
+        let mut wait = first_wait(&state.config.backup_dir, every, SystemTime::now());
         loop {
-            tokio::time::sleep(every).await;
+            tokio::time::sleep(wait).await;
+            wait = every;
             match run_now(&state).await {
                 Ok(r) => {
                     tracing::info!(file = %r.path.display(), bytes = r.bytes, rows = r.rows, "scheduled backup written")
@@ -47,6 +50,22 @@ pub fn spawn(state: &AppState) {
             }
         }
     });
+}
+
+/// How long to wait before the first scheduled backup: what is left of the interval since the
+/// newest backup in `dir` (a minute at least, so a restarting server settles first).
+fn first_wait(dir: &Path, every: Duration, now: SystemTime) -> Duration {
+    let newest = list(dir).ok().and_then(|files| {
+        files
+            .into_iter()
+            .map(|f| SystemTime::from(f.modified_at))
+            .max()
+    });
+    let since = newest.and_then(|t| now.duration_since(t).ok());
+    match since {
+        Some(age) => every.saturating_sub(age).max(Duration::from_secs(60)),
+        None => Duration::from_secs(60),
+    }
 }
 
 /// Takes a backup now into the configured directory, unless one is already running.
@@ -206,6 +225,20 @@ mod tests {
         assert!(dir.join("notes.txt").exists());
         // Fresh files are within 30 days: nothing goes by age.
         assert!(prune(&dir, 30, 0).expect("prune").is_empty());
+        // The next scheduled backup counts from the newest file on disk.
+        let day = Duration::from_secs(86_400);
+        let in_two_hours = SystemTime::now() + Duration::from_secs(2 * 3600);
+        let wait = first_wait(&dir, day, in_two_hours);
+        assert!(
+            wait > Duration::from_secs(21 * 3600) && wait <= Duration::from_secs(22 * 3600),
+            "{wait:?}"
+        );
+        let in_two_days = SystemTime::now() + 2 * day;
+        assert_eq!(first_wait(&dir, day, in_two_days), Duration::from_secs(60));
+        assert_eq!(
+            first_wait(&dir.join("none"), day, SystemTime::now()),
+            Duration::from_secs(60)
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

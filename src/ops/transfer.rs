@@ -33,7 +33,7 @@ pub async fn copy(from: &Db, to: &Db, existing: Existing, bar: &mut Progress) ->
         let mut out = dump::create_output(&tmp.0, false)?;
         bar.phase("export", None);
         let header = dump::export(from, &mut out, &mut |n| bar.update(n)).await?;
-        super::backup::finish_writer(out)?;
+        out.finish()?;
         header
     };
     bar.phase("import", Some(header.total_rows().max(0) as u64));

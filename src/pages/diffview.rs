@@ -188,7 +188,7 @@ pub fn build(d: &DiffView, split: bool) -> Shown {
         from_id: d.from.id.clone(),
         to_id: d.to.id.clone(),
         changed,
-        title: d.title.clone(),
+        title: d.title.as_ref().map(|t| (t.from.clone(), t.to.clone())),
         insertions: d.body.insertions,
         deletions: d.body.deletions,
         split,

@@ -30,6 +30,7 @@ async fn exec(tx: &mut Tx, text: &'static str, binds: Vec<Bind>) {
                 Bind::T(s) => q.bind(s.clone()),
                 Bind::N(s) => q.bind(s.clone()),
                 Bind::I(i) => q.bind(*i),
+                Bind::I32(i) => q.bind(*i),
                 Bind::B(b) => q.bind(*b),
                 Bind::D(d) => q.bind(*d),
                 Bind::ND(d) => q.bind(*d),
@@ -44,6 +45,9 @@ enum Bind {
     T(String),
     N(Option<String>),
     I(i64),
+    /// INTEGER columns: bind as 32-bit like the application does (PostgreSQL caches a prepared
+    /// statement per SQL text with its parameter types).
+    I32(i32),
     B(bool),
     D(DateTime<Utc>),
     ND(Option<DateTime<Utc>>),
@@ -106,7 +110,7 @@ pub async fn seed(db: &Db, prompts: usize) {
                  N((visibility == "TEAM" && p % 2 == 0).then(|| teams[p % 4].clone()))]).await;
         for v in 1..=(1 + p % 2) as i64 {
             exec(&mut tx, "INSERT INTO \"PromptVersion\" (\"id\", \"promptId\", \"version\", \"title\", \"body\", \"variables\", \"notes\", \"modelHints\", \"message\", \"authorId\", \"createdAt\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                vec![T(format!("cver{p:08}{v}")), T(id.clone()), I(v), T(format!("Prompt {p} v{v}")),
+                vec![T(format!("cver{p:08}{v}")), T(id.clone()), I32(v as i32), T(format!("Prompt {p} v{v}")),
                      T(format!("Body v{v}")), N(None), N(None), N(None),
                      N((v > 1).then(|| "edited".to_string())), N((p % 9 != 0).then(|| owner.clone())), D(at(p + v as usize))]).await;
         }
@@ -121,7 +125,7 @@ pub async fn seed(db: &Db, prompts: usize) {
         if p % 2 == 1 {
             exec(&mut tx, "INSERT INTO \"Rating\" (\"id\", \"userId\", \"promptId\", \"value\", \"createdAt\", \"updatedAt\") VALUES (?, ?, ?, ?, ?, ?)",
                 vec![T(format!("crate{p:08}")), T(users[(p + 1) % users.len()].clone()), T(id.clone()),
-                     I((p % 5) as i64 + 1), D(at(p)), D(at(p + 1))]).await;
+                     I32((p % 5) as i32 + 1), D(at(p)), D(at(p + 1))]).await;
         }
     }
     exec(
