@@ -152,16 +152,14 @@ async fn fill(app: &TestApp, owner: &str, others: &[String], n: usize) {
     for start in (0..n).step_by(batch) {
         let mut tx = app.state.db.write().await.expect("tx");
         for i in start..(start + batch).min(n) {
+            let title_words = 2 + rng.below(5);
             let title = format!(
                 "{} {}",
-                {
-                    let n = 2 + rng.below(5);
-                    rng.text(n)
-                },
+                rng.text(title_words),
                 VOCAB[rng.below(VOCAB.len())]
             );
-            let words = 60 + rng.below(240);
-            let body = rng.text(words);
+            let body_words = 60 + rng.below(240);
+            let body = rng.text(body_words);
             let (user, vis) = match i % 10 {
                 0..=1 => (owner.to_string(), "PRIVATE"),
                 2..=6 => (others[i % others.len()].clone(), "PUBLIC"),

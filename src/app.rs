@@ -93,7 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings", get(crate::settings::api::public))
         .merge(crate::pages::routes())
         .fallback(crate::pages::misc::not_found)
-        .method_not_allowed_fallback(middleware::method_not_allowed)
+        .method_not_allowed_fallback(crate::pages::misc::method_not_allowed)
         .layer(axum::middleware::from_fn(middleware::csrf))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
     for (name, value) in middleware::security_headers() {

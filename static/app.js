@@ -244,6 +244,7 @@
   $$("form[data-live]").forEach(function (form) {
     var results = $("#results");
     if (!results) return;
+    $$("[data-nojs]", form).forEach(function (b) { b.hidden = true; });
     var timer = 0, seq = 0;
     var run = function () {
       var params = new URLSearchParams(new FormData(form));
@@ -302,6 +303,29 @@
       });
       xhr.addEventListener("error", function () { result.textContent = "The upload failed; nothing was imported."; });
       xhr.send(file);
+    });
+  });
+
+  // Tags: suggest existing tags for the word being typed after the last comma.
+  $$("input[data-tags]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list) return;
+    var all = $$("option", list).map(function (o) { return o.value; });
+    input.addEventListener("input", function () {
+      var parts = input.value.split(",");
+      var current = parts.pop().trim().toLowerCase();
+      var done = parts.map(function (p) { return p.trim(); }).filter(Boolean);
+      var taken = done.map(function (p) { return p.toLowerCase(); });
+      var prefix = done.length ? done.join(", ") + ", " : "";
+      list.textContent = "";
+      all.filter(function (t) {
+        var l = t.toLowerCase();
+        return taken.indexOf(l) < 0 && (!current || l.indexOf(current) === 0);
+      }).slice(0, 12).forEach(function (t) {
+        var o = document.createElement("option");
+        o.value = prefix + t;
+        list.appendChild(o);
+      });
     });
   });
 })();

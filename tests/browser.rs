@@ -369,6 +369,11 @@ async fn browser_acceptance() {
             .await
             .expect("type");
         a.fill("#message", &format!("edit {}", i + 1)).await;
+        let warns = a
+            .js("var e = new Event('beforeunload', {cancelable: true}); \
+                 window.dispatchEvent(e); return e.defaultPrevented;")
+            .await;
+        assert_eq!(warns, json!(true), "leaving with unsaved changes warns");
         a.click(".editor-side button[type=submit]").await;
         a.wait_text(".toast", "Changes saved").await;
     }
@@ -398,7 +403,7 @@ async fn browser_acceptance() {
     a.click("tbody tr:last-child .confirm-pop button").await;
     a.wait_text(".toast", "Restored").await;
     a.go(&prompt_path).await;
-    assert_eq!(a.text("#body").await, v1);
+    assert_eq!(a.text("#body").await, v1, "version 1 is current again");
     a.wait_text("#versions-h", "4").await;
 
     // Fill the variables: the default applies, the result updates while typing, copy works.

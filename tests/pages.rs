@@ -35,6 +35,17 @@ async fn not_found_pages_assets_weight_and_compression() {
     );
     assert!(r.body.contains("Page not found"));
     csp_clean(&r.body);
+    let r = c.page("/auth/logout").await;
+    assert_eq!(r.status, 405);
+    assert!(
+        r.body.contains("Not available here"),
+        "an HTML page for pages"
+    );
+    let (s, body) = c.get("/api/auth/logout").await;
+    assert_eq!(
+        (s.as_u16(), body["code"].as_str()),
+        (405, Some("method_not_allowed"))
+    );
     let (s, body) = c.get("/api/no/such/thing").await;
     assert_eq!(s, 404);
     assert_eq!(body["code"], "not_found", "API paths keep JSON: {body}");
@@ -310,6 +321,25 @@ async fn sign_in_errors_keep_the_email(app: TestApp) {
         .await;
     assert_eq!(r.status, 409);
     assert!(r.body.contains("Email in use"));
+
+    // Repeated failures hit the login limit: a page that says so, with Retry-After.
+    let mut limited = None;
+    for _ in 0..30 {
+        let r = c
+            .form(
+                "/auth",
+                &[("email", "ann@example.com"), ("password", "guess-guess")],
+            )
+            .await;
+        if r.status == 429 {
+            limited = Some(r);
+            break;
+        }
+        assert_eq!(r.status, 401);
+    }
+    let r = limited.expect("the limiter answers 429");
+    assert!(r.body.contains("Too many attempts"));
+    assert!(r.headers.contains_key("retry-after"));
     app.stop().await;
 }
 

@@ -133,6 +133,8 @@ async fn prompt_pages_work_with_plain_forms(app: TestApp) {
             .contains("Nothing matches")
     );
     assert!(c.page("/prompts?q=topic").await.body.contains("Outline"));
+    let beyond = c.page("/prompts?page=50").await;
+    assert!(beyond.body.contains("No prompts on this page"));
     let bad = c.page("/prompts?sort=sideways&page=x").await;
     assert_eq!(bad.status, 200);
     assert!(bad.body.contains("not understood"));

@@ -44,15 +44,13 @@ pub fn stars(avg: f64) -> Vec<bool> {
 
 /// The first lines of a body, cut at a character boundary.
 pub fn preview(body: &str) -> (String, bool) {
-    let mut lines: Vec<&str> = body.lines().take(8).collect();
-    let mut text = lines.join("\n");
-    let more_lines = body.lines().count() > lines.len();
+    let lines: Vec<&str> = body.lines().take(8).collect();
+    let text = lines.join("\n");
     if text.chars().count() > PREVIEW_CHARS {
-        text = text.chars().take(PREVIEW_CHARS).collect();
-        lines.clear();
-        return (format!("{}…", text.trim_end()), true);
+        let cut: String = text.chars().take(PREVIEW_CHARS).collect();
+        return (format!("{}…", cut.trim_end()), true);
     }
-    (text, more_lines)
+    (text, body.lines().count() > lines.len())
 }
 
 pub fn card(v: &PromptView, href_base: &str) -> Card {
@@ -233,6 +231,10 @@ impl ListState {
         self.href(&self.tags, self.page + 1, self.table)
     }
 
+    pub fn first_href(&self) -> String {
+        self.href(&self.tags, 1, self.table)
+    }
+
     pub fn grid_href(&self) -> String {
         self.href(&self.tags, self.page, false)
     }
@@ -247,5 +249,62 @@ impl ListState {
         } else {
             self.path.to_string()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(q: &str) -> Vec<(String, String)> {
+        serde_urlencoded::from_str(q).expect("pairs")
+    }
+
+    #[test]
+    fn list_state_reads_and_links_filters() {
+        let (mut s, q) = ListState::parse(
+            "/prompts",
+            &pairs("q=a b&tag=x&sort=title&page=3&view=table"),
+            24,
+        );
+        assert_eq!((q.limit, q.offset), (24, 48));
+        assert_eq!(q.q.as_deref(), Some("a b"));
+        s.set_total(100);
+        assert_eq!(s.pages, 5);
+        assert_eq!(
+            s.prev_href(),
+            "/prompts?q=a+b&tag=x&sort=title&view=table&page=2"
+        );
+        assert_eq!(s.grid_href(), "/prompts?q=a+b&tag=x&sort=title&page=3");
+        let on = s.chip("X", 4);
+        assert!(on.on, "tags match ignoring case");
+        assert_eq!(
+            on.href, "/prompts?q=a+b&sort=title&view=table",
+            "clicking removes it"
+        );
+        let off = s.chip("y & z", 1);
+        assert_eq!(
+            off.href,
+            "/prompts?q=a+b&tag=x&tag=y+%26+z&sort=title&view=table"
+        );
+        assert!(s.filtered());
+    }
+
+    #[test]
+    fn bad_filters_reset_with_a_message() {
+        let (s, q) = ListState::parse("/prompts", &pairs("sort=sideways&page=-4"), 24);
+        assert!(s.error.is_some());
+        assert_eq!((q.offset, s.page), (0, 1));
+    }
+
+    #[test]
+    fn previews_cut_long_bodies() {
+        let (short, more) = preview("one\ntwo");
+        assert_eq!((short.as_str(), more), ("one\ntwo", false));
+        let (cut, more) = preview(&"é".repeat(1000));
+        assert!(more && cut.ends_with('…') && cut.chars().count() == PREVIEW_CHARS + 1);
+        let (_, more) = preview(&"line\n".repeat(20));
+        assert!(more, "more lines than shown");
+        assert_eq!(stars(3.6), vec![true, true, true, true, false]);
     }
 }

@@ -195,3 +195,22 @@ pub fn build(d: &DiffView, split: bool) -> Shown {
         hunks,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prompts::diff::diff;
+
+    #[test]
+    fn side_by_side_pairs_changed_lines() {
+        let d = diff("a\nb\nc\n", "a\nB\nc\nd\n", "v1", "v2");
+        let rows = split_rows(&d.hunks[0].lines);
+        let kinds: Vec<(&str, &str)> = rows.iter().map(|r| (r.left.kind, r.right.kind)).collect();
+        assert_eq!(
+            kinds,
+            vec![("eq", "eq"), ("del", "add"), ("eq", "eq"), ("none", "add")]
+        );
+        assert_eq!(rows[1].left.num, "2");
+        assert_eq!(rows[3].right.num, "4");
+    }
+}

@@ -81,3 +81,28 @@ pub async fn not_found(uri: axum::http::Uri, ctx: Result<Ctx, Response>) -> Resp
     )
     .into_response()
 }
+
+/// Wrong method: JSON 405 under `/api`, an HTML page elsewhere (e.g. `GET /auth/logout` typed
+/// into the address bar).
+pub async fn method_not_allowed(uri: axum::http::Uri, ctx: Result<Ctx, Response>) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        return crate::http::middleware::method_not_allowed().await;
+    }
+    let Ok(ctx) = ctx else {
+        return respond::bare(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "This address only accepts forms.",
+        );
+    };
+    let l = ctx.layout("Not available here", "");
+    respond::render(
+        &ctx,
+        StatusCode::METHOD_NOT_ALLOWED,
+        &NotFoundPage {
+            l: &l,
+            status: 405,
+            heading: "Not available here",
+            message: "This address is used by a form on another page and cannot be opened directly.",
+        },
+    )
+}

@@ -116,7 +116,7 @@ impl Editor {
             notes: f.get("notes").replace("\r\n", "\n"),
             model_hints: f.get("modelHints").to_string(),
             tags: f.get("tags").to_string(),
-            visibility: f.opt("visibility").unwrap_or("PRIVATE").to_string(),
+            visibility: f.get("visibility").to_string(),
             team_id: f.get("teamId").to_string(),
             message: f.get("message").to_string(),
             vars,
@@ -183,7 +183,8 @@ impl Editor {
                     .map(str::to_string)
                     .collect(),
             ),
-            visibility: Some(self.visibility.clone()),
+            // Absent (no choice sent) keeps the current visibility; a new prompt is private.
+            visibility: Some(self.visibility.clone()).filter(|v| !v.is_empty()),
             team_id: Some(Some(self.team_id.clone()).filter(|t| !t.is_empty())),
             message: Some(self.message.clone()),
         }
