@@ -194,7 +194,6 @@ async fn run_on(config: &Config, db: &Db, cmd: DbCommand) -> anyhow::Result<()> 
             let mut out = ops::dump::create_output(&output, compress)?;
             let header = ops::dump::export(db, &mut out, &mut |_| {}).await?;
             out.finish()?;
-            backup::restrict(&output)?;
             println!(
                 "exported {} rows to {} in {:.2} s",
                 header.total_rows(),
