@@ -84,13 +84,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/settings", get(crate::settings::api::public))
         .merge(crate::search::api::routes())
+        .route("/openapi.json", get(crate::openapi::json))
         .fallback(middleware::api_not_found);
     let mut app = Router::new()
         .nest("/api", api)
         .route("/health", get(health))
         .route("/metrics", get(crate::ops::metrics::guarded))
         .route("/settings", get(crate::settings::api::public))
-        .fallback(middleware::api_not_found)
+        .merge(crate::pages::routes())
+        .fallback(crate::pages::misc::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(axum::middleware::from_fn(middleware::csrf))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));

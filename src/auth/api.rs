@@ -98,29 +98,8 @@ async fn login(
 ) -> Result<Response> {
     let email = input.email.unwrap_or_default();
     let password = input.password.unwrap_or_default();
-    if email.trim().is_empty() || password.is_empty() {
-        return Err(Error::invalid(
-            [("email", &email), ("password", &password)]
-                .iter()
-                .filter(|(_, v)| v.trim().is_empty())
-                .map(|(k, _)| (k.to_string(), "is required".to_string()))
-                .collect(),
-        ));
-    }
-    if let Some(retry_after_secs) = state.limiter.check(&email, ip) {
-        return Err(Error::RateLimited { retry_after_secs });
-    }
-    match users::authenticate(&state.db, &email, &password).await {
-        Ok(user) => {
-            state.limiter.record_success(&email, ip);
-            signed_in(&state, &headers, &user, StatusCode::OK).await
-        }
-        Err(Error::InvalidCredentials) => {
-            state.limiter.record_failure(&email, ip);
-            Err(Error::InvalidCredentials)
-        }
-        Err(e) => Err(e),
-    }
+    let user = super::login::sign_in(&state, &email, &password, ip).await?;
+    signed_in(&state, &headers, &user, StatusCode::OK).await
 }
 
 async fn logout(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Result<Response> {

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod extract;
 pub mod limiter;
+pub mod login;
 pub mod sessions;
 pub mod tokens;
 

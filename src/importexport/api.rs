@@ -6,8 +6,11 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
+use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
@@ -15,19 +18,32 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::http::Query;
 use crate::http::error::json_error;
+use crate::openapi::ErrorBody;
 
-pub fn routes(config: &Config) -> Router<AppState> {
-    Router::new().route("/export", get(export)).route(
-        "/import",
-        post(import).layer(DefaultBodyLimit::max(config.import_max_bytes)),
-    )
+use super::{Exported, ImportReport};
+
+pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(export))
+        .routes(routes!(import).layer(DefaultBodyLimit::max(config.import_max_bytes)))
 }
 
-#[derive(Deserialize)]
+pub fn routes(config: &Config) -> Router<AppState> {
+    api_router(config).into()
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ExportQuery {
+    /// `json` (default) or `markdown`.
     format: Option<String>,
 }
 
+#[utoipa::path(get, path = "/export", tag = "import-export", params(ExportQuery),
+    description = "Download of the caller's prompts. JSON keeps versions, tags and ratings; Markdown is one document per prompt.",
+    responses((status = 200, body = Vec<Exported>, content_type = "application/json"),
+              (status = 200, body = String, content_type = "text/markdown"),
+              (status = 400, body = ErrorBody)))]
 async fn export(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -60,6 +76,12 @@ async fn export(
         .into_response())
 }
 
+#[utoipa::path(post, path = "/import", tag = "import-export",
+    request_body(content = String, content_type = "application/json",
+        description = "A JSON array (our export, the 1.x export, or [{title, body, tags: [names]}]) or CSV with act,prompt columns (send text/csv)"),
+    description = "All or nothing in one transaction; a bad item is a 400 naming the item and field.",
+    responses((status = 200, body = ImportReport), (status = 400, body = ErrorBody),
+              (status = 413, body = ErrorBody)))]
 async fn import(
     State(s): State<AppState>,
     me: CurrentUser,

@@ -125,6 +125,10 @@ fn opt_text(o: &Map<String, Value>, field: &str) -> Result<Option<String>, Strin
     match o.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) if s.contains('\0') => Err("must not contain NUL characters".into()),
+        Some(Value::String(s)) if s.len() > domain::MAX_NOTES_BYTES => {
+            Err(format!("must be at most {} bytes", domain::MAX_NOTES_BYTES))
+        }
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(other) => Ok(Some(other.to_string())),
     }

@@ -32,7 +32,7 @@ use crate::ratings::store::{self as ratings, RatingRow};
 use crate::tags::store as tags;
 use crate::users::UserRow;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportedRating {
     pub user_id: String,
@@ -43,7 +43,7 @@ pub struct ExportedRating {
 }
 
 /// One prompt in a JSON export.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Exported {
     #[serde(flatten)]
@@ -96,7 +96,7 @@ pub async fn export(db: &Db, caller: &UserRow) -> Result<Vec<Exported>> {
 }
 
 /// What an import did.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ImportReport {
     pub ok: bool,
     pub imported: usize,

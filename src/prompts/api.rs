@@ -1,4 +1,5 @@
-//! `/api/prompts`: JSON handlers over the prompt service (thin: parse, call, answer).
+//! `/api/prompts`: JSON handlers over the prompt service (thin: parse, call, answer). Each
+//! handler's `#[utoipa::path]` registers its route and describes it in `/api/openapi.json`.
 
 use std::collections::BTreeMap;
 
@@ -6,17 +7,22 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{ListQuery, PromptInput, versions};
+use super::variables::Rendered;
+use super::versions::DiffView;
+use super::{ListQuery, PromptInput, PromptView, VersionRow, versions};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::http::extract::with_total;
 use crate::http::{Json, Query};
+use crate::openapi::{ErrorBody, ListParams, Success};
 
 /// Prompt bodies may reach 1 MiB, which JSON escaping can double: the request limit of these
 /// routes leaves room for that, so an oversized body gets a 400 naming the field.
@@ -24,20 +30,29 @@ pub fn body_limit(config: &Config) -> usize {
     config.max_body_bytes.max(3 * super::domain::MAX_BODY_BYTES)
 }
 
-pub fn routes(config: &Config) -> Router<AppState> {
-    Router::new()
-        .route("/", get(list).post(create))
-        .route("/feed/team", get(feed))
-        .route("/{id}", get(one).put(update).delete(remove))
-        .route("/{id}/visibility", put(visibility))
-        .route("/{id}/versions", get(version_list))
-        .route("/{id}/versions/{version_id}", get(version_one))
-        .route("/{id}/versions/{version_id}/restore", post(restore))
-        .route("/{id}/diff", get(diff))
-        .route("/{id}/render", post(render))
+/// The routes with their description.
+pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(feed))
+        .routes(routes!(one, update, remove))
+        .routes(routes!(visibility))
+        .routes(routes!(version_list))
+        .routes(routes!(version_one))
+        .routes(routes!(restore))
+        .routes(routes!(diff))
+        .routes(routes!(render))
         .layer(DefaultBodyLimit::max(body_limit(config)))
 }
 
+pub fn routes(config: &Config) -> Router<AppState> {
+    api_router(config).into()
+}
+
+#[utoipa::path(get, path = "/", tag = "prompts", params(ListParams),
+    description = "The caller's own prompts, newest `updatedAt` first.",
+    responses((status = 200, body = Vec<PromptView>, headers(("x-total-count" = i64))),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn list(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -48,6 +63,10 @@ async fn list(
     Ok(with_total(items, total))
 }
 
+#[utoipa::path(get, path = "/feed/team", tag = "prompts", params(ListParams),
+    description = "TEAM and PUBLIC prompts across all the caller's teams.",
+    responses((status = 200, body = Vec<PromptView>, headers(("x-total-count" = i64))),
+              (status = 404, description = "No team assigned", body = ErrorBody)))]
 async fn feed(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -58,6 +77,9 @@ async fn feed(
     Ok(with_total(items, total))
 }
 
+#[utoipa::path(post, path = "/", tag = "prompts", request_body = PromptInput,
+    responses((status = 201, body = PromptView), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
 async fn create(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -67,6 +89,9 @@ async fn create(
     Ok((StatusCode::CREATED, axum::Json(p)).into_response())
 }
 
+#[utoipa::path(get, path = "/{id}", tag = "prompts", params(("id" = String, Path)),
+    description = "Full prompt with `versions` (newest first) and `ratings`; 404 unless readable.",
+    responses((status = 200, body = PromptView), (status = 404, body = ErrorBody)))]
 async fn one(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -75,6 +100,11 @@ async fn one(
     Ok(axum::Json(super::get(&s.db, &me.user, &id).await?).into_response())
 }
 
+#[utoipa::path(put, path = "/{id}", tag = "prompts", params(("id" = String, Path)),
+    request_body = PromptInput,
+    description = "Owner only. A new version is recorded only when the content changes.",
+    responses((status = 200, body = PromptView), (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -84,6 +114,9 @@ async fn update(
     Ok(axum::Json(super::update(&s.db, &me.user, &id, &input).await?).into_response())
 }
 
+#[utoipa::path(delete, path = "/{id}", tag = "prompts", params(("id" = String, Path)),
+    responses((status = 200, body = Success), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
 async fn remove(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -93,11 +126,14 @@ async fn remove(
     Ok(axum::Json(json!({ "success": true })).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct VisibilityInput {
+    /// PRIVATE, TEAM or PUBLIC.
     visibility: Option<String>,
+    /// One of the owner's teams (TEAM); null = all the owner's teams.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     team_id: Option<Option<String>>,
 }
 
@@ -107,6 +143,10 @@ fn present<'de, D: serde::Deserializer<'de>>(
     Option::<String>::deserialize(d).map(Some)
 }
 
+#[utoipa::path(put, path = "/{id}/visibility", tag = "prompts", params(("id" = String, Path)),
+    request_body = VisibilityInput,
+    responses((status = 200, body = PromptView), (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn visibility(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -117,6 +157,9 @@ async fn visibility(
     Ok(axum::Json(p).into_response())
 }
 
+#[utoipa::path(get, path = "/{id}/versions", tag = "versions", params(("id" = String, Path)),
+    responses((status = 200, description = "Newest first", body = Vec<VersionRow>),
+              (status = 404, body = ErrorBody)))]
 async fn version_list(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -125,6 +168,9 @@ async fn version_list(
     Ok(axum::Json(versions::list(&s.db, &me.user, &id).await?).into_response())
 }
 
+#[utoipa::path(get, path = "/{id}/versions/{version_id}", tag = "versions",
+    params(("id" = String, Path), ("version_id" = String, Path, description = "Version id, or its number")),
+    responses((status = 200, body = VersionRow), (status = 404, body = ErrorBody)))]
 async fn version_one(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -133,11 +179,18 @@ async fn version_one(
     Ok(axum::Json(versions::get(&s.db, &me.user, &id, &version_id).await?).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 struct RestoreInput {
+    /// Change note; default "Restored version N".
     message: Option<String>,
 }
 
+#[utoipa::path(post, path = "/{id}/versions/{version_id}/restore", tag = "versions",
+    params(("id" = String, Path), ("version_id" = String, Path)),
+    request_body(content = Option<RestoreInput>, description = "Optional"),
+    description = "Owner only: the version's content becomes current, recorded as a new version.",
+    responses((status = 200, body = PromptView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
 async fn restore(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -153,12 +206,18 @@ async fn restore(
     Ok(axum::Json(p).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DiffQuery {
+    /// Version id or number; default: the one before `to`.
     from: Option<String>,
+    /// Version id or number; default: the newest.
     to: Option<String>,
 }
 
+#[utoipa::path(get, path = "/{id}/diff", tag = "versions",
+    params(("id" = String, Path), DiffQuery),
+    responses((status = 200, body = DiffView), (status = 404, body = ErrorBody)))]
 async fn diff(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -169,14 +228,22 @@ async fn diff(
     Ok(axum::Json(d).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct RenderInput {
+    /// Variable name -> value (string, number or boolean).
     #[serde(default)]
     values: BTreeMap<String, serde_json::Value>,
+    /// Missing values are a 422 instead of being listed.
     #[serde(default)]
     strict: bool,
 }
 
+#[utoipa::path(post, path = "/{id}/render", tag = "prompts", params(("id" = String, Path)),
+    request_body = RenderInput,
+    description = "Fills `{{name}}` placeholders (values, then declared defaults). `\\{{` is a literal `{{`.",
+    responses((status = 200, body = Rendered), (status = 400, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 422, description = "strict and values missing", body = ErrorBody)))]
 async fn render(
     State(s): State<AppState>,
     me: CurrentUser,

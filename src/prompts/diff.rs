@@ -5,13 +5,13 @@ use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
 /// A run of text inside a line; `emphasized` marks the words that changed.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Segment {
     pub text: String,
     pub emphasized: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Line {
     /// `equal`, `insert` or `delete`.
@@ -24,7 +24,7 @@ pub struct Line {
     pub segments: Vec<Segment>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Hunk {
     pub old_start: usize,
@@ -36,7 +36,7 @@ pub struct Hunk {
     pub lines: Vec<Line>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TextDiffView {
     pub unified: String,

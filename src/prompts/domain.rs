@@ -111,6 +111,9 @@ fn parse_optional_text(
     if text.len() > max_bytes {
         return Err(format!("must be at most {max_bytes} bytes"));
     }
+    if text.contains('\0') {
+        return Err("must not contain NUL characters".into());
+    }
     Ok(if text.is_empty() { None } else { Some(text) })
 }
 
@@ -123,7 +126,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 
 /// The fields of `POST /api/prompts` and `PUT /api/prompts/:id` (absent fields are kept on
 /// update).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PromptInput {
     pub title: Option<String>,
@@ -219,7 +222,9 @@ impl PromptInput {
         }
         if let Some(m) = &self.message {
             let m = m.trim();
-            if m.chars().count() > MAX_MESSAGE_CHARS {
+            if m.contains('\0') {
+                p.add("message", "must not contain NUL characters");
+            } else if m.chars().count() > MAX_MESSAGE_CHARS {
                 p.add(
                     "message",
                     format!("must be at most {MAX_MESSAGE_CHARS} characters"),

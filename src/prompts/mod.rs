@@ -80,14 +80,18 @@ pub(crate) async fn record_version(
     Ok(v)
 }
 
-/// Checks the team rules for `visibility`/`team_id` of a prompt owned by `owner`.
+/// Checks the team rules for `visibility`/`team_id` of a prompt owned by `owner`: a team
+/// being set (`new_team`) must be one of the owner's; TEAM without a team needs the owner to
+/// belong to some team.
 async fn check_team(
     tx: &mut Tx,
     owner: &str,
     visibility: &str,
     team_id: Option<&str>,
+    new_team: bool,
 ) -> Result<()> {
-    if let Some(team) = team_id
+    if new_team
+        && let Some(team) = team_id
         && !store::is_member(tx, owner, team).await?
     {
         return Err(Error::invalid_field(
@@ -124,7 +128,14 @@ pub async fn create(db: &Db, caller: &UserRow, input: &PromptInput) -> Result<Pr
     let visibility = c.visibility.unwrap_or(Visibility::Private);
     let team_id = c.team_id.flatten();
     let mut tx = db.write().await?;
-    check_team(&mut tx, &caller.id, visibility.as_str(), team_id.as_deref()).await?;
+    check_team(
+        &mut tx,
+        &caller.id,
+        visibility.as_str(),
+        team_id.as_deref(),
+        true,
+    )
+    .await?;
     let now = db::now();
     let mut row = PromptRow {
         id: db::new_id(),
@@ -217,12 +228,21 @@ pub async fn update(
         touched |= row.visibility != v.as_str();
         row.visibility = v.as_str().into();
     }
+    let mut new_team = false;
     if let Some(t) = c.team_id {
-        touched |= row.team_id != t;
+        new_team = row.team_id != t;
+        touched |= new_team;
         row.team_id = t;
     }
     if touched {
-        check_team(&mut tx, &caller.id, &row.visibility, row.team_id.as_deref()).await?;
+        check_team(
+            &mut tx,
+            &caller.id,
+            &row.visibility,
+            row.team_id.as_deref(),
+            new_team,
+        )
+        .await?;
     }
     let changed = next != current;
     if changed || touched || c.tags.is_some() {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::db::Tx;
 use crate::on;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct PromptRow {
@@ -28,7 +28,7 @@ pub struct PromptRow {
     pub team_id: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct VersionRow {

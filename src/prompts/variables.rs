@@ -158,7 +158,7 @@ pub fn from_text(text: Option<&str>) -> Vec<Declaration> {
 }
 
 /// The outcome of filling a body's placeholders.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Rendered {
     pub text: String,
     pub missing: Vec<String>,

@@ -46,7 +46,7 @@ pub async fn get(
     find(&mut tx, prompt_id, reference).await
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionRef {
     pub id: String,
@@ -54,7 +54,7 @@ pub struct VersionRef {
 }
 
 /// The answer of `GET /:id/diff`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DiffView {
     pub from: VersionRef,
@@ -66,7 +66,13 @@ pub struct DiffView {
     pub body: TextDiffView,
     /// The titles when they differ.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<(String, String)>,
+    pub title: Option<TitleChange>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TitleChange {
+    pub from: String,
+    pub to: String,
 }
 
 /// Diff between two versions of a readable prompt. Defaults: `to` = newest, `from` = the one
@@ -120,7 +126,10 @@ pub async fn diff(
         &format!("v{}", to.version),
     );
     Ok(DiffView {
-        title: (from.title != to.title).then(|| (from.title.clone(), to.title.clone())),
+        title: (from.title != to.title).then(|| TitleChange {
+            from: from.title.clone(),
+            to: to.title.clone(),
+        }),
         from: VersionRef {
             id: from.id,
             version: from.version,

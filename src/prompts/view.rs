@@ -10,14 +10,14 @@ use crate::db::Tx;
 use crate::ratings::store::{self as ratings, RatingRow};
 use crate::tags::store as tags;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TagRef {
     pub id: String,
     pub name: String,
 }
 
 /// A tag link in the 1.x shape: `{promptId, tagId, tag: {id, name}}`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TagLink {
     pub prompt_id: String,
@@ -25,12 +25,12 @@ pub struct TagLink {
     pub tag: TagRef,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Counts {
     pub versions: i64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Owner {
     pub id: String,
     pub name: Option<String>,
@@ -38,7 +38,7 @@ pub struct Owner {
 }
 
 /// The API's prompt object.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PromptView {
     #[serde(flatten)]

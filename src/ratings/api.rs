@@ -3,25 +3,40 @@
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::RatingRow;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{Error, Result};
 use crate::http::Json;
+use crate::openapi::{ErrorBody, Success};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/{prompt_id}", post(rate).delete(unrate))
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(rate, unrate))
 }
 
-#[derive(Deserialize)]
+pub fn routes() -> Router<AppState> {
+    api_router().into()
+}
+
+#[derive(Deserialize, ToSchema)]
 struct RateInput {
+    /// A whole number from 1 to 5.
     #[serde(default)]
+    #[schema(value_type = i32, minimum = 1, maximum = 5)]
     value: serde_json::Value,
 }
 
+#[utoipa::path(post, path = "/{prompt_id}", tag = "ratings", params(("prompt_id" = String, Path)),
+    request_body = RateInput,
+    description = "Anyone who can read the prompt; a second rating replaces the first.",
+    responses((status = 200, body = RatingRow), (status = 400, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
 async fn rate(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -33,6 +48,8 @@ async fn rate(
     Ok(axum::Json(r).into_response())
 }
 
+#[utoipa::path(delete, path = "/{prompt_id}", tag = "ratings", params(("prompt_id" = String, Path)),
+    responses((status = 200, body = Success), (status = 404, body = ErrorBody)))]
 async fn unrate(
     State(s): State<AppState>,
     me: CurrentUser,

@@ -7,7 +7,7 @@ use crate::db::Tx;
 use crate::on;
 use crate::prompts::store::{Arg, fetch_all, marks};
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct RatingRow {

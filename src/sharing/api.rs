@@ -4,19 +4,30 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::{ShareLink, SharedPrompt};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::Result;
+use crate::openapi::{ErrorBody, Success};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/public/{share_id}", get(public))
-        .route("/{id}/public", post(enable).delete(disable))
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(public))
+        .routes(routes!(enable, disable))
 }
 
+pub fn routes() -> Router<AppState> {
+    api_router().into()
+}
+
+#[utoipa::path(post, path = "/{id}/public", tag = "sharing", params(("id" = String, Path)),
+    description = "Owner: turn the anonymous link on (the id stays the same while on).",
+    responses((status = 200, body = ShareLink), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
 async fn enable(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -26,9 +37,17 @@ async fn enable(
     let share_id = super::enable(&s.db, &me.user, &id).await?;
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let url = super::public_url(s.config.public_url.as_deref(), host, &share_id);
-    Ok(axum::Json(json!({ "publicUrl": url, "shareId": share_id })).into_response())
+    Ok(axum::Json(ShareLink {
+        public_url: url,
+        share_id,
+    })
+    .into_response())
 }
 
+#[utoipa::path(delete, path = "/{id}/public", tag = "sharing", params(("id" = String, Path)),
+    description = "Owner: turn the link off; the old link is 404 at once.",
+    responses((status = 200, body = Success), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
 async fn disable(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -38,7 +57,10 @@ async fn disable(
     Ok(axum::Json(json!({ "success": true })).into_response())
 }
 
-/// Anonymous: no session or token needed.
+#[utoipa::path(get, path = "/public/{share_id}", tag = "sharing", security(()),
+    params(("share_id" = String, Path)),
+    description = "Anonymous: the shared prompt, only these fields; 404 unless shared.",
+    responses((status = 200, body = SharedPrompt), (status = 404, body = ErrorBody)))]
 async fn public(State(s): State<AppState>, Path(share_id): Path<String>) -> Result<Response> {
     Ok(axum::Json(super::public(&s.db, &share_id).await?).into_response())
 }

@@ -46,13 +46,13 @@ pub async fn disable(db: &Db, caller: &UserRow, prompt_id: &str) -> Result<()> {
     Ok(())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Author {
     pub name: Option<String>,
 }
 
 /// What an anonymous visitor of a share link sees — nothing more.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SharedPrompt {
     pub id: String,
@@ -105,6 +105,14 @@ pub async fn public(db: &Db, share_id: &str) -> Result<SharedPrompt> {
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
+}
+
+/// The answer of `POST /api/share/:id/public`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareLink {
+    pub public_url: String,
+    pub share_id: String,
 }
 
 /// The public URL of a share id: `public_url` from the configuration when set, else the

@@ -12,13 +12,13 @@ use crate::prompts::domain::parse_tag;
 use crate::users::UserRow;
 pub use store::TagRow;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TagCount {
     pub prompts: i64,
 }
 
 /// `{id, name, _count: {prompts}}`
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TagView {
     pub id: String,
     pub name: String,

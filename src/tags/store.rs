@@ -7,7 +7,7 @@ use crate::db::{self, Backend, Tx};
 use crate::on;
 use crate::prompts::store::{Arg, execute, fetch_all, marks, readable};
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct TagRow {

@@ -28,6 +28,12 @@ pub async fn list(db: &Db) -> Result<Vec<TeamWithCount>> {
     Ok(store::list(&mut tx).await?)
 }
 
+/// The teams a user belongs to, by name.
+pub async fn of_user(db: &Db, user_id: &str) -> Result<Vec<TeamRow>> {
+    let mut tx = db.read().await?;
+    Ok(store::of_user(&mut tx, user_id).await?)
+}
+
 pub async fn create(db: &Db, name: &str) -> Result<TeamRow> {
     let name = parse_name(name).map_err(|p| Error::invalid_field("name", p))?;
     let mut tx = db.write().await?;

@@ -85,3 +85,10 @@ impl Client {
         .await
     }
 }
+
+impl Client {
+    /// Sends and returns the raw response (headers, status) for tests that need them.
+    pub async fn send_raw(&self, r: reqwest::RequestBuilder) -> reqwest::Response {
+        r.send().await.expect("request sent")
+    }
+}

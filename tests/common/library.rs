@@ -115,6 +115,7 @@ pub async fn dangling_rows(app: &TestApp) -> i64 {
         ("Rating", "promptId", "Prompt"),
         ("Rating", "userId", "User"),
         ("Prompt", "userId", "User"),
+        ("PromptVersion", "authorId", "User"),
     ] {
         n += count_where(
             app,

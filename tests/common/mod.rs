@@ -9,6 +9,7 @@
 
 pub mod client;
 pub mod library;
+pub mod pages;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -1,0 +1,251 @@
+//! What prompt lists show: cards (or table rows) built from the service's `PromptView`, the
+//! filter state of a list page and the links that change it.
+
+use crate::pages::fmt;
+use crate::pages::respond::url_encode;
+use crate::prompts::{ListQuery, PromptView, Sort, Visibility};
+
+/// How many characters of a body a card shows before fading out.
+const PREVIEW_CHARS: usize = 400;
+
+pub struct Card {
+    pub id: String,
+    pub href: String,
+    pub title: String,
+    pub preview: String,
+    pub more: bool,
+    pub tags: Vec<String>,
+    pub visibility: &'static str,
+    pub vis_icon: &'static str,
+    pub shared: bool,
+    pub avg: String,
+    pub stars: Vec<bool>,
+    pub rating_count: i64,
+    pub versions: i64,
+    pub updated: String,
+    pub updated_iso: String,
+    pub author: String,
+    pub mine: bool,
+}
+
+pub fn visibility_label(v: &str) -> (&'static str, &'static str) {
+    match v {
+        "PUBLIC" => ("Public", "globe"),
+        "TEAM" => ("Team", "users"),
+        _ => ("Private", "lock"),
+    }
+}
+
+/// Five booleans: which stars of an average (rounded to the nearest half up) are filled.
+pub fn stars(avg: f64) -> Vec<bool> {
+    let filled = avg.round() as i64;
+    (1..=5).map(|i| i <= filled).collect()
+}
+
+/// The first lines of a body, cut at a character boundary.
+pub fn preview(body: &str) -> (String, bool) {
+    let mut lines: Vec<&str> = body.lines().take(8).collect();
+    let mut text = lines.join("\n");
+    let more_lines = body.lines().count() > lines.len();
+    if text.chars().count() > PREVIEW_CHARS {
+        text = text.chars().take(PREVIEW_CHARS).collect();
+        lines.clear();
+        return (format!("{}…", text.trim_end()), true);
+    }
+    (text, more_lines)
+}
+
+pub fn card(v: &PromptView, href_base: &str) -> Card {
+    let p = &v.prompt;
+    let (visibility, vis_icon) = visibility_label(&p.visibility);
+    let (preview, more) = preview(&p.body);
+    Card {
+        id: p.id.clone(),
+        href: format!("{href_base}/{}", p.id),
+        title: p.title.clone(),
+        preview,
+        more,
+        tags: v.tag_names(),
+        visibility,
+        vis_icon,
+        shared: p.is_publicly_shared && v.can_edit,
+        avg: if v.rating_count > 0 {
+            format!("{:.1}", v.avg_rating)
+        } else {
+            String::new()
+        },
+        stars: stars(v.avg_rating),
+        rating_count: v.rating_count,
+        versions: v.count.versions,
+        updated: fmt::ago(&p.updated_at),
+        updated_iso: fmt::iso(&p.updated_at),
+        author: v
+            .user
+            .as_ref()
+            .map(|u| u.name.clone().unwrap_or_else(|| u.email.clone()))
+            .unwrap_or_default(),
+        mine: v.can_edit,
+    }
+}
+
+/// A tag chip: its name, whether it filters now, and the link that toggles it.
+pub struct Chip {
+    pub name: String,
+    pub on: bool,
+    pub href: String,
+    pub count: i64,
+}
+
+/// The filters of a list page as the page shows and links them.
+pub struct ListState {
+    pub path: &'static str,
+    pub q: String,
+    pub tags: Vec<String>,
+    pub visibility: String,
+    pub sort: &'static str,
+    pub table: bool,
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub per_page: i64,
+    pub error: Option<String>,
+}
+
+impl ListState {
+    /// Reads the page's query string: the service's `ListQuery` plus `page` and `view`.
+    /// A bad value resets the filters and says so, instead of failing the page.
+    pub fn parse(
+        path: &'static str,
+        pairs: &[(String, String)],
+        per_page: i64,
+    ) -> (ListState, ListQuery) {
+        let page = pairs
+            .iter()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse::<i64>().ok())
+            .unwrap_or(1)
+            .clamp(1, 100_000);
+        let table = pairs.iter().any(|(k, v)| k == "view" && v == "table");
+        let wanted: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "page" | "view" | "limit" | "offset"))
+            .cloned()
+            .collect();
+        let (mut q, error) = match ListQuery::from_pairs(&wanted) {
+            Ok(q) => (q, None),
+            Err(e) => (
+                ListQuery::default(),
+                Some(format!(
+                    "Some filters were not understood ({}); showing everything.",
+                    crate::pages::respond::describe(&e)
+                )),
+            ),
+        };
+        q.limit = per_page;
+        q.offset = (page - 1) * per_page;
+        let state = ListState {
+            path,
+            q: q.q.clone().unwrap_or_default(),
+            tags: q.tags.clone(),
+            visibility: q
+                .visibility
+                .map(|v: Visibility| v.as_str().to_string())
+                .unwrap_or_default(),
+            sort: match q.sort {
+                Sort::Updated => "updated",
+                Sort::Created => "created",
+                Sort::Title => "title",
+                Sort::Rating => "rating",
+            },
+            table,
+            page,
+            pages: 1,
+            total: 0,
+            per_page,
+            error,
+        };
+        (state, q)
+    }
+
+    pub fn set_total(&mut self, total: i64) {
+        self.total = total;
+        self.pages = ((total + self.per_page - 1) / self.per_page).max(1);
+    }
+
+    pub fn filtered(&self) -> bool {
+        !self.q.is_empty() || !self.tags.is_empty() || !self.visibility.is_empty()
+    }
+
+    /// The address of this list with other tags, page or view.
+    fn href(&self, tags: &[String], page: i64, table: bool) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if !self.q.is_empty() {
+            parts.push(format!("q={}", url_encode(&self.q)));
+        }
+        for t in tags {
+            parts.push(format!("tag={}", url_encode(t)));
+        }
+        if !self.visibility.is_empty() {
+            parts.push(format!("visibility={}", self.visibility));
+        }
+        if self.sort != "updated" {
+            parts.push(format!("sort={}", self.sort));
+        }
+        if table {
+            parts.push("view=table".into());
+        }
+        if page > 1 {
+            parts.push(format!("page={page}"));
+        }
+        if parts.is_empty() {
+            self.path.to_string()
+        } else {
+            format!("{}?{}", self.path, parts.join("&"))
+        }
+    }
+
+    pub fn chip(&self, name: &str, count: i64) -> Chip {
+        let on = self.tags.iter().any(|t| t.eq_ignore_ascii_case(name));
+        let tags: Vec<String> = if on {
+            self.tags
+                .iter()
+                .filter(|t| !t.eq_ignore_ascii_case(name))
+                .cloned()
+                .collect()
+        } else {
+            let mut t = self.tags.clone();
+            t.push(name.to_string());
+            t
+        };
+        Chip {
+            name: name.to_string(),
+            on,
+            href: self.href(&tags, 1, self.table),
+            count,
+        }
+    }
+
+    pub fn prev_href(&self) -> String {
+        self.href(&self.tags, self.page - 1, self.table)
+    }
+
+    pub fn next_href(&self) -> String {
+        self.href(&self.tags, self.page + 1, self.table)
+    }
+
+    pub fn grid_href(&self) -> String {
+        self.href(&self.tags, self.page, false)
+    }
+
+    pub fn table_href(&self) -> String {
+        self.href(&self.tags, self.page, true)
+    }
+
+    pub fn clear_href(&self) -> String {
+        if self.table {
+            format!("{}?view=table", self.path)
+        } else {
+            self.path.to_string()
+        }
+    }
+}

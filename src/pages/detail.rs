@@ -1,0 +1,361 @@
+//! A prompt's page (`/prompts/:id`, read-only from the team feed at `/team-feed/:id`), its
+//! history with diffs, and the actions on it: rate, share, restore, delete, raw text.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::IntoResponse;
+
+use super::cards::{stars, visibility_label};
+use super::ctx::{Layout, Me};
+use super::diffview::{self, DiffPage};
+use super::fmt;
+use super::form::{Form, PageQuery};
+use super::respond::{self, Flash, OrPage, PageResult, redirect_with, safe_next};
+use crate::app::AppState;
+use crate::prompts::{self, PromptView, VersionRow, variables};
+
+pub struct VarView {
+    pub name: String,
+    pub description: String,
+    pub value: String,
+    pub default: String,
+}
+
+pub struct VersionView {
+    pub id: String,
+    pub version: i32,
+    pub author: String,
+    pub when: String,
+    pub when_iso: String,
+    pub message: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "prompt.html")]
+struct PromptPage<'a> {
+    l: &'a Layout,
+    base: &'static str,
+    id: String,
+    title: String,
+    body: String,
+    notes: String,
+    model_hints: String,
+    tags: Vec<String>,
+    visibility: &'static str,
+    vis_icon: &'static str,
+    team: String,
+    author: String,
+    updated: String,
+    updated_iso: String,
+    can_edit: bool,
+    avg: String,
+    avg_stars: Vec<bool>,
+    rating_count: i64,
+    my_rating: i32,
+    shared: bool,
+    share_url: String,
+    vars: Vec<VarView>,
+    filled: Option<String>,
+    versions: Vec<VersionView>,
+    version_count: usize,
+}
+
+/// Display names of version authors (a handful per prompt).
+async fn author_names(state: &AppState, versions: &[VersionRow]) -> HashMap<String, String> {
+    let mut names = HashMap::new();
+    for id in versions.iter().filter_map(|v| v.author_id.clone()) {
+        if names.contains_key(&id) {
+            continue;
+        }
+        let label = match crate::users::get(&state.db, &id).await {
+            Ok(u) => u.name.unwrap_or(u.email),
+            Err(_) => "a former user".to_string(),
+        };
+        names.insert(id, label);
+    }
+    names
+}
+
+pub async fn version_views(state: &AppState, versions: &[VersionRow]) -> Vec<VersionView> {
+    let names = author_names(state, versions).await;
+    let newest = versions.iter().map(|v| v.version).max().unwrap_or(0);
+    versions
+        .iter()
+        .map(|v| VersionView {
+            id: v.id.clone(),
+            version: v.version,
+            author: v
+                .author_id
+                .as_ref()
+                .and_then(|a| names.get(a).cloned())
+                .unwrap_or_else(|| "unknown".into()),
+            when: fmt::ago(&v.created_at),
+            when_iso: fmt::iso(&v.created_at),
+            message: v.message.clone().unwrap_or_default(),
+            current: v.version == newest,
+        })
+        .collect()
+}
+
+fn host(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::HOST).and_then(|v| v.to_str().ok())
+}
+
+/// `?fill=1&v.name=value`: the variables form without JavaScript.
+fn fill_values(pairs: &[(String, String)]) -> Option<BTreeMap<String, String>> {
+    if !pairs.iter().any(|(k, _)| k == "fill") {
+        return None;
+    }
+    Some(
+        pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix("v.")
+                    .filter(|_| !v.is_empty())
+                    .map(|n| (n.to_string(), v.clone()))
+            })
+            .collect(),
+    )
+}
+
+async fn show(
+    state: &AppState,
+    me: &Me,
+    headers: &HeaderMap,
+    id: &str,
+    pairs: &[(String, String)],
+    base: &'static str,
+) -> PageResult {
+    let v: PromptView = prompts::get(&state.db, &me.user, id)
+        .await
+        .or_page(&me.ctx)?;
+    let p = &v.prompt;
+    let values = fill_values(pairs);
+    let filled = match &values {
+        Some(vals) => Some(
+            prompts::render(&state.db, &me.user, id, vals, false)
+                .await
+                .or_page(&me.ctx)?
+                .text,
+        ),
+        None => None,
+    };
+    let vars = variables::from_text(p.variables.as_deref())
+        .into_iter()
+        .map(|d| VarView {
+            value: values
+                .as_ref()
+                .and_then(|m| m.get(&d.name).cloned())
+                .unwrap_or_default(),
+            description: d.description.unwrap_or_default(),
+            default: d.default.unwrap_or_default(),
+            name: d.name,
+        })
+        .collect();
+    let team = match &p.team_id {
+        Some(t) => crate::teams::of_user(&state.db, &me.user.id)
+            .await
+            .or_page(&me.ctx)?
+            .into_iter()
+            .find(|x| &x.id == t)
+            .map(|x| x.name)
+            .unwrap_or_else(|| "a team".into()),
+        None if p.visibility == "TEAM" => "all the owner's teams".into(),
+        None => String::new(),
+    };
+    let versions = version_views(state, v.versions.as_deref().unwrap_or_default()).await;
+    let (visibility, vis_icon) = visibility_label(&p.visibility);
+    let share_url = match (&p.public_share_id, p.is_publicly_shared && v.can_edit) {
+        (Some(sid), true) => {
+            crate::sharing::public_url(state.config.public_url.as_deref(), host(headers), sid)
+        }
+        _ => String::new(),
+    };
+    let l = me.ctx.layout(
+        p.title.clone(),
+        if base == "/team-feed" {
+            "feed"
+        } else {
+            "prompts"
+        },
+    );
+    Ok(respond::ok(
+        &me.ctx,
+        &PromptPage {
+            l: &l,
+            base,
+            id: p.id.clone(),
+            title: p.title.clone(),
+            body: p.body.clone(),
+            notes: p.notes.clone().unwrap_or_default(),
+            model_hints: p.model_hints.clone().unwrap_or_default(),
+            tags: v.tag_names(),
+            visibility,
+            vis_icon,
+            team,
+            author: v
+                .user
+                .as_ref()
+                .map(|u| u.name.clone().unwrap_or_else(|| u.email.clone()))
+                .unwrap_or_default(),
+            updated: fmt::ago(&p.updated_at),
+            updated_iso: fmt::iso(&p.updated_at),
+            can_edit: v.can_edit,
+            avg: format!("{:.1}", v.avg_rating),
+            avg_stars: stars(v.avg_rating),
+            rating_count: v.rating_count,
+            my_rating: v.my_rating.unwrap_or(0),
+            shared: !share_url.is_empty(),
+            share_url,
+            vars,
+            filled,
+            version_count: versions.len(),
+            versions: versions.into_iter().take(5).collect(),
+        },
+    ))
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    me: Me,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    PageQuery(pairs): PageQuery<Vec<(String, String)>>,
+) -> PageResult {
+    show(&state, &me, &headers, &id, &pairs, "/prompts").await
+}
+
+pub async fn feed_page(
+    State(state): State<AppState>,
+    me: Me,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    PageQuery(pairs): PageQuery<Vec<(String, String)>>,
+) -> PageResult {
+    show(&state, &me, &headers, &id, &pairs, "/team-feed").await
+}
+
+/// `GET /prompts/:id/raw`: the body as plain text (copy buttons fetch it; without JavaScript
+/// it opens as a text page).
+pub async fn raw(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> PageResult {
+    let v = prompts::get(&state.db, &me.user, &id)
+        .await
+        .or_page(&me.ctx)?;
+    let mut r = v.prompt.body.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
+}
+
+/// Where an action goes back to: the form's `back` when local, else the prompt page.
+fn back(form: &Form, id: &str) -> String {
+    safe_next(form.opt("back")).map_or_else(|| format!("/prompts/{id}"), str::to_string)
+}
+
+pub async fn rate(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let to = back(&form, &id);
+    let value: i32 = form.get("value").parse().unwrap_or(-1);
+    if value == 0 {
+        crate::ratings::unrate(&state.db, &me.user, &id)
+            .await
+            .or_flash(&to)?;
+        return Ok(redirect_with(&to, Flash::ok("Rating removed.")));
+    }
+    crate::ratings::rate(&state.db, &me.user, &id, value)
+        .await
+        .or_flash(&to)?;
+    Ok(redirect_with(
+        &to,
+        Flash::ok(format!("Rated {value} of 5.")),
+    ))
+}
+
+pub async fn share(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let to = back(&form, &id);
+    if form.get("action") == "off" {
+        crate::sharing::disable(&state.db, &me.user, &id)
+            .await
+            .or_flash(&to)?;
+        return Ok(redirect_with(
+            &to,
+            Flash::ok("Public link turned off: it no longer opens."),
+        ));
+    }
+    crate::sharing::enable(&state.db, &me.user, &id)
+        .await
+        .or_flash(&to)?;
+    Ok(redirect_with(
+        &to,
+        Flash::ok("Public link on: anyone with the link can read this prompt."),
+    ))
+}
+
+pub async fn delete(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> PageResult {
+    prompts::delete(&state.db, &me.user, &id)
+        .await
+        .or_flash(&format!("/prompts/{id}"))?;
+    Ok(redirect_with("/prompts", Flash::ok("Prompt deleted.")))
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+    PageQuery(pairs): PageQuery<Vec<(String, String)>>,
+) -> PageResult {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let v = prompts::get(&state.db, &me.user, &id)
+        .await
+        .or_page(&me.ctx)?;
+    let d = prompts::versions::diff(&state.db, &me.user, &id, get("from"), get("to"))
+        .await
+        .or_page(&me.ctx)?;
+    let versions = version_views(&state, v.versions.as_deref().unwrap_or_default()).await;
+    let split = get("mode") != Some("inline");
+    let l = me
+        .ctx
+        .layout(format!("History of {}", v.prompt.title), "prompts");
+    let page = DiffPage {
+        l: &l,
+        id: id.clone(),
+        title: v.prompt.title.clone(),
+        can_edit: v.can_edit,
+        versions,
+        d: diffview::build(&d, split),
+    };
+    Ok(respond::ok(&me.ctx, &page))
+}
+
+pub async fn restore(
+    State(state): State<AppState>,
+    me: Me,
+    Path((id, version_id)): Path<(String, String)>,
+) -> PageResult {
+    let to = format!("/prompts/{id}/history");
+    let v = prompts::versions::restore(&state.db, &me.user, &id, &version_id, None)
+        .await
+        .or_flash(&to)?;
+    let n = v.count.versions;
+    Ok(redirect_with(
+        &to,
+        Flash::ok(format!("Restored: the prompt now has {n} versions.")),
+    ))
+}

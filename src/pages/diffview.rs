@@ -1,0 +1,197 @@
+//! The history page's diff: the service's line diff laid out side by side or inline, with the
+//! changed words emphasised.
+
+use askama::Template;
+
+use super::ctx::Layout;
+use super::detail::VersionView;
+use crate::prompts::diff::Line;
+use crate::prompts::versions::DiffView;
+
+pub struct Seg {
+    pub text: String,
+    pub em: bool,
+}
+
+/// One side of a side-by-side row; `kind` is `eq`, `del`, `add` or `none` (no line).
+pub struct Cell {
+    pub num: String,
+    pub kind: &'static str,
+    pub segs: Vec<Seg>,
+}
+
+pub struct SplitRow {
+    pub left: Cell,
+    pub right: Cell,
+}
+
+pub struct InlineRow {
+    pub kind: &'static str,
+    pub old: String,
+    pub new: String,
+    pub sign: &'static str,
+    pub segs: Vec<Seg>,
+}
+
+pub struct HunkView {
+    pub header: String,
+    pub split: Vec<SplitRow>,
+    pub inline: Vec<InlineRow>,
+}
+
+pub struct Shown {
+    pub from: i32,
+    pub to: i32,
+    pub from_id: String,
+    pub to_id: String,
+    pub changed: String,
+    pub title: Option<(String, String)>,
+    pub insertions: usize,
+    pub deletions: usize,
+    pub split: bool,
+    pub hunks: Vec<HunkView>,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+pub struct DiffPage<'a> {
+    pub l: &'a Layout,
+    pub id: String,
+    pub title: String,
+    pub can_edit: bool,
+    pub versions: Vec<VersionView>,
+    pub d: Shown,
+}
+
+fn kind(line: &Line) -> &'static str {
+    match line.kind {
+        "insert" => "add",
+        "delete" => "del",
+        _ => "eq",
+    }
+}
+
+fn segs(line: &Line) -> Vec<Seg> {
+    let text = |t: &str| t.trim_end_matches(['\n', '\r']).to_string();
+    if line.segments.is_empty() {
+        return vec![Seg {
+            text: text(&line.text),
+            em: false,
+        }];
+    }
+    line.segments
+        .iter()
+        .map(|s| Seg {
+            text: text(&s.text),
+            em: s.emphasized && line.kind != "equal",
+        })
+        .collect()
+}
+
+fn num(n: Option<usize>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_default()
+}
+
+fn cell(line: &Line, old: bool) -> Cell {
+    Cell {
+        num: num(if old { line.old_line } else { line.new_line }),
+        kind: kind(line),
+        segs: segs(line),
+    }
+}
+
+fn empty() -> Cell {
+    Cell {
+        num: String::new(),
+        kind: "none",
+        segs: Vec::new(),
+    }
+}
+
+/// Pairs each run of deletions with the insertions that follow it, line by line.
+fn split_rows(lines: &[Line]) -> Vec<SplitRow> {
+    let mut rows = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].kind == "equal" {
+            rows.push(SplitRow {
+                left: cell(&lines[i], true),
+                right: cell(&lines[i], false),
+            });
+            i += 1;
+            continue;
+        }
+        let dels: Vec<&Line> = lines[i..]
+            .iter()
+            .take_while(|l| l.kind == "delete")
+            .collect();
+        i += dels.len();
+        let adds: Vec<&Line> = lines[i..]
+            .iter()
+            .take_while(|l| l.kind == "insert")
+            .collect();
+        i += adds.len();
+        for k in 0..dels.len().max(adds.len()) {
+            rows.push(SplitRow {
+                left: dels.get(k).map_or_else(empty, |l| cell(l, true)),
+                right: adds.get(k).map_or_else(empty, |l| cell(l, false)),
+            });
+        }
+    }
+    rows
+}
+
+pub fn build(d: &DiffView, split: bool) -> Shown {
+    let hunks = d
+        .body
+        .hunks
+        .iter()
+        .map(|h| HunkView {
+            header: h.header.clone(),
+            split: if split {
+                split_rows(&h.lines)
+            } else {
+                Vec::new()
+            },
+            inline: if split {
+                Vec::new()
+            } else {
+                h.lines
+                    .iter()
+                    .map(|l| InlineRow {
+                        kind: kind(l),
+                        old: num(l.old_line),
+                        new: num(l.new_line),
+                        sign: match l.kind {
+                            "insert" => "+",
+                            "delete" => "−",
+                            _ => " ",
+                        },
+                        segs: segs(l),
+                    })
+                    .collect()
+            },
+        })
+        .collect();
+    let changed = d
+        .changed
+        .iter()
+        .map(|c| match *c {
+            "modelHints" => "model hints",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Shown {
+        from: d.from.version,
+        to: d.to.version,
+        from_id: d.from.id.clone(),
+        to_id: d.to.id.clone(),
+        changed,
+        title: d.title.as_ref().map(|t| (t.from.clone(), t.to.clone())),
+        insertions: d.body.insertions,
+        deletions: d.body.deletions,
+        split,
+        hunks,
+    }
+}

@@ -1,0 +1,52 @@
+//! `/team-feed`: prompts shared with my teams (and public ones).
+
+use askama::Template;
+use axum::extract::State;
+
+use super::cards::{self, Card, ListState};
+use super::ctx::{Layout, Me};
+use super::form::PageQuery;
+use super::respond::{self, PageResult};
+use crate::app::AppState;
+use crate::error::Error;
+use crate::prompts;
+
+const PER_PAGE: i64 = 24;
+
+#[derive(Template)]
+#[template(path = "feed.html")]
+struct FeedPage<'a> {
+    l: &'a Layout,
+    s: ListState,
+    cards: Vec<Card>,
+    no_team: bool,
+}
+
+pub async fn feed(
+    State(state): State<AppState>,
+    me: Me,
+    PageQuery(pairs): PageQuery<Vec<(String, String)>>,
+) -> PageResult {
+    let (mut s, q) = ListState::parse("/team-feed", &pairs, PER_PAGE);
+    let (cards, no_team) = match prompts::team_feed(&state.db, &me.user, &q).await {
+        Ok((views, total)) => {
+            s.set_total(total);
+            (
+                views.iter().map(|v| cards::card(v, "/team-feed")).collect(),
+                false,
+            )
+        }
+        Err(Error::NotFound(_)) => (Vec::new(), true),
+        Err(e) => return Err(respond::error_page(&me.ctx, &e).into()),
+    };
+    let l = me.ctx.layout("Team feed", "feed");
+    Ok(respond::ok(
+        &me.ctx,
+        &FeedPage {
+            l: &l,
+            s,
+            cards,
+            no_team,
+        },
+    ))
+}

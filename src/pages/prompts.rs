@@ -1,0 +1,336 @@
+//! `/prompts` (my prompts), `/prompts/new`, `/prompts/:id/edit`: listing and the editor.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use super::cards::{self, Card, Chip, ListState};
+use super::ctx::{Layout, Me};
+use super::form::{Form, PageQuery};
+use super::respond::{self, Flash, OrPage, PageResult, redirect_with};
+use crate::app::AppState;
+use crate::error::{Error, FieldErrors};
+use crate::prompts::{self, PromptInput, Scope, variables};
+
+const PER_PAGE: i64 = 24;
+
+#[derive(Template)]
+#[template(path = "prompts.html")]
+struct ListPage<'a> {
+    l: &'a Layout,
+    s: ListState,
+    cards: Vec<Card>,
+    chips: Vec<Chip>,
+}
+
+/// Tag chips: the ones filtering now first, then the most used.
+async fn chips(state: &AppState, me: &Me, s: &ListState) -> Vec<Chip> {
+    let mut tags = crate::tags::list(&state.db, &me.user)
+        .await
+        .unwrap_or_default();
+    tags.sort_by(|a, b| {
+        b.count
+            .prompts
+            .cmp(&a.count.prompts)
+            .then(a.name.cmp(&b.name))
+    });
+    let mut out: Vec<Chip> = s
+        .tags
+        .iter()
+        .map(|t| {
+            let count = tags
+                .iter()
+                .find(|x| x.name.eq_ignore_ascii_case(t))
+                .map_or(0, |x| x.count.prompts);
+            s.chip(t, count)
+        })
+        .collect();
+    for t in tags.iter().take(16) {
+        if !out.iter().any(|c| c.name.eq_ignore_ascii_case(&t.name)) {
+            out.push(s.chip(&t.name, t.count.prompts));
+        }
+    }
+    out
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    me: Me,
+    PageQuery(pairs): PageQuery<Vec<(String, String)>>,
+) -> PageResult {
+    let (mut s, q) = ListState::parse("/prompts", &pairs, PER_PAGE);
+    let (views, total) = prompts::list_scope(&state.db, &me.user, Scope::Own, &q)
+        .await
+        .or_page(&me.ctx)?;
+    s.set_total(total);
+    let cards = views.iter().map(|v| cards::card(v, "/prompts")).collect();
+    let chips = chips(&state, &me, &s).await;
+    let mut l = me.ctx.layout("My prompts", "prompts");
+    l.q = s.q.clone();
+    Ok(respond::ok(
+        &me.ctx,
+        &ListPage {
+            l: &l,
+            s,
+            cards,
+            chips,
+        },
+    ))
+}
+
+/// One detected variable with its description and default, as the editor shows it.
+pub struct VarField {
+    pub name: String,
+    pub description: String,
+    pub default: String,
+}
+
+/// What the editor holds (kept as typed when saving fails).
+#[derive(Default)]
+pub struct Editor {
+    pub title: String,
+    pub body: String,
+    pub notes: String,
+    pub model_hints: String,
+    pub tags: String,
+    pub visibility: String,
+    pub team_id: String,
+    pub message: String,
+    pub vars: Vec<VarField>,
+}
+
+impl Editor {
+    fn from_form(f: &Form) -> Editor {
+        let body = f.get("body").replace("\r\n", "\n");
+        let vars = variables::names(&body)
+            .into_iter()
+            .map(|name| VarField {
+                description: f.get(&format!("var.{name}.description")).trim().to_string(),
+                default: f.get(&format!("var.{name}.default")).to_string(),
+                name,
+            })
+            .collect();
+        Editor {
+            title: f.get("title").to_string(),
+            body,
+            notes: f.get("notes").replace("\r\n", "\n"),
+            model_hints: f.get("modelHints").to_string(),
+            tags: f.get("tags").to_string(),
+            visibility: f.opt("visibility").unwrap_or("PRIVATE").to_string(),
+            team_id: f.get("teamId").to_string(),
+            message: f.get("message").to_string(),
+            vars,
+        }
+    }
+
+    fn from_view(v: &prompts::PromptView) -> Editor {
+        let p = &v.prompt;
+        let decls = variables::from_text(p.variables.as_deref());
+        Editor {
+            title: p.title.clone(),
+            body: p.body.clone(),
+            notes: p.notes.clone().unwrap_or_default(),
+            model_hints: p.model_hints.clone().unwrap_or_default(),
+            tags: v.tag_names().join(", "),
+            visibility: p.visibility.clone(),
+            team_id: p.team_id.clone().unwrap_or_default(),
+            message: String::new(),
+            vars: decls
+                .into_iter()
+                .map(|d| VarField {
+                    name: d.name,
+                    description: d.description.unwrap_or_default(),
+                    default: d.default.unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The service input: every field present (the editor shows them all).
+    fn input(&self) -> PromptInput {
+        let text = |s: &str| {
+            if s.trim().is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::Value::String(s.to_string())
+            }
+        };
+        let vars: Vec<serde_json::Value> = self
+            .vars
+            .iter()
+            .map(|v| {
+                let mut o = serde_json::json!({ "name": v.name });
+                if !v.description.is_empty() {
+                    o["description"] = v.description.clone().into();
+                }
+                if !v.default.is_empty() {
+                    o["default"] = v.default.clone().into();
+                }
+                o
+            })
+            .collect();
+        PromptInput {
+            title: Some(self.title.clone()),
+            body: Some(self.body.clone()),
+            variables: Some(serde_json::Value::Array(vars)),
+            notes: Some(text(&self.notes)),
+            model_hints: Some(text(&self.model_hints)),
+            tags: Some(
+                self.tags
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            ),
+            visibility: Some(self.visibility.clone()),
+            team_id: Some(Some(self.team_id.clone()).filter(|t| !t.is_empty())),
+            message: Some(self.message.clone()),
+        }
+    }
+}
+
+pub struct TeamOption {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "editor.html")]
+struct EditorPage<'a> {
+    l: &'a Layout,
+    action: String,
+    cancel: String,
+    is_new: bool,
+    e: Editor,
+    teams: Vec<TeamOption>,
+    all_tags: Vec<String>,
+    errors: FieldErrors,
+}
+
+async fn show_editor(
+    state: &AppState,
+    me: &Me,
+    status: StatusCode,
+    id: Option<&str>,
+    e: Editor,
+    errors: FieldErrors,
+) -> PageResult {
+    let teams = crate::teams::of_user(&state.db, &me.user.id)
+        .await
+        .or_page(&me.ctx)?
+        .into_iter()
+        .map(|t| TeamOption {
+            id: t.id,
+            name: t.name,
+        })
+        .collect();
+    let all_tags = crate::tags::list(&state.db, &me.user)
+        .await
+        .or_page(&me.ctx)?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    let (title, action, cancel) = match id {
+        Some(id) => (
+            format!("Edit {}", e.title),
+            format!("/prompts/{id}/edit"),
+            format!("/prompts/{id}"),
+        ),
+        None => (
+            "New prompt".to_string(),
+            "/prompts/new".to_string(),
+            "/prompts".to_string(),
+        ),
+    };
+    let l = me.ctx.layout(title, "prompts");
+    Ok(respond::render(
+        &me.ctx,
+        status,
+        &EditorPage {
+            l: &l,
+            action,
+            cancel,
+            is_new: id.is_none(),
+            e,
+            teams,
+            all_tags,
+            errors,
+        },
+    ))
+}
+
+pub async fn new_page(State(state): State<AppState>, me: Me) -> PageResult {
+    let e = Editor {
+        visibility: "PRIVATE".into(),
+        ..Editor::default()
+    };
+    show_editor(&state, &me, StatusCode::OK, None, e, FieldErrors::new()).await
+}
+
+fn form_failure(e: &Error) -> Option<FieldErrors> {
+    match e {
+        Error::Invalid { details, .. } => Some(details.clone()),
+        _ => None,
+    }
+}
+
+pub async fn create(State(state): State<AppState>, me: Me, form: Form) -> PageResult {
+    let e = Editor::from_form(&form);
+    match prompts::create(&state.db, &me.user, &e.input()).await {
+        Ok(v) => Ok(redirect_with(
+            &format!("/prompts/{}", v.prompt.id),
+            Flash::ok("Prompt saved."),
+        )),
+        Err(err) => match form_failure(&err) {
+            Some(errors) => show_editor(&state, &me, err.status(), None, e, errors).await,
+            None => Err(respond::error_page(&me.ctx, &err).into()),
+        },
+    }
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+) -> PageResult {
+    let v = prompts::get(&state.db, &me.user, &id)
+        .await
+        .or_page(&me.ctx)?;
+    if !v.can_edit {
+        return Err(respond::error_page(
+            &me.ctx,
+            &Error::Forbidden("Only the owner can edit this prompt.".into()),
+        )
+        .into());
+    }
+    let e = Editor::from_view(&v);
+    show_editor(
+        &state,
+        &me,
+        StatusCode::OK,
+        Some(&id),
+        e,
+        FieldErrors::new(),
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let e = Editor::from_form(&form);
+    match prompts::update(&state.db, &me.user, &id, &e.input()).await {
+        Ok(_) => Ok(redirect_with(
+            &format!("/prompts/{id}"),
+            Flash::ok("Changes saved."),
+        )),
+        Err(err) => match form_failure(&err) {
+            Some(errors) => show_editor(&state, &me, err.status(), Some(&id), e, errors).await,
+            None => Err(respond::error_page(&me.ctx, &err).into()),
+        },
+    }
+}

@@ -1,0 +1,83 @@
+//! `/share/:id`: the public page of a shared prompt. No sign-in; a clean 404 page when the link
+//! is off or unknown.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+
+use super::ctx::{Ctx, Layout};
+use super::detail::VarView;
+use super::form::PageQuery;
+use super::respond::{self, OrPage, PageResult};
+use crate::app::AppState;
+use crate::prompts::variables;
+
+#[derive(Template)]
+#[template(path = "share.html")]
+struct SharePage<'a> {
+    l: &'a Layout,
+    share_id: String,
+    title: String,
+    body: String,
+    notes: String,
+    tags: Vec<String>,
+    author: String,
+    updated: String,
+    vars: Vec<VarView>,
+    filled: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(share_id): Path<String>,
+    PageQuery(pairs): PageQuery<Vec<(String, String)>>,
+) -> PageResult {
+    let p = crate::sharing::public(&state.db, &share_id)
+        .await
+        .or_page(&ctx)?;
+    let decls = variables::from_text(p.variables.as_deref());
+    let values: Option<BTreeMap<String, String>> =
+        pairs.iter().any(|(k, _)| k == "fill").then(|| {
+            pairs
+                .iter()
+                .filter_map(|(k, v)| {
+                    k.strip_prefix("v.")
+                        .filter(|_| !v.is_empty())
+                        .map(|n| (n.to_string(), v.clone()))
+                })
+                .collect()
+        });
+    let filled = values
+        .as_ref()
+        .map(|vals| variables::render(&p.body, &decls, vals).text);
+    let vars = decls
+        .into_iter()
+        .map(|d| VarView {
+            value: values
+                .as_ref()
+                .and_then(|m| m.get(&d.name).cloned())
+                .unwrap_or_default(),
+            description: d.description.unwrap_or_default(),
+            default: d.default.unwrap_or_default(),
+            name: d.name,
+        })
+        .collect();
+    let l = ctx.layout(p.title.clone(), "share");
+    Ok(respond::ok(
+        &ctx,
+        &SharePage {
+            l: &l,
+            share_id,
+            title: p.title,
+            body: p.body,
+            notes: p.notes.unwrap_or_default(),
+            tags: p.tags,
+            author: p.author.name.unwrap_or_else(|| "a PromptVault user".into()),
+            updated: super::fmt::date(&p.updated_at),
+            vars,
+            filled,
+        },
+    ))
+}
