@@ -151,6 +151,12 @@ async fn backup_under_load(app: TestApp) {
             .await
             .expect("backup under load");
         assert!(report.rows > 0 && report.bytes > 0, "{report:?}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "backups are private to their owner");
+        }
         backups.push((path, before));
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -106,6 +106,7 @@ pub async fn run(db: &Db, path: &Path, compress: bool) -> Result<BackupReport> {
             return Err(e);
         }
     };
+    restrict(&tmp)?;
     std::fs::rename(&tmp, path)?;
     sync_dir(path);
     Ok(BackupReport {
@@ -123,6 +124,18 @@ pub async fn run(db: &Db, path: &Path, compress: bool) -> Result<BackupReport> {
             "dump"
         },
     })
+}
+
+/// Backups hold password and token hashes: readable by the owner only.
+pub fn restrict(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 fn tmp_name(path: &Path) -> PathBuf {

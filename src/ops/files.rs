@@ -66,7 +66,10 @@ impl Output {
 
 /// Creates `path` for writing, gzip-compressed when `compress`.
 pub fn create_output(path: &Path, compress: bool) -> Result<Output> {
-    let file = BufWriter::with_capacity(1 << 16, File::create(path)?);
+    let file = File::create(path)?;
+    // Dumps hold password and token hashes: owner only, from the first byte.
+    super::backup::restrict(path)?;
+    let file = BufWriter::with_capacity(1 << 16, file);
     if compress {
         Ok(Output::Gzip(flate2::write::GzEncoder::new(
             file,

@@ -33,7 +33,10 @@ pub async fn restore(
         // Work on a private copy: opening a database file may write to it (WAL, migrations).
         let copy = TempPath::new(".db");
         let mut input = super::dump::open_input(file)?;
-        std::io::copy(&mut input, &mut File::create(&copy.0)?)?;
+        let mut out = File::create(&copy.0)?;
+        super::backup::restrict(&copy.0)?;
+        std::io::copy(&mut input, &mut out)?;
+        drop(out);
         let url = format!("sqlite://{}", copy.0.display());
         let source = crate::db::connect(&url, 1).await?;
         let result = async {
