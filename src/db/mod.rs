@@ -285,22 +285,17 @@ pub fn is_transient(e: &sqlx::Error) -> bool {
     ) || d.message().contains("Deadlock found")
 }
 
-/// Runs a whole write transaction again (up to 4 tries, with a short pause) when it failed on
-/// a transient conflict. `attempt` must begin and commit its own transaction.
-pub async fn retry<T>(
-    mut attempt: impl AsyncFnMut() -> crate::error::Result<T>,
-) -> crate::error::Result<T> {
-    let mut tries = 0u64;
-    loop {
-        match attempt().await {
-            Err(crate::error::Error::Db(e)) if tries < 3 && is_transient(&e) => {
-                tries += 1;
-                tracing::debug!(error = %e, tries, "transient conflict; running the transaction again");
-                tokio::time::sleep(std::time::Duration::from_millis(5 * tries)).await;
-            }
-            other => return other,
-        }
+/// Whether a write transaction that failed with `e` should run again: yes for a transient
+/// conflict, up to 3 more tries, after a short pause. Used as
+/// `Err(Error::Db(e)) if db::again(&e, &mut tries).await => continue`.
+pub async fn again(e: &sqlx::Error, tries: &mut u64) -> bool {
+    if *tries >= 3 || !is_transient(e) {
+        return false;
     }
+    *tries += 1;
+    tracing::debug!(error = %e, tries = *tries, "transient conflict; running the transaction again");
+    tokio::time::sleep(std::time::Duration::from_millis(5 * *tries)).await;
+    true
 }
 
 /// Does this error come from a unique constraint?

@@ -113,7 +113,13 @@ async fn check_team(
 
 /// Creates a prompt owned by `caller`, with version 1 and its tags.
 pub async fn create(db: &Db, caller: &UserRow, input: &PromptInput) -> Result<PromptView> {
-    db::retry(async || create_once(db, caller, input).await).await
+    let mut tries = 0;
+    loop {
+        match create_once(db, caller, input).await {
+            Err(Error::Db(e)) if db::again(&e, &mut tries).await => continue,
+            other => return other,
+        }
+    }
 }
 
 async fn create_once(db: &Db, caller: &UserRow, input: &PromptInput) -> Result<PromptView> {
@@ -207,7 +213,13 @@ pub async fn update(
     id: &str,
     input: &PromptInput,
 ) -> Result<PromptView> {
-    db::retry(async || update_once(db, caller, id, input).await).await
+    let mut tries = 0;
+    loop {
+        match update_once(db, caller, id, input).await {
+            Err(Error::Db(e)) if db::again(&e, &mut tries).await => continue,
+            other => return other,
+        }
+    }
 }
 
 async fn update_once(
