@@ -5,6 +5,10 @@
 -- FTS5 rows are addressed by integer rowid; PromptSearchKey maps each prompt id to a stable one
 -- (an INTEGER PRIMARY KEY survives VACUUM, unlike Prompt's implicit rowid).
 
+-- Search joins FTS rows to prompts through this narrow covering index, so counting and
+-- permission checks over many matches never read the wide Prompt rows.
+CREATE INDEX idx_prompt_access ON "Prompt"("id", "userId", "visibility", "teamId", "updatedAt");
+
 CREATE TABLE PromptSearchKey (
   rowid INTEGER PRIMARY KEY,
   promptId TEXT NOT NULL UNIQUE

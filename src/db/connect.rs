@@ -107,12 +107,11 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError
                         // Standard double-quoted identifiers, so one SQL text serves all backends.
                         // READ COMMITTED: no gap locks between writers inserting unrelated
                         // prompts and tags (fewer deadlocks than REPEATABLE READ).
-                        conn.execute(
-                            "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES'), \
-                             SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
-                        )
-                        .await
-                        .map(drop)
+                        conn.execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')")
+                            .await?;
+                        conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                            .await
+                            .map(drop)
                     })
                 })
                 .connect_with(opts)

@@ -61,8 +61,9 @@ struct Matcher {
 fn matcher(backend: Backend, q: &ParsedQuery) -> Matcher {
     match backend {
         Backend::Sqlite => Matcher {
-            from_where: "PromptSearch JOIN \"Prompt\" p ON p.\"id\" = PromptSearch.promptId \
-                         WHERE PromptSearch MATCH ?"
+            // Through the narrow key table and idx_prompt_access, never the wide rows.
+            from_where: "PromptSearch JOIN PromptSearchKey k ON k.rowid = PromptSearch.rowid \
+                         JOIN \"Prompt\" p ON p.\"id\" = k.promptId WHERE PromptSearch MATCH ?"
                 .into(),
             binds: vec![Arg::S(q.fts5())],
             // title, body, notes, tags; promptId is not indexed. bm25 is negative: lower is better.
