@@ -411,6 +411,30 @@ async fn team_feed_and_team_deletion(app: TestApp) {
         titles(&feed),
         vec!["b-team", "public", "team-a", "team-any"]
     );
+    // Filtered to one team: prompts naming it, or naming none from one of its members.
+    let (s, feed) = k
+        .other
+        .get(&format!("/api/prompts/feed/team?team={}", k.team_b))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(titles(&feed), vec!["b-team"]);
+    let (_, feed) = k
+        .other
+        .get(&format!("/api/prompts/feed/team?team={}", k.team_a))
+        .await;
+    assert_eq!(
+        titles(&feed),
+        vec!["b-team", "public", "team-a", "team-any"]
+    );
+    let (_, feed) = k
+        .other
+        .get(&format!("/api/prompts/feed/team?team={}&q=team", k.team_b))
+        .await;
+    assert_eq!(
+        titles(&feed),
+        vec!["b-team"],
+        "search honours the team filter"
+    );
     // Deleting team A makes its scoped TEAM prompt PRIVATE.
     let (s, _) = k
         .admin

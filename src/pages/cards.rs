@@ -100,6 +100,9 @@ pub struct ListState {
     pub q: String,
     pub tags: Vec<String>,
     pub visibility: String,
+    /// The team filter (team id) and the teams to choose from (the team feed only).
+    pub team: String,
+    pub teams: Vec<(String, String)>,
     pub sort: &'static str,
     pub table: bool,
     pub page: i64,
@@ -149,6 +152,8 @@ impl ListState {
                 .visibility
                 .map(|v: Visibility| v.as_str().to_string())
                 .unwrap_or_default(),
+            team: q.team.clone().unwrap_or_default(),
+            teams: Vec::new(),
             sort: match q.sort {
                 Sort::Updated => "updated",
                 Sort::Created => "created",
@@ -171,7 +176,10 @@ impl ListState {
     }
 
     pub fn filtered(&self) -> bool {
-        !self.q.is_empty() || !self.tags.is_empty() || !self.visibility.is_empty()
+        !self.q.is_empty()
+            || !self.tags.is_empty()
+            || !self.visibility.is_empty()
+            || !self.team.is_empty()
     }
 
     /// The address of this list with other tags, page or view.
@@ -185,6 +193,9 @@ impl ListState {
         }
         if !self.visibility.is_empty() {
             parts.push(format!("visibility={}", self.visibility));
+        }
+        if !self.team.is_empty() {
+            parts.push(format!("team={}", url_encode(&self.team)));
         }
         if self.sort != "updated" {
             parts.push(format!("sort={}", self.sort));

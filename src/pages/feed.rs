@@ -28,6 +28,12 @@ pub async fn feed(
     PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
     let (mut s, q) = ListState::parse("/team-feed", &pairs, PER_PAGE);
+    s.teams = crate::teams::of_user(&state.db, &me.user.id)
+        .await
+        .map_err(|e| respond::error_page(&me.ctx, &e))?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
     let (cards, no_team) = match prompts::team_feed(&state.db, &me.user, &q).await {
         Ok((views, total)) => {
             s.set_total(total);

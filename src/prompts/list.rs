@@ -34,6 +34,8 @@ pub struct ListQuery {
     /// Prompts must carry every one of these tags (names, any case).
     pub tags: Vec<String>,
     pub visibility: Option<Visibility>,
+    /// Only prompts shared with this team (team id), see [`IN_TEAM`].
+    pub team: Option<String>,
     pub sort: Sort,
     pub limit: i64,
     pub offset: i64,
@@ -45,6 +47,7 @@ impl Default for ListQuery {
             q: None,
             tags: Vec::new(),
             visibility: None,
+            team: None,
             sort: Sort::Updated,
             limit: 50,
             offset: 0,
@@ -77,6 +80,9 @@ impl ListQuery {
                     out.visibility = Some(
                         Visibility::parse(v).map_err(|p| Error::invalid_field("visibility", p))?,
                     );
+                }
+                "team" | "teamId" if !v.trim().is_empty() => {
+                    out.team = Some(v.trim().to_string());
                 }
                 "sort" if !v.is_empty() => {
                     out.sort = Sort::parse(v).map_err(|p| Error::invalid_field("sort", p))?;
@@ -119,6 +125,11 @@ pub enum Scope {
     Readable,
 }
 
+/// "Shared with team `?`": the prompt names the team, or names none and its owner is a member
+/// (TEAM without a team means all the owner's teams). Bind the team id twice.
+pub const IN_TEAM: &str = "(p.\"teamId\" = ? OR (p.\"teamId\" IS NULL AND p.\"userId\" IN \
+    (SELECT tm.\"userId\" FROM \"UserTeam\" tm WHERE tm.\"teamId\" = ?)))";
+
 /// The condition (on prompt `p`) that defines a scope, with its binds. Shared with search.
 pub fn scope_condition(caller: &str, scope: Scope) -> (String, Vec<Arg>) {
     let mut conds: Vec<String> = Vec::new();
@@ -157,6 +168,11 @@ fn conditions(caller: &str, scope: Scope, q: &ListQuery) -> (String, Vec<Arg>) {
     if let Some(v) = q.visibility {
         conds.push("p.\"visibility\" = ?".into());
         args.push(Arg::S(v.as_str().into()));
+    }
+    if let Some(team) = &q.team {
+        conds.push(IN_TEAM.into());
+        args.push(Arg::S(team.clone()));
+        args.push(Arg::S(team.clone()));
     }
     for tag in &q.tags {
         conds.push(

@@ -363,6 +363,7 @@ async fn search_scope(
         q: text.to_string(),
         tags: q.tags.clone(),
         visibility: q.visibility.map(|v| v.as_str().to_string()),
+        team: q.team.clone(),
         scope,
         sort: match q.sort {
             Sort::Updated => crate::search::Sort::Updated,

@@ -6,7 +6,7 @@ use super::snippet;
 use super::{CANDIDATES, Hit, Results, SearchRequest, Sort};
 use crate::db::dynamic::{Arg, fetch_all, fetch_count, marks};
 use crate::db::{Backend, Tx};
-use crate::prompts::list::scope_condition;
+use crate::prompts::list::{IN_TEAM, scope_condition};
 
 /// `AND …` conditions on `p` (the prompt) shared by every backend.
 fn filters(caller: &str, req: &SearchRequest) -> (String, Vec<Arg>) {
@@ -21,7 +21,9 @@ fn filters(caller: &str, req: &SearchRequest) -> (String, Vec<Arg>) {
         binds.push(Arg::S(owner.clone()));
     }
     if let Some(team) = &req.team {
-        sql.push_str(" AND p.\"teamId\" = ?");
+        sql.push_str(" AND ");
+        sql.push_str(IN_TEAM);
+        binds.push(Arg::S(team.clone()));
         binds.push(Arg::S(team.clone()));
     }
     for tag in &req.tags {
