@@ -764,3 +764,43 @@ async fn search_page_highlights_and_escapes(app: TestApp) {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn admin_system_card_shows_the_database_and_backs_up_now() {
+    let dir = std::env::temp_dir().join(format!("pv-sys-{}", promptvault::db::new_id()));
+    let backups = dir.clone();
+    let Some(app) = TestApp::start_with(promptvault::db::Backend::Sqlite, move |c| {
+        c.backup_dir = backups;
+    })
+    .await
+    else {
+        return;
+    };
+    let c = app.client();
+    register(&c, "root@example.com", "Root").await;
+    let r = c.page("/admin").await;
+    assert_eq!(r.status, 200);
+    for text in [
+        "Schema",
+        "version 2 of 2",
+        "Last backup",
+        "none yet",
+        "Back up now",
+    ] {
+        assert!(r.body.contains(text), "missing {text:?} on the System card");
+    }
+    let r = c.form("/admin/backups", &[]).await;
+    assert_eq!(r.status, 303, "Post/Redirect/Get");
+    let r = c.page("/admin").await;
+    assert!(
+        r.body.contains("promptvault_"),
+        "the new backup is named on the card"
+    );
+    assert!(r.body.contains("1 file(s) kept"));
+    let (s, system) = c.get("/api/admin/system").await;
+    assert_eq!(s, 200);
+    assert_eq!(system["backups"]["files"], 1);
+    assert!(system["database"]["bytes"].as_i64().is_some_and(|b| b > 0));
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -21,7 +21,8 @@ pub fn admin_routes() -> Router<AppState> {
         .route("/backups/{name}", get(download))
 }
 
-fn internal(e: OpsError) -> Error {
+/// An operations error as the service error the HTTP edge and the pages understand.
+pub fn internal(e: OpsError) -> Error {
     match e {
         OpsError::Busy => Error::conflict("A backup is already running", "backup_running"),
         OpsError::Refused(m) => Error::conflict(m, "backup_exists"),
@@ -32,41 +33,8 @@ fn internal(e: OpsError) -> Error {
 
 /// What an administrator wants to know about the instance.
 async fn system(State(state): State<AppState>, _admin: AdminUser) -> Result<Response, Error> {
-    let mut tx = state.db.read().await?;
-    let schema_version = crate::db::migrate::current(&mut tx).await?;
-    let counts = super::row_counts(&mut tx).await?;
-    drop(tx);
-    let backups = state
-        .ops
-        .backups
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone();
-    let config = &state.config;
-    let files = super::schedule::list(&config.backup_dir).map_err(internal)?;
-    Ok(axum::Json(json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "database": {
-            "backend": state.db.backend().name(),
-            "schemaVersion": schema_version,
-            "latestSchemaVersion": crate::db::migrate::latest(),
-            "rows": counts.iter().map(|(t, n)| (t.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
-        },
-        "backups": {
-            "scheduled": config.backup_interval_hours > 0,
-            "intervalHours": config.backup_interval_hours,
-            "keepDays": config.backup_keep_days,
-            "keepFiles": config.backup_keep_files,
-            "directory": config.backup_dir.display().to_string(),
-            "files": files.len(),
-            "status": backups,
-        },
-        "metrics": {
-            "token": config.metrics_token.is_some(),
-            "separateAddress": config.metrics_bind.map(|a| a.to_string()),
-        },
-    }))
-    .into_response())
+    let info = super::system::info(&state).await?;
+    Ok(axum::Json(info.to_json(&state)).into_response())
 }
 
 async fn list(State(state): State<AppState>, _admin: AdminUser) -> Result<Response, Error> {

@@ -17,6 +17,7 @@ pub mod recover;
 pub mod restore;
 pub mod schedule;
 pub mod stats;
+pub mod system;
 pub mod transfer;
 
 use std::sync::Mutex;

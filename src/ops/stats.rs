@@ -149,7 +149,7 @@ async fn sizes(tx: &mut Tx, table: &str) -> (Option<i64>, Option<i64>) {
     r.unwrap_or((None, None))
 }
 
-async fn database_size(tx: &mut Tx) -> sqlx::Result<i64> {
+pub async fn database_size(tx: &mut Tx) -> sqlx::Result<i64> {
     let q: &'static str = match tx.backend() {
         Backend::Sqlite => {
             "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"

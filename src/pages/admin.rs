@@ -46,7 +46,23 @@ pub struct SystemView {
     pub backend: &'static str,
     pub users: i64,
     pub teams: usize,
+    pub prompts: i64,
     pub version: &'static str,
+    pub schema: String,
+    pub size: String,
+    pub last_backup: String,
+    pub backup_problem: Option<String>,
+    pub backup_files: usize,
+}
+
+fn human_bytes(n: i64) -> String {
+    let n = n.max(0) as f64;
+    match n {
+        n if n >= 1_073_741_824.0 => format!("{:.1} GiB", n / 1_073_741_824.0),
+        n if n >= 1_048_576.0 => format!("{:.1} MiB", n / 1_048_576.0),
+        n if n >= 1024.0 => format!("{:.0} KiB", n / 1024.0),
+        n => format!("{n} bytes"),
+    }
 }
 
 #[derive(Template)]
@@ -117,11 +133,35 @@ async fn show(
         .collect();
     let tags = crate::tags::list(&state.db, &me.user).await.or_page(ctx)?;
     let settings = crate::settings::get(&state.db).await.or_page(ctx)?;
+    let info = crate::ops::system::info(&state).await.or_page(ctx)?;
     let system = SystemView {
-        backend: state.db.backend().name(),
+        backend: info.backend,
         users: total,
         teams: teams.len(),
-        version: env!("CARGO_PKG_VERSION"),
+        prompts: info.count("Prompt"),
+        version: info.version,
+        schema: format!("{} of {}", info.schema_version, info.latest_schema_version),
+        size: info
+            .database_bytes
+            .map(human_bytes)
+            .unwrap_or_else(|| "unknown".into()),
+        last_backup: match (&info.backups.last_success_at, &info.backups.last_backup) {
+            (Some(at), Some(b)) => format!(
+                "{} ({}, {})",
+                super::fmt::ago(at),
+                b.name,
+                human_bytes(b.bytes as i64)
+            ),
+            (Some(at), None) => super::fmt::ago(at),
+            _ => "none yet".into(),
+        },
+        backup_problem: info.backups.last_ok.filter(|ok| !ok).map(|_| {
+            info.backups
+                .last_error
+                .clone()
+                .unwrap_or_else(|| "failed".into())
+        }),
+        backup_files: info.backup_files,
     };
     let l = ctx.layout("Administration", "admin");
     Ok(respond::render(
@@ -472,4 +512,19 @@ pub async fn delete_tag(
         .await
         .or_flash("/admin#tags")?;
     Ok(redirect_with("/admin#tags", Flash::ok("Tag deleted.")))
+}
+
+/// "Back up now" on the System card: the same backup as `POST /api/admin/backups`.
+pub async fn back_up_now(State(state): State<AppState>, _me: AdminMe) -> PageResult {
+    let report = crate::ops::schedule::run_now(&state)
+        .await
+        .map_err(crate::ops::api::internal)
+        .or_flash("/admin#system")?;
+    Ok(redirect_with(
+        "/admin#system",
+        Flash::ok(format!(
+            "Backup {} written ({} rows).",
+            report.name, report.rows
+        )),
+    ))
 }

@@ -66,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create_user))
+        .route("/admin/backups", post(admin::back_up_now))
         .route(
             "/admin/users/{id}",
             get(admin::user_page).post(admin::update_user),
