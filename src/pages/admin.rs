@@ -133,7 +133,7 @@ async fn show(
         .collect();
     let tags = crate::tags::list(&state.db, &me.user).await.or_page(ctx)?;
     let settings = crate::settings::get(&state.db).await.or_page(ctx)?;
-    let info = crate::ops::system::info(&state).await.or_page(ctx)?;
+    let info = crate::ops::system::info(state).await.or_page(ctx)?;
     let system = SystemView {
         backend: info.backend,
         users: total,
