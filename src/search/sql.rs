@@ -65,7 +65,8 @@ fn matcher(backend: Backend, q: &ParsedQuery) -> Matcher {
         Backend::Sqlite => Matcher {
             // Through the narrow key table and idx_prompt_access, never the wide rows.
             from_where: "PromptSearch JOIN PromptSearchKey k ON k.rowid = PromptSearch.rowid \
-                         JOIN \"Prompt\" p ON p.\"id\" = k.promptId WHERE PromptSearch MATCH ?"
+                         JOIN \"Prompt\" p INDEXED BY idx_prompt_access ON p.\"id\" = k.promptId \
+                         WHERE PromptSearch MATCH ?"
                 .into(),
             binds: vec![Arg::S(q.fts5())],
             // title, body, notes, tags; promptId is not indexed. bm25 is negative: lower is better.
