@@ -134,6 +134,27 @@ impl Db {
         })
     }
 
+    /// A read-only transaction in which every statement sees the same snapshot (exports,
+    /// backups, counts that must agree with the rows that follow). MySQL sessions run READ
+    /// COMMITTED, so the snapshot is asked for explicitly there and on PostgreSQL.
+    pub async fn snapshot(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            // A SQLite read transaction in WAL mode already sees one snapshot.
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+            Db::MySql(p) => Tx::MySql(
+                p.begin_with(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; \
+                     START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+                )
+                .await?,
+            ),
+        })
+    }
+
     /// `SELECT 1`: does the database answer?
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         match self {

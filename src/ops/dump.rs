@@ -61,13 +61,8 @@ pub async fn export(
         tx.commit().await?;
         v
     };
-    let mut tx = db.read().await?;
-    if let Tx::Postgres(t) = &mut tx {
-        // One snapshot for every statement of the export.
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            .execute(&mut **t)
-            .await?;
-    }
+    // One snapshot for every statement of the export: the header's counts match the rows.
+    let mut tx = db.snapshot().await?;
     let counts = super::row_counts(&mut tx).await?;
     let header = Header {
         format: FORMAT.into(),
