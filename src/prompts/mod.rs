@@ -376,23 +376,28 @@ async fn search_scope(
         ..Default::default()
     };
     let found = crate::search::search(db, &caller.id, &req).await?;
-    let ids: Vec<store::Arg> = found
-        .hits
-        .iter()
-        .map(|h| store::Arg::S(h.id.clone()))
-        .collect();
+    let ids: Vec<String> = found.hits.iter().map(|h| h.id.clone()).collect();
+    let views = views_in_order(db, &caller.id, &ids).await?;
+    Ok((views, found.total))
+}
+
+/// The list views of the prompts `ids` (already permission-checked), in the order given.
+/// Ids that no longer exist are left out.
+pub async fn views_in_order(db: &Db, caller: &str, ids: &[String]) -> Result<Vec<PromptView>> {
     if ids.is_empty() {
-        return Ok((Vec::new(), found.total));
+        return Ok(Vec::new());
     }
-    let mut tx = db.read().await?;
+    let args: Vec<store::Arg> = ids.iter().map(|id| store::Arg::S(id.clone())).collect();
     let sql = format!(
         "SELECT * FROM \"Prompt\" p WHERE p.\"id\" IN ({})",
-        store::marks(ids.len())
+        store::marks(args.len())
     );
-    let mut rows: Vec<store::PromptRow> = store::fetch_all(&mut tx, sql, &ids).await?;
-    rows.sort_by_key(|r| found.hits.iter().position(|h| h.id == r.id));
-    let views = view::build(&mut tx, &caller.id, rows).await?;
-    Ok((views, found.total))
+    let mut tx = db.read().await?;
+    let mut rows: Vec<store::PromptRow> = store::fetch_all(&mut tx, sql, &args).await?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    let views = view::build(&mut tx, caller, rows).await?;
+    tx.commit().await?;
+    Ok(views)
 }
 
 /// Fills a readable prompt's variables (`POST /:id/render`). With `strict`, missing values are

@@ -9,12 +9,9 @@ use super::{Hit, SearchRequest, Sort};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::Db;
-use crate::db::dynamic::{Arg, fetch_all, marks};
 use crate::error::{Error, Result};
 use crate::http::Page;
 use crate::http::extract::with_total;
-use crate::prompts::store::PromptRow;
-use crate::prompts::view;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/search", get(search))
@@ -69,19 +66,8 @@ async fn search(
 /// Search hits as full prompt objects (the list's shape), in hit order, each with `snippet`
 /// (HTML-escaped, matches in `<mark>`) and `score`.
 pub async fn hits_json(db: &Db, caller: &str, hits: &[Hit]) -> Result<Vec<serde_json::Value>> {
-    if hits.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut tx = db.read().await?;
-    let ids: Vec<Arg> = hits.iter().map(|h| Arg::S(h.id.clone())).collect();
-    let sql = format!(
-        "SELECT * FROM \"Prompt\" p WHERE p.\"id\" IN ({})",
-        marks(ids.len())
-    );
-    let mut rows: Vec<PromptRow> = fetch_all(&mut tx, sql, &ids).await?;
-    rows.sort_by_key(|r| hits.iter().position(|h| h.id == r.id));
-    let views = view::build(&mut tx, caller, rows).await?;
-    tx.commit().await?;
+    let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
+    let views = crate::prompts::views_in_order(db, caller, &ids).await?;
     let mut out = Vec::with_capacity(views.len());
     for v in views {
         let Some(hit) = hits.iter().find(|h| h.id == v.prompt.id) else {
