@@ -75,7 +75,7 @@ async fn run_on(db: &crate::db::Db, cmd: UserCommand) -> anyhow::Result<()> {
                 password: Some(password),
                 name,
                 role: Some(if admin { "ADMIN" } else { "USER" }.into()),
-                teams: None,
+                ..NewUser::default()
             };
             let user = users::create(db, &input).await.map_err(explain)?;
             println!("created {} ({}) id={}", user.email, user.role, user.id);

@@ -24,7 +24,6 @@ use serde::Serialize;
 
 use crate::db::{self, Db};
 use crate::error::Result;
-use crate::prompts::domain::Visibility;
 use crate::prompts::store::{self as prompts, PromptRow, VersionRow};
 use crate::prompts::variables;
 use crate::prompts::view::{TagLink, TagRef};
@@ -124,7 +123,6 @@ pub async fn import(
         .await?
         .into_iter()
         .collect();
-    let has_team = prompts::team_count(&mut tx, &caller.id).await? > 0;
     let mut tag_ids: HashMap<String, String> = HashMap::new();
     let mut raters: HashMap<String, Option<String>> = HashMap::new();
     let (mut imported, mut skipped) = (0, 0);
@@ -137,10 +135,7 @@ pub async fn import(
         }
         seen.insert(key);
         let created = item.created_at.unwrap_or(now);
-        let visibility = match item.visibility {
-            Visibility::Team if !has_team => Visibility::Private,
-            v => v,
-        };
+        let visibility = item.visibility;
         let row = PromptRow {
             id: db::new_id(),
             variables: Some(variables::to_text(&item.variables)),

@@ -213,6 +213,7 @@ pub async fn create_user(State(state): State<AppState>, me: AdminMe, form: Form)
         name: Some(kept.name.clone()),
         role: Some(form.opt("role").unwrap_or("USER").to_string()),
         teams: Some(kept.teams.clone()),
+        ..NewUser::default()
     };
     match users::create(&state.db, &input).await {
         Ok(u) => Ok(redirect_with(
@@ -305,7 +306,7 @@ pub async fn update_user(
         name: Some(form.get("name").to_string()),
         role: form.opt("role").map(str::to_string),
         teams: Some(form.all("teams")),
-        password: None,
+        ..AdminUpdate::default()
     };
     users::admin_update(&state.db, &id, &input)
         .await

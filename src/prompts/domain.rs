@@ -118,7 +118,7 @@ fn parse_optional_text(
 }
 
 /// Deserialises a present field as `Some(value)` (so `null` is `Some(None)`, absent is `None`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> std::result::Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)

@@ -80,32 +80,16 @@ pub(crate) async fn record_version(
     Ok(v)
 }
 
-/// Checks the team rules for `visibility`/`team_id` of a prompt owned by `owner`: a team
-/// being set (`new_team`) must be one of the owner's; TEAM without a team needs the owner to
-/// belong to some team.
-async fn check_team(
-    tx: &mut Tx,
-    owner: &str,
-    visibility: &str,
-    team_id: Option<&str>,
-    new_team: bool,
-) -> Result<()> {
-    if new_team
-        && let Some(team) = team_id
+/// Checks the team rule for a `team_id` being set on a prompt owned by `owner`: it must be one
+/// of the owner's teams. TEAM without a team is allowed even when the owner belongs to no team
+/// (1.x allowed it): only the owner reads it until they join one (`access::READABLE`).
+async fn check_team(tx: &mut Tx, owner: &str, team_id: Option<&str>) -> Result<()> {
+    if let Some(team) = team_id
         && !store::is_member(tx, owner, team).await?
     {
         return Err(Error::invalid_field(
             "teamId",
             "must be one of the owner's teams",
-        ));
-    }
-    if visibility == Visibility::Team.as_str()
-        && team_id.is_none()
-        && store::team_count(tx, owner).await? == 0
-    {
-        return Err(Error::invalid_field(
-            "visibility",
-            "TEAM needs a team: you belong to none (choose PRIVATE or PUBLIC)",
         ));
     }
     Ok(())
@@ -138,14 +122,7 @@ async fn create_once(db: &Db, caller: &UserRow, input: &PromptInput) -> Result<P
     let visibility = c.visibility.unwrap_or(Visibility::Private);
     let team_id = c.team_id.flatten();
     let mut tx = db.write().await?;
-    check_team(
-        &mut tx,
-        &caller.id,
-        visibility.as_str(),
-        team_id.as_deref(),
-        true,
-    )
-    .await?;
+    check_team(&mut tx, &caller.id, team_id.as_deref()).await?;
     let now = db::now();
     let mut row = PromptRow {
         id: db::new_id(),
@@ -253,21 +230,12 @@ async fn update_once(
         touched |= row.visibility != v.as_str();
         row.visibility = v.as_str().into();
     }
-    let mut new_team = false;
-    if let Some(t) = c.team_id {
-        new_team = row.team_id != t;
-        touched |= new_team;
+    if let Some(t) = c.team_id
+        && row.team_id != t
+    {
+        check_team(&mut tx, &caller.id, t.as_deref()).await?;
+        touched = true;
         row.team_id = t;
-    }
-    if touched {
-        check_team(
-            &mut tx,
-            &caller.id,
-            &row.visibility,
-            row.team_id.as_deref(),
-            new_team,
-        )
-        .await?;
     }
     let changed = next != current;
     if changed || touched || c.tags.is_some() {

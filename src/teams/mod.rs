@@ -146,6 +146,41 @@ pub async fn set_user_teams(tx: &mut Tx, user_id: &str, team_ids: &[String]) -> 
     refresh_primary(tx, user_id).await
 }
 
+/// The 1.x `team` field of the admin API: `team` (a team id or name) becomes the user's primary
+/// team, replacing the previous primary membership (1.x knew one team per user); `None` or an
+/// empty string takes the user out of their primary team. Other memberships are kept.
+pub async fn set_primary_team(tx: &mut Tx, user_id: &str, team: Option<&str>) -> Result<()> {
+    let wanted = match team.map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(t) => match store::by_id(tx, t).await? {
+            Some(found) => Some(found),
+            None => Some(store::by_name(tx, t).await?.ok_or_else(|| {
+                Error::invalid_field("team", format!("no team has the id or name {t:?}"))
+            })?),
+        },
+    };
+    let Some(user) = crate::users::store::by_id(tx, user_id).await? else {
+        return Err(Error::not_found());
+    };
+    let current = match user.team.as_deref() {
+        Some(name) => store::by_name(tx, name).await?,
+        None => None,
+    };
+    if let Some(old) = &current
+        && wanted.as_ref().is_none_or(|w| w.id != old.id)
+    {
+        store::remove_member(tx, &old.id, user_id).await?;
+    }
+    match wanted {
+        Some(team) => {
+            store::add_member(tx, &team.id, user_id, db::now()).await?;
+            store::set_primary(tx, user_id, Some(&team.name)).await?;
+        }
+        None => store::set_primary(tx, user_id, None).await?,
+    }
+    refresh_primary(tx, user_id).await
+}
+
 /// Keeps `User.team` on a team the user belongs to: the current one if still a member,
 /// otherwise the first by name, or none.
 pub async fn refresh_primary(tx: &mut Tx, user_id: &str) -> Result<()> {

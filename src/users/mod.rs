@@ -22,6 +22,8 @@ pub struct NewUser {
     pub name: Option<String>,
     pub role: Option<String>,
     pub teams: Option<Vec<String>>,
+    /// 1.x's single team (a team id or name), next to `teams`; ignored on self-registration.
+    pub team: Option<String>,
 }
 
 struct ValidNewUser {
@@ -117,6 +119,9 @@ pub async fn create(db: &Db, input: &NewUser) -> Result<UserRow> {
     if let Some(team_ids) = &input.teams {
         teams::set_user_teams(&mut tx, &user.id, team_ids).await?;
     }
+    if let Some(team) = input.team.as_deref().filter(|t| !t.trim().is_empty()) {
+        teams::set_primary_team(&mut tx, &user.id, Some(team)).await?;
+    }
     let user = store::by_id(&mut tx, &user.id)
         .await?
         .ok_or_else(Error::not_found)?;
@@ -211,6 +216,10 @@ pub struct AdminUpdate {
     pub name: Option<String>,
     pub role: Option<String>,
     pub teams: Option<Vec<String>>,
+    /// 1.x's single team: a team id or name makes it the primary team; `""` or `null` takes the
+    /// user out of their primary team; absent leaves teams alone.
+    #[serde(default, deserialize_with = "crate::prompts::domain::present")]
+    pub team: Option<Option<String>>,
     pub password: Option<String>,
 }
 
@@ -259,6 +268,9 @@ pub async fn admin_update(db: &Db, id: &str, input: &AdminUpdate) -> Result<User
     store::update(&mut tx, &user).await?;
     if let Some(team_ids) = &input.teams {
         teams::set_user_teams(&mut tx, id, team_ids).await?;
+    }
+    if let Some(team) = &input.team {
+        teams::set_primary_team(&mut tx, id, team.as_deref()).await?;
     }
     if new_password.is_some() {
         crate::auth::sessions::revoke_all(&mut tx, id).await?;
