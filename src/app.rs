@@ -48,8 +48,8 @@ impl AppState {
 
 /// Opens the database, applies migrations and creates the configured first administrator.
 pub async fn start(config: Config) -> anyhow::Result<AppState> {
+    crate::ops::adopt::adopt_at_start(&config.database_url).await?;
     let db = db::connect(&config.database_url, config.db_max_connections).await?;
-    crate::ops::adopt::adopt_if_legacy(&db, &config).await?;
     let applied = db::migrate::run(&db).await?;
     if !applied.is_empty() {
         tracing::info!(?applied, backend = %db.backend(), "database schema migrated");
@@ -60,9 +60,23 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     {
         tracing::info!(email = %admin.email, "administrator created from the configuration");
     }
+    warn_default_admin_password(&db).await;
     let state = AppState::new(db, config);
     crate::ops::schedule::spawn(&state);
     Ok(state)
+}
+
+/// Says loudly, at every start, that 1.x's default administrator still has its default password.
+async fn warn_default_admin_password(db: &Db) {
+    if let Ok(true) = crate::users::default_admin_password_in_use(db).await {
+        tracing::warn!(
+            "the account {} still accepts PromptVault 1.x's default password {:?}: change it now \
+             (Admin > Users, or `promptvault user set-password {}`)",
+            crate::ops::adopt::DEFAULT_ADMIN_EMAIL,
+            crate::ops::adopt::DEFAULT_ADMIN_PASSWORD,
+            crate::ops::adopt::DEFAULT_ADMIN_EMAIL
+        );
+    }
 }
 
 pub fn router(state: AppState) -> Router {

@@ -68,6 +68,13 @@ pub enum DbCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Adopt a PromptVault 1.x SQLite file in place (a verified copy of the original is kept
+    /// next to it); --dry-run prints the report and changes nothing.
+    Adopt {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Recover what can be read from a damaged SQLite file into a new file, never in place.
     Recover {
         file: PathBuf,
@@ -108,6 +115,32 @@ pub async fn run(config: Config, cmd: DbCommand) -> anyhow::Result<()> {
                 db::connect::redact(&to),
                 started.elapsed().as_secs_f64()
             );
+            return Ok(());
+        }
+        DbCommand::Adopt { file, dry_run } => {
+            if !file.exists() {
+                bail!("{} does not exist", file.display());
+            }
+            match ops::adopt::adopt_file(&file, dry_run).await? {
+                Some(report) => {
+                    print!("{report}");
+                    if !dry_run {
+                        let url = format!("sqlite://{}", file.display());
+                        let target = open(&url).await?;
+                        let applied = db::migrate::run(&target).await;
+                        let indexed = crate::search::index::ensure_fresh(&target).await;
+                        target.close().await;
+                        applied?;
+                        indexed?;
+                        println!("  schema migrated to the current version; search index built");
+                    }
+                }
+                None => println!(
+                    "{} is not a PromptVault 1.x database (it is new or already PromptVault 2's): \
+                     nothing to do",
+                    file.display()
+                ),
+            }
             return Ok(());
         }
         DbCommand::Recover { file, output } => {
@@ -214,7 +247,7 @@ async fn run_on(config: &Config, db: &Db, cmd: DbCommand) -> anyhow::Result<()> 
                 started.elapsed().as_secs_f64()
             );
         }
-        DbCommand::Transfer { .. } | DbCommand::Recover { .. } => {}
+        DbCommand::Transfer { .. } | DbCommand::Recover { .. } | DbCommand::Adopt { .. } => {}
     }
     Ok(())
 }

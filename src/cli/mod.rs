@@ -130,8 +130,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {
+    crate::ops::adopt::adopt_at_start(&config.database_url).await?;
     let db = crate::db::connect(&config.database_url, 1).await?;
-    crate::ops::adopt::adopt_if_legacy(&db, &config).await?;
     let applied = crate::db::migrate::run(&db).await?;
     let mut tx = db.read().await?;
     let version = crate::db::migrate::current(&mut tx).await?;

@@ -374,3 +374,12 @@ pub async fn bootstrap_admin(db: &Db, email: &str, password: &str) -> Result<Opt
     }
     create(db, &input).await.map(Some)
 }
+
+/// Whether 1.x's default administrator (`admin@promptvault.local`) still accepts its default
+/// password: the log and the admin page say so until the password changes.
+pub async fn default_admin_password_in_use(db: &Db) -> Result<bool> {
+    let Some(user) = by_email(db, crate::ops::adopt::DEFAULT_ADMIN_EMAIL).await? else {
+        return Ok(false);
+    };
+    Ok(password::is_default_admin_hash(&user.password).await)
+}

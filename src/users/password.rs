@@ -53,6 +53,29 @@ pub async fn verify(password: &str, stored: Option<&str>) -> Result<Verified> {
     .map_err(|e| Error::Internal(format!("hashing task failed: {e}")))?
 }
 
+/// Whether `stored` is a hash of 1.x's default administrator password (`admin123`). The answer
+/// for the last hash asked about is remembered, so the admin page can ask on every view.
+pub async fn is_default_admin_hash(stored: &str) -> bool {
+    static LAST: std::sync::Mutex<Option<(String, bool)>> = std::sync::Mutex::new(None);
+    if let Ok(last) = LAST.lock()
+        && let Some((hash, answer)) = last.as_ref()
+        && hash == stored
+    {
+        return *answer;
+    }
+    if stored.is_empty() {
+        return false;
+    }
+    let answer = !matches!(
+        verify(crate::ops::adopt::DEFAULT_ADMIN_PASSWORD, Some(stored)).await,
+        Ok(Verified::No) | Err(_)
+    );
+    if let Ok(mut last) = LAST.lock() {
+        *last = Some((stored.to_string(), answer));
+    }
+    answer
+}
+
 fn check_argon2(password: &str, stored: &str) -> Verified {
     match PasswordHash::new(stored) {
         Ok(parsed)
