@@ -17,6 +17,7 @@ on_all_backends!(
     login_is_rate_limited,
     bad_input_gets_clear_json_errors,
     cross_site_cookie_writes_are_refused,
+    the_1x_client_dialect_keeps_working,
 );
 
 /// Fails if any response body leaks a password hash.
@@ -733,5 +734,106 @@ async fn cross_site_cookie_writes_are_refused(app: TestApp) {
         )
         .await;
     assert_eq!(s, 200, "same-origin 1.x pages keep working: {body}");
+    app.stop().await;
+}
+
+/// What the 1.x web client sends: TEAM with no team (saved, owner-only until they join one),
+/// and the admin page's single `team` field (an id or a name; "" takes the user out).
+async fn the_1x_client_dialect_keeps_working(app: TestApp) {
+    let admin = app.user("root@example.com").await;
+    let ann = app.user("ann@example.com").await;
+    let bob = app.user("bob@example.com").await;
+    let (s, p) = ann
+        .post(
+            "/api/prompts",
+            &json!({ "title": "Team idea", "body": "b", "visibility": "TEAM" }),
+        )
+        .await;
+    assert_eq!(s, 201, "TEAM without a team is saved: {p}");
+    assert_eq!(p["visibility"], "TEAM");
+    let id = p["id"].as_str().expect("id").to_string();
+    let (s, p2) = ann
+        .post("/api/prompts", &json!({ "title": "Other", "body": "b" }))
+        .await;
+    assert_eq!(s, 201);
+    let id2 = p2["id"].as_str().expect("id");
+    let (s, u) = ann
+        .put(
+            &format!("/api/prompts/{id2}"),
+            &json!({ "visibility": "TEAM" }),
+        )
+        .await;
+    assert_eq!((s.as_u16(), &u["visibility"]), (200, &json!("TEAM")), "{u}");
+    let (s, _) = bob.get(&format!("/api/prompts/{id}")).await;
+    assert_eq!(s, 404, "nobody else reads it while Ann has no team");
+
+    let (s, team) = admin
+        .post("/api/admin/teams", &json!({ "name": "Writers" }))
+        .await;
+    assert_eq!(s, 201, "{team}");
+    let team_id = team["id"].as_str().expect("team id").to_string();
+    let (s, users) = admin.get("/api/admin/users?limit=100").await;
+    assert_eq!(s, 200);
+    let id_of = |email: &str| {
+        users
+            .as_array()
+            .and_then(|a| a.iter().find(|u| u["email"] == email))
+            .and_then(|u| u["id"].as_str())
+            .map(str::to_string)
+            .expect("user listed")
+    };
+    let (ann_id, bob_id) = (id_of("ann@example.com"), id_of("bob@example.com"));
+    // The 1.x admin page: PUT {name, role, team: <teamId>}.
+    let (s, v) = admin
+        .put(
+            &format!("/api/admin/users/{ann_id}"),
+            &json!({ "name": "Ann", "role": "USER", "team": team_id }),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["team"], "Writers");
+    // By name works too.
+    let (s, v) = admin
+        .put(
+            &format!("/api/admin/users/{bob_id}"),
+            &json!({ "name": "Bob", "role": "USER", "team": "writers" }),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["teams"][0]["id"], team_id.as_str());
+    let (s, _) = bob.get(&format!("/api/prompts/{id}")).await;
+    assert_eq!(
+        s, 200,
+        "Ann's TEAM prompt reaches her team once she has one"
+    );
+    // An unknown team is a clear field error, not silence.
+    let (s, e) = admin
+        .put(
+            &format!("/api/admin/users/{bob_id}"),
+            &json!({ "team": "no-such-team" }),
+        )
+        .await;
+    assert_eq!(s, 400, "{e}");
+    // "" takes the user out of their team.
+    let (s, v) = admin
+        .put(
+            &format!("/api/admin/users/{bob_id}"),
+            &json!({ "name": "Bob", "role": "USER", "team": "" }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(v["team"], json!(null), "{v}");
+    assert_eq!(v["teams"], json!([]));
+    let (s, _) = bob.get(&format!("/api/prompts/{id}")).await;
+    assert_eq!(s, 404);
+    // The 1.x admin page creates users with `team`.
+    let (s, v) = admin
+        .post(
+            "/api/admin/users",
+            &json!({ "email": "cara@example.com", "password": "password-123", "name": "Cara", "role": "USER", "team": team_id }),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["team"], "Writers");
     app.stop().await;
 }
