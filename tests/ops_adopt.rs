@@ -299,6 +299,30 @@ async fn the_sample_file_made_by_1x_is_adopted() {
     let (s, me) = admin.get("/api/auth/me").await;
     assert_eq!(s, 200);
     assert_eq!(me["user"]["team"].as_str(), Some("development"));
+    let page = |c: &common::client::Client| {
+        let r = c.request(reqwest::Method::GET, "/admin");
+        async move {
+            r.send()
+                .await
+                .expect("admin page")
+                .text()
+                .await
+                .expect("html")
+        }
+    };
+    assert!(
+        page(&admin).await.contains("still accepts PromptVault 1.x"),
+        "the admin page warns about admin123"
+    );
+    let (s, e) = admin
+        .put(
+            "/api/auth/profile",
+            &json!({ "password": "a-new-strong-password", "currentPassword": "admin123" }),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let admin = login(&app, "admin@promptvault.local", "a-new-strong-password").await;
+    assert!(!page(&admin).await.contains("still accepts PromptVault 1.x"));
     // Ann's TEAM prompt is readable by her teammate.
     let (s, _) = admin.get("/api/prompts/cmwynecip0007cx7d49m9c994").await;
     assert_eq!(s, 200, "team membership from User.team");

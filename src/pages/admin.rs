@@ -80,6 +80,8 @@ struct AdminPage<'a> {
     system: SystemView,
     new_user: NewUserForm,
     errors: FieldErrors,
+    /// 1.x's default administrator still accepts `admin123`.
+    default_admin_password: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -180,6 +182,9 @@ async fn show(
             system,
             new_user,
             errors,
+            default_admin_password: crate::users::default_admin_password_in_use(&state.db)
+                .await
+                .unwrap_or(false),
         },
     ))
 }
