@@ -152,8 +152,8 @@ async fn import_formats_and_bad_files(app: TestApp) {
     assert_eq!(list[0]["title"], "Old");
     assert_eq!(list[0]["createdAt"], "2024-05-01T10:00:00.000Z");
     assert_eq!(
-        list[0]["visibility"], "PRIVATE",
-        "TEAM without a team becomes PRIVATE"
+        list[0]["visibility"], "TEAM",
+        "TEAM without a team is kept, as 1.x kept it (owner-only until they join a team)"
     );
     assert_eq!(list[0]["tags"][0]["tag"]["name"], "Legacy");
     assert_eq!(list[0]["_count"]["versions"], 1);
