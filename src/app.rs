@@ -35,6 +35,7 @@ impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         let limiter = LoginLimiter::new(
             config.login_max_failures,
+            config.login_max_failures_per_address,
             Duration::from_secs(config.login_window_secs),
         );
         AppState {
@@ -48,7 +49,12 @@ impl AppState {
 
 /// Opens the database, applies migrations and creates the configured first administrator.
 pub async fn start(config: Config) -> anyhow::Result<AppState> {
-    let db = db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = db::connect_with(
+        &config.database_url,
+        config.db_max_connections,
+        std::time::Duration::from_secs(config.db_acquire_timeout_secs),
+    )
+    .await?;
     crate::ops::adopt::adopt_if_legacy(&db, &config).await?;
     let applied = db::migrate::run(&db).await?;
     if !applied.is_empty() {

@@ -126,8 +126,9 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.trim_matches('"').to_string())
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` entry when the
-/// configuration says a trusted proxy sits in front.
+/// The client's address: the socket peer, or, when the configuration says trusted proxies
+/// sit in front, the `X-Forwarded-For` entry `trusted_proxy_hops` places from the right (each
+/// proxy appends the address it saw; entries further left are whatever the client sent).
 pub struct ClientIp(pub IpAddr);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp
@@ -138,20 +139,56 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        if state.config.trust_proxy
-            && let Some(ip) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .and_then(|v| v.trim().parse().ok())
-        {
-            return Ok(ClientIp(ip));
-        }
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
-        Ok(ClientIp(peer))
+        if !state.config.trust_proxy {
+            return Ok(ClientIp(peer));
+        }
+        Ok(ClientIp(
+            forwarded_client(&parts.headers, state.config.trusted_proxy_hops).unwrap_or(peer),
+        ))
+    }
+}
+
+/// The entry `hops` places from the right of all `X-Forwarded-For` values together; `None`
+/// when the header has fewer entries (a request that did not pass every proxy) or the entry is
+/// not an address.
+pub fn forwarded_client(headers: &HeaderMap, hops: u32) -> Option<IpAddr> {
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .collect();
+    let hops = usize::try_from(hops.max(1)).ok()?;
+    let entry = entries.len().checked_sub(hops).map(|i| entries[i])?;
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|a| a.ip()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_is_counted_from_the_right() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "1.1.1.1, 2.2.2.2, 3.3.3.3".parse().expect("v"),
+        );
+        assert_eq!(forwarded_client(&h, 1), Some(IpAddr::from([3, 3, 3, 3])));
+        assert_eq!(forwarded_client(&h, 2), Some(IpAddr::from([2, 2, 2, 2])));
+        assert_eq!(forwarded_client(&h, 4), None);
+        h.append("x-forwarded-for", "4.4.4.4".parse().expect("v"));
+        assert_eq!(forwarded_client(&h, 1), Some(IpAddr::from([4, 4, 4, 4])));
+        h.insert("x-forwarded-for", "junk".parse().expect("v"));
+        assert_eq!(forwarded_client(&h, 1), None);
     }
 }
