@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -91,7 +91,12 @@ pub fn router(state: AppState) -> Router {
         .route("/settings", get(crate::settings::api::public))
         .merge(crate::search::api::routes())
         .route("/openapi.json", get(crate::openapi::json))
-        .fallback(middleware::api_not_found);
+        .fallback(middleware::api_not_found)
+        // API answers carry private content: never stored by browsers or shared caches.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
     let mut app = Router::new()
         .nest("/api", api)
         .route("/health", get(health))
