@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -35,6 +35,7 @@ impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         let limiter = LoginLimiter::new(
             config.login_max_failures,
+            config.login_max_failures_per_address,
             Duration::from_secs(config.login_window_secs),
         );
         AppState {
@@ -49,7 +50,12 @@ impl AppState {
 /// Opens the database, applies migrations and creates the configured first administrator.
 pub async fn start(config: Config) -> anyhow::Result<AppState> {
     crate::ops::adopt::adopt_at_start(&config.database_url).await?;
-    let db = db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = db::connect_with(
+        &config.database_url,
+        config.db_max_connections,
+        std::time::Duration::from_secs(config.db_acquire_timeout_secs),
+    )
+    .await?;
     let applied = db::migrate::run(&db).await?;
     if !applied.is_empty() {
         tracing::info!(?applied, backend = %db.backend(), "database schema migrated");
@@ -99,7 +105,12 @@ pub fn router(state: AppState) -> Router {
         .route("/settings", get(crate::settings::api::public))
         .merge(crate::search::api::routes())
         .route("/openapi.json", get(crate::openapi::json))
-        .fallback(middleware::api_not_found);
+        .fallback(middleware::api_not_found)
+        // API answers carry private content: never stored by browsers or shared caches.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
     let mut app = Router::new()
         .nest("/api", api)
         .route("/health", get(health))

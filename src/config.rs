@@ -34,6 +34,13 @@ pub struct Config {
     pub login_window_secs: u64,
     /// Use `X-Forwarded-For` for the client address (only behind a trusted reverse proxy).
     pub trust_proxy: bool,
+    /// How many proxies in front append to `X-Forwarded-For`: the client address is the entry
+    /// this many places from the right (entries further left are client-supplied).
+    pub trusted_proxy_hops: u32,
+    /// Failed logins allowed per address (all accounts together) inside the window.
+    pub login_max_failures_per_address: u32,
+    /// Seconds a request waits for a database connection before 503 + Retry-After.
+    pub db_acquire_timeout_secs: u64,
     pub log_format: LogFormat,
     pub log_level: String,
     /// Where `db backup` and scheduled backups write by default.
@@ -74,6 +81,9 @@ impl Default for Config {
             login_max_failures: 5,
             login_window_secs: 900,
             trust_proxy: false,
+            trusted_proxy_hops: 1,
+            login_max_failures_per_address: 100,
+            db_acquire_timeout_secs: 5,
             log_format: LogFormat::Text,
             log_level: "info".into(),
             backup_dir: PathBuf::from("data/backups"),
@@ -106,6 +116,12 @@ impl fmt::Debug for Config {
             .field("login_max_failures", &self.login_max_failures)
             .field("login_window_secs", &self.login_window_secs)
             .field("trust_proxy", &self.trust_proxy)
+            .field("trusted_proxy_hops", &self.trusted_proxy_hops)
+            .field(
+                "login_max_failures_per_address",
+                &self.login_max_failures_per_address,
+            )
+            .field("db_acquire_timeout_secs", &self.db_acquire_timeout_secs)
             .field("log_format", &self.log_format)
             .field("log_level", &self.log_level)
             .field("backup_dir", &self.backup_dir)
@@ -136,6 +152,9 @@ pub struct Layer {
     pub login_max_failures: Option<u32>,
     pub login_window_secs: Option<u64>,
     pub trust_proxy: Option<bool>,
+    pub trusted_proxy_hops: Option<u32>,
+    pub login_max_failures_per_address: Option<u32>,
+    pub db_acquire_timeout_secs: Option<u64>,
     pub log_format: Option<LogFormat>,
     pub log_level: Option<String>,
     pub backup_dir: Option<PathBuf>,
@@ -228,6 +247,17 @@ impl Layer {
             login_max_failures: parse(&get, "PROMPTVAULT_LOGIN_MAX_FAILURES", "a number")?,
             login_window_secs: parse(&get, "PROMPTVAULT_LOGIN_WINDOW_SECS", "a number of seconds")?,
             trust_proxy: parse(&get, "PROMPTVAULT_TRUST_PROXY", "`true` or `false`")?,
+            trusted_proxy_hops: parse(&get, "PROMPTVAULT_TRUSTED_PROXY_HOPS", "a number")?,
+            login_max_failures_per_address: parse(
+                &get,
+                "PROMPTVAULT_LOGIN_MAX_FAILURES_PER_ADDRESS",
+                "a number",
+            )?,
+            db_acquire_timeout_secs: parse(
+                &get,
+                "PROMPTVAULT_DB_ACQUIRE_TIMEOUT_SECS",
+                "a number of seconds",
+            )?,
             log_format,
             log_level: text("PROMPTVAULT_LOG_LEVEL"),
             backup_dir: text("PROMPTVAULT_BACKUP_DIR").map(PathBuf::from),
@@ -264,6 +294,9 @@ impl Config {
             login_max_failures,
             login_window_secs,
             trust_proxy,
+            trusted_proxy_hops,
+            login_max_failures_per_address,
+            db_acquire_timeout_secs,
             log_format,
             log_level,
             backup_dir,
@@ -322,6 +355,24 @@ impl Config {
         }
         if self.login_max_failures == 0 {
             return Err(invalid("login_max_failures", "must be at least 1"));
+        }
+        if self.login_max_failures_per_address < self.login_max_failures {
+            return Err(invalid(
+                "login_max_failures_per_address",
+                "must be at least login_max_failures",
+            ));
+        }
+        if self.trust_proxy && self.trusted_proxy_hops == 0 {
+            return Err(invalid(
+                "trusted_proxy_hops",
+                "must be at least 1 when trust_proxy is on",
+            ));
+        }
+        if self.db_acquire_timeout_secs == 0 || self.db_acquire_timeout_secs > 300 {
+            return Err(invalid(
+                "db_acquire_timeout_secs",
+                "must be between 1 and 300",
+            ));
         }
         if let Some(url) = &self.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
@@ -404,6 +455,9 @@ port = 3000
 # or mysql://user:pass@host/db (MySQL 8 or MariaDB 10.6+).
 database_url = "sqlite://data/promptvault.db"
 db_max_connections = 8
+# Seconds a request waits for a free database connection; past it the answer is 503 with
+# Retry-After (code `busy`) rather than a hang.
+db_acquire_timeout_secs = 5
 
 # The address people use to reach this instance; https:// makes cookies Secure.
 # public_url = "https://prompts.example.com"
@@ -420,12 +474,18 @@ import_max_bytes = 67108864
 # Sessions last this many days.
 session_days = 30
 
-# Failed logins allowed per account and address within the window before answering 429.
+# Failed logins allowed per account and address within the window before answering 429,
+# and per address for all accounts together (a shared office NAT must not lock everyone out).
 login_max_failures = 5
+login_max_failures_per_address = 100
 login_window_secs = 900
 
 # Only behind a reverse proxy you control: take the client address from X-Forwarded-For.
+# trusted_proxy_hops is how many proxies you run in front, each appending to the header: the
+# client address is that many entries from the right (entries further left are client-supplied
+# and ignored).
 trust_proxy = false
+trusted_proxy_hops = 1
 
 # Logs: "text" or "json"; level as a filter, e.g. "info" or "promptvault=debug,info".
 log_format = "text"

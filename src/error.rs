@@ -84,6 +84,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::Conflict { code, .. } | Error::Unprocessable { code, .. } => code,
             Error::RateLimited { .. } => "rate_limited",
+            Error::Db(sqlx::Error::PoolTimedOut) => "busy",
             Error::Db(_) | Error::Internal(_) => "internal_error",
         }
     }

@@ -8,14 +8,19 @@ use std::time::{Duration, Instant};
 
 pub struct LoginLimiter {
     max_failures: u32,
+    max_per_address: u32,
     window: Duration,
     failures: Mutex<HashMap<String, Vec<Instant>>>,
 }
 
 impl LoginLimiter {
-    pub fn new(max_failures: u32, window: Duration) -> Self {
+    /// `max_failures` per (email, address) pair; `max_per_address` for all accounts from one
+    /// address together, much higher so that one person's typos behind a shared NAT do not
+    /// lock the whole office out.
+    pub fn new(max_failures: u32, max_per_address: u32, window: Duration) -> Self {
         LoginLimiter {
             max_failures,
+            max_per_address: max_per_address.max(max_failures),
             window,
             failures: Mutex::new(HashMap::new()),
         }
@@ -28,14 +33,14 @@ impl LoginLimiter {
         ]
     }
 
-    /// `Some(seconds to wait)` while this email/address pair (or the address as a whole, with
-    /// 4× the allowance) is locked out.
+    /// `Some(seconds to wait)` while this email/address pair (or the address as a whole, past
+    /// `max_per_address`) is locked out.
     pub fn check(&self, email: &str, ip: IpAddr) -> Option<u64> {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let [pair, addr] = Self::keys(email, ip);
         let mut wait = None;
-        for (key, limit) in [(pair, self.max_failures), (addr, self.max_failures * 4)] {
+        for (key, limit) in [(pair, self.max_failures), (addr, self.max_per_address)] {
             if let Some(times) = map.get_mut(&key) {
                 times.retain(|t| now.duration_since(*t) < self.window);
                 if times.len() >= limit as usize
@@ -80,7 +85,7 @@ mod tests {
 
     #[test]
     fn locks_after_the_allowance_and_success_resets() {
-        let l = LoginLimiter::new(3, Duration::from_secs(60));
+        let l = LoginLimiter::new(3, 12, Duration::from_secs(60));
         let ip = IpAddr::from([10, 0, 0, 1]);
         for _ in 0..3 {
             assert_eq!(l.check("a@x.io", ip), None);
@@ -95,5 +100,17 @@ mod tests {
         );
         l.record_success("a@x.io", ip);
         assert_eq!(l.check("a@x.io", ip), None);
+    }
+
+    #[test]
+    fn the_address_limit_is_separate_and_higher() {
+        let l = LoginLimiter::new(3, 10, Duration::from_secs(60));
+        let ip = IpAddr::from([10, 0, 0, 2]);
+        for i in 0..9 {
+            l.record_failure(&format!("u{i}@x.io"), ip);
+        }
+        assert_eq!(l.check("other@x.io", ip), None, "9 < 10 per address");
+        l.record_failure("u9@x.io", ip);
+        assert!(l.check("other@x.io", ip).is_some(), "10 per address");
     }
 }

@@ -52,9 +52,18 @@ pub fn sqlite_path(url: &str) -> Option<&str> {
 
 /// Opens a pool of at most `max_connections` to the database at `url`.
 pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
+    connect_with(url, max_connections, Duration::from_secs(10)).await
+}
+
+/// Like `connect`, a request waiting longer than `acquire` for a connection fails with
+/// `PoolTimedOut` (answered 503 + Retry-After at the HTTP edge).
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+    acquire: Duration,
+) -> Result<Db, ConnectError> {
     let backend = backend_of(url).ok_or_else(|| ConnectError::Scheme(redact(url)))?;
     let open = |source| ConnectError::Open { backend, source };
-    let acquire = Duration::from_secs(10);
     match backend {
         Backend::Sqlite => {
             if let Some(parent) = sqlite_path(url).and_then(|p| Path::new(p).parent())

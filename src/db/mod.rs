@@ -13,7 +13,7 @@ use std::fmt;
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{AssertSqlSafe, MySql, Postgres, SqlSafeStr, SqlStr, Sqlite, Transaction};
 
-pub use connect::connect;
+pub use connect::{connect, connect_with};
 
 /// Which database server we talk to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

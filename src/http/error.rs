@@ -16,6 +16,7 @@ impl Error {
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Db(sqlx::Error::PoolTimedOut) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -23,6 +24,7 @@ impl Error {
     /// The message a client may see: never database text.
     pub fn public_message(&self) -> String {
         match self {
+            Error::Db(sqlx::Error::PoolTimedOut) => "The server is busy; try again shortly".into(),
             Error::Db(_) | Error::Internal(_) => "Internal server error".into(),
             other => other.to_string(),
         }
@@ -32,7 +34,10 @@ impl Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        let busy = matches!(self, Error::Db(sqlx::Error::PoolTimedOut));
+        if busy {
+            tracing::warn!("request waited too long for a database connection");
+        } else if status.is_server_error() {
             if matches!(self, Error::Db(_)) {
                 crate::ops::metrics::db_error();
             }
@@ -53,6 +58,11 @@ impl IntoResponse for Error {
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        if busy {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
         }
         response
     }

@@ -42,12 +42,16 @@ pub fn security_headers() -> [(HeaderName, HeaderValue); 5] {
 /// Rejects cross-site unsafe requests that would ride on the session cookie. Browsers send
 /// `Sec-Fetch-Site` (and `Origin`); a same-origin 1.x page passes, a foreign page does not.
 /// Requests with a Bearer token or without the cookie are not cookie-authenticated and pass.
+/// Signing in and registering are refused cross-site even without a cookie (login CSRF would
+/// sign the victim into the attacker's account); clients that send neither `Origin` nor
+/// `Sec-Fetch-Site` (curl, SDKs) still pass.
 pub async fn csrf(req: Request, next: Next) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let headers = req.headers();
     let uses_cookie =
         cookie(headers, COOKIE).is_some() && !headers.contains_key(header::AUTHORIZATION);
-    if unsafe_method && uses_cookie && is_cross_site(headers) {
+    let signs_in = SIGN_IN_PATHS.contains(&req.uri().path());
+    if unsafe_method && (uses_cookie || signs_in) && is_cross_site(headers) {
         return json_error(
             StatusCode::FORBIDDEN,
             "Cross-site request refused",
@@ -56,6 +60,9 @@ pub async fn csrf(req: Request, next: Next) -> Response {
     }
     next.run(req).await
 }
+
+/// Paths that create a session from credentials (JSON API and the sign-in page's form).
+const SIGN_IN_PATHS: [&str; 3] = ["/api/auth/login", "/api/auth/register", "/auth"];
 
 fn is_cross_site(headers: &axum::http::HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {

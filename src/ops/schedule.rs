@@ -170,6 +170,8 @@ pub fn prune(dir: &Path, keep_days: u32, keep_files: u32) -> Result<Vec<String>>
 }
 
 /// The backup part of `/health`: when the last backup ran and how it went.
+/// What anonymous `GET /health` shows about backups: whether the last one worked, never its
+/// error text (paths, system messages); administrators read that in `/api/admin/system`.
 pub fn health(state: &AppState) -> serde_json::Value {
     let s = state
         .ops
@@ -181,7 +183,6 @@ pub fn health(state: &AppState) -> serde_json::Value {
         "scheduled": state.config.backup_interval_hours > 0,
         "lastOk": s.last_ok,
         "lastSuccessAt": s.last_success_at.as_ref().map(crate::db::iso),
-        "lastError": s.last_error,
     })
 }
 

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 
 use super::cards::{stars, visibility_label};
@@ -101,10 +101,6 @@ pub async fn version_views(state: &AppState, versions: &[VersionRow]) -> Vec<Ver
         .collect()
 }
 
-fn host(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::HOST).and_then(|v| v.to_str().ok())
-}
-
 /// `?fill=1&v.name=value`: the variables form without JavaScript.
 fn fill_values(pairs: &[(String, String)]) -> Option<BTreeMap<String, String>> {
     if !pairs.iter().any(|(k, _)| k == "fill") {
@@ -125,7 +121,6 @@ fn fill_values(pairs: &[(String, String)]) -> Option<BTreeMap<String, String>> {
 async fn show(
     state: &AppState,
     me: &Me,
-    headers: &HeaderMap,
     id: &str,
     pairs: &[(String, String)],
     base: &'static str,
@@ -170,9 +165,7 @@ async fn show(
     let versions = version_views(state, v.versions.as_deref().unwrap_or_default()).await;
     let (visibility, vis_icon) = visibility_label(&p.visibility);
     let share_url = match (&p.public_share_id, p.is_publicly_shared && v.can_edit) {
-        (Some(sid), true) => {
-            crate::sharing::public_url(state.config.public_url.as_deref(), host(headers), sid)
-        }
+        (Some(sid), true) => crate::sharing::public_url(state.config.public_url.as_deref(), sid),
         _ => String::new(),
     };
     let l = me.ctx.layout(
@@ -222,21 +215,19 @@ async fn show(
 pub async fn page(
     State(state): State<AppState>,
     me: Me,
-    headers: HeaderMap,
     Path(id): Path<String>,
     PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
-    show(&state, &me, &headers, &id, &pairs, "/prompts").await
+    show(&state, &me, &id, &pairs, "/prompts").await
 }
 
 pub async fn feed_page(
     State(state): State<AppState>,
     me: Me,
-    headers: HeaderMap,
     Path(id): Path<String>,
     PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
-    show(&state, &me, &headers, &id, &pairs, "/team-feed").await
+    show(&state, &me, &id, &pairs, "/team-feed").await
 }
 
 /// `GET /prompts/:id/raw`: the body as plain text (copy buttons fetch it; without JavaScript

@@ -9,13 +9,13 @@ use crate::error::{Error, Result};
 use crate::users::UserRow;
 pub use store::RatingRow;
 
-/// A rating value from JSON: an integer 1–5 (a numeric string such as `"4"` is accepted).
+/// A rating value from JSON: a number, a whole one from 1 to 5 (a string such as `"4"` is
+/// refused, as the document says and as the 1.x server did).
 pub fn parse_value(v: &serde_json::Value) -> std::result::Result<i32, String> {
     let n = match v {
         serde_json::Value::Number(n) => n.as_i64(),
-        serde_json::Value::String(s) => s.trim().parse::<i64>().ok(),
         serde_json::Value::Null => return Err("is required".into()),
-        _ => None,
+        _ => return Err("expected a number (a whole number from 1 to 5)".into()),
     };
     match n {
         Some(n @ 1..=5) => Ok(n as i32),
@@ -81,8 +81,8 @@ mod tests {
     #[test]
     fn values() {
         assert_eq!(parse_value(&json!(4)), Ok(4));
-        assert_eq!(parse_value(&json!("5")), Ok(5));
         for bad in [
+            json!("5"),
             json!(0),
             json!(6),
             json!("abc"),

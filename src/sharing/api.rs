@@ -2,7 +2,6 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
@@ -32,11 +31,9 @@ async fn enable(
     State(s): State<AppState>,
     me: CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Response> {
     let share_id = super::enable(&s.db, &me.user, &id).await?;
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let url = super::public_url(s.config.public_url.as_deref(), host, &share_id);
+    let url = super::public_url(s.config.public_url.as_deref(), &share_id);
     Ok(axum::Json(ShareLink {
         public_url: url,
         share_id,

@@ -117,12 +117,10 @@ pub struct ShareLink {
 
 /// The public URL of a share id: `public_url` from the configuration when set, else the
 /// request's host.
-pub fn public_url(config_url: Option<&str>, host: Option<&str>, share_id: &str) -> String {
-    let base = match (config_url, host) {
-        (Some(u), _) => u.trim_end_matches('/').to_string(),
-        (None, Some(h)) => format!("http://{h}"),
-        (None, None) => String::new(),
-    };
+/// The link to a shared prompt: under the configured `public_url`, else relative
+/// (`/share/<id>`). Never built from the request's `Host` header, which the client controls.
+pub fn public_url(config_url: Option<&str>, share_id: &str) -> String {
+    let base = config_url.map_or("", |u| u.trim_end_matches('/'));
     format!("{base}/share/{share_id}")
 }
 
@@ -144,12 +142,9 @@ mod tests {
     #[test]
     fn urls() {
         assert_eq!(
-            public_url(Some("https://p.example.com/"), Some("x"), "abc"),
+            public_url(Some("https://p.example.com/"), "abc"),
             "https://p.example.com/share/abc"
         );
-        assert_eq!(
-            public_url(None, Some("127.0.0.1:8080"), "abc"),
-            "http://127.0.0.1:8080/share/abc"
-        );
+        assert_eq!(public_url(None, "abc"), "/share/abc");
     }
 }
