@@ -85,13 +85,19 @@ pub fn router(state: AppState) -> Router {
         .route("/settings", get(crate::settings::api::public))
         .merge(crate::search::api::routes())
         .route("/openapi.json", get(crate::openapi::json))
+        .route_layer(axum::middleware::from_fn(middleware::api_path_ids))
         .fallback(middleware::api_not_found);
     let mut app = Router::new()
         .nest("/api", api)
         .route("/health", get(health))
         .route("/metrics", get(crate::ops::metrics::guarded))
         .route("/settings", get(crate::settings::api::public))
-        .merge(crate::pages::routes())
+        .merge(
+            crate::pages::routes().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::pages::misc::path_ids,
+            )),
+        )
         .fallback(crate::pages::misc::not_found)
         .method_not_allowed_fallback(crate::pages::misc::method_not_allowed)
         .layer(axum::middleware::from_fn(middleware::csrf))

@@ -84,6 +84,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::Conflict { code, .. } | Error::Unprocessable { code, .. } => code,
             Error::RateLimited { .. } => "rate_limited",
+            Error::Db(e) if crate::db::is_bad_text(e) => "invalid_input",
             Error::Db(_) | Error::Internal(_) => "internal_error",
         }
     }

@@ -16,6 +16,7 @@ impl Error {
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Db(e) if crate::db::is_bad_text(e) => StatusCode::BAD_REQUEST,
             Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -23,6 +24,7 @@ impl Error {
     /// The message a client may see: never database text.
     pub fn public_message(&self) -> String {
         match self {
+            Error::Db(e) if crate::db::is_bad_text(e) => "Invalid input".into(),
             Error::Db(_) | Error::Internal(_) => "Internal server error".into(),
             other => other.to_string(),
         }

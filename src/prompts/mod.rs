@@ -92,7 +92,7 @@ async fn check_team(
 ) -> Result<()> {
     if new_team
         && let Some(team) = team_id
-        && !store::is_member(tx, owner, team).await?
+        && (!crate::text::is_id(team) || !store::is_member(tx, owner, team).await?)
     {
         return Err(Error::invalid_field(
             "teamId",
