@@ -36,31 +36,83 @@ async fn ids_that_cannot_exist_are_404_on_every_route(app: TestApp) {
     for bad in ["a%00b", "%C3%A9", "x%C3%A9y"] {
         let api: Vec<(Method, String, Option<Value>)> = vec![
             (Method::GET, format!("/api/prompts/{bad}"), None),
-            (Method::PUT, format!("/api/prompts/{bad}"), Some(json!({ "title": "t" }))),
+            (
+                Method::PUT,
+                format!("/api/prompts/{bad}"),
+                Some(json!({ "title": "t" })),
+            ),
             (Method::DELETE, format!("/api/prompts/{bad}"), None),
-            (Method::PUT, format!("/api/prompts/{bad}/visibility"), Some(json!({ "visibility": "PRIVATE" }))),
+            (
+                Method::PUT,
+                format!("/api/prompts/{bad}/visibility"),
+                Some(json!({ "visibility": "PRIVATE" })),
+            ),
             (Method::GET, format!("/api/prompts/{bad}/versions"), None),
-            (Method::GET, format!("/api/prompts/{bad}/versions/{bad}"), None),
-            (Method::POST, format!("/api/prompts/{bad}/versions/{bad}/restore"), None),
+            (
+                Method::GET,
+                format!("/api/prompts/{bad}/versions/{bad}"),
+                None,
+            ),
+            (
+                Method::POST,
+                format!("/api/prompts/{bad}/versions/{bad}/restore"),
+                None,
+            ),
             (Method::GET, format!("/api/prompts/{bad}/diff"), None),
-            (Method::POST, format!("/api/prompts/{bad}/render"), Some(json!({ "values": {} }))),
-            (Method::POST, format!("/api/ratings/{bad}"), Some(json!({ "value": 3 }))),
+            (
+                Method::POST,
+                format!("/api/prompts/{bad}/render"),
+                Some(json!({ "values": {} })),
+            ),
+            (
+                Method::POST,
+                format!("/api/ratings/{bad}"),
+                Some(json!({ "value": 3 })),
+            ),
             (Method::DELETE, format!("/api/ratings/{bad}"), None),
             (Method::POST, format!("/api/share/{bad}/public"), None),
             (Method::DELETE, format!("/api/share/{bad}/public"), None),
-            (Method::PUT, format!("/api/tags/{bad}"), Some(json!({ "name": "n" }))),
+            (
+                Method::PUT,
+                format!("/api/tags/{bad}"),
+                Some(json!({ "name": "n" })),
+            ),
             (Method::DELETE, format!("/api/tags/{bad}"), None),
-            (Method::POST, format!("/api/tags/{bad}/merge"), Some(json!({ "into": "x" }))),
+            (
+                Method::POST,
+                format!("/api/tags/{bad}/merge"),
+                Some(json!({ "into": "x" })),
+            ),
             (Method::DELETE, format!("/api/auth/tokens/{bad}"), None),
             (Method::GET, format!("/api/admin/users/{bad}"), None),
-            (Method::PUT, format!("/api/admin/users/{bad}"), Some(json!({ "name": "n" }))),
+            (
+                Method::PUT,
+                format!("/api/admin/users/{bad}"),
+                Some(json!({ "name": "n" })),
+            ),
             (Method::DELETE, format!("/api/admin/users/{bad}"), None),
-            (Method::PUT, format!("/api/admin/teams/{bad}"), Some(json!({ "name": "n" }))),
+            (
+                Method::PUT,
+                format!("/api/admin/teams/{bad}"),
+                Some(json!({ "name": "n" })),
+            ),
             (Method::DELETE, format!("/api/admin/teams/{bad}"), None),
             (Method::GET, format!("/api/admin/teams/{bad}/members"), None),
-            (Method::POST, format!("/api/admin/teams/{bad}/members"), Some(json!({ "userId": admin_id }))),
-            (Method::DELETE, format!("/api/admin/teams/{bad}/members/{bad}"), None),
-            (Method::DELETE, format!("/api/admin/teams/{team}/members/{bad}"), None),
+            (
+                Method::POST,
+                format!("/api/admin/teams/{bad}/members"),
+                Some(json!({ "userId": admin_id })),
+            ),
+            (
+                Method::DELETE,
+                format!("/api/admin/teams/{bad}/members/{bad}"),
+                None,
+            ),
+            (
+                Method::DELETE,
+                format!("/api/admin/teams/{team}/members/{bad}"),
+                None,
+            ),
             (Method::GET, format!("/api/admin/backups/{bad}"), None),
         ];
         for (method, path, body) in &api {
@@ -79,9 +131,15 @@ async fn ids_that_cannot_exist_are_404_on_every_route(app: TestApp) {
             format!("/admin/users/{bad}"),
             format!("/admin/teams/{bad}"),
         ] {
-            assert_eq!(status(&admin, Method::GET, &path, None).await, 404, "{path}");
+            assert_eq!(
+                status(&admin, Method::GET, &path, None).await,
+                404,
+                "{path}"
+            );
         }
-        let resp = admin.send_raw(admin.request(Method::GET, &format!("/api/prompts/{bad}"))).await;
+        let resp = admin
+            .send_raw(admin.request(Method::GET, &format!("/api/prompts/{bad}")))
+            .await;
         let body: Value = resp.json().await.expect("JSON 404");
         assert_eq!(body["code"], "not_found");
     }
@@ -113,22 +171,82 @@ async fn nul_characters_are_400(app: TestApp) {
     let admin_id = id_of(&admin).await;
     let nul = "a\u{0}b";
     let bodies: Vec<(Method, String, Value)> = vec![
-        (Method::POST, "/api/prompts".into(), json!({ "title": nul, "body": "b" })),
-        (Method::POST, "/api/prompts".into(), json!({ "title": "t", "body": nul })),
-        (Method::POST, "/api/prompts".into(), json!({ "title": "t", "body": "b", "notes": nul })),
-        (Method::POST, "/api/prompts".into(), json!({ "title": "t", "body": "b", "tags": [nul] })),
-        (Method::PUT, format!("/api/prompts/{id}"), json!({ "title": nul })),
-        (Method::PUT, format!("/api/prompts/{id}"), json!({ "body": "x", "message": nul })),
-        (Method::POST, format!("/api/prompts/{id}/versions/1/restore"), json!({ "message": nul })),
+        (
+            Method::POST,
+            "/api/prompts".into(),
+            json!({ "title": nul, "body": "b" }),
+        ),
+        (
+            Method::POST,
+            "/api/prompts".into(),
+            json!({ "title": "t", "body": nul }),
+        ),
+        (
+            Method::POST,
+            "/api/prompts".into(),
+            json!({ "title": "t", "body": "b", "notes": nul }),
+        ),
+        (
+            Method::POST,
+            "/api/prompts".into(),
+            json!({ "title": "t", "body": "b", "tags": [nul] }),
+        ),
+        (
+            Method::PUT,
+            format!("/api/prompts/{id}"),
+            json!({ "title": nul }),
+        ),
+        (
+            Method::PUT,
+            format!("/api/prompts/{id}"),
+            json!({ "body": "x", "message": nul }),
+        ),
+        (
+            Method::POST,
+            format!("/api/prompts/{id}/versions/1/restore"),
+            json!({ "message": nul }),
+        ),
         (Method::POST, "/api/tags".into(), json!({ "name": nul })),
-        (Method::PUT, format!("/api/tags/{tag}"), json!({ "name": nul })),
-        (Method::POST, "/api/admin/teams".into(), json!({ "name": nul })),
-        (Method::POST, "/api/admin/users".into(), json!({ "email": "a\u{0}@example.com", "password": "password-123" })),
-        (Method::PUT, format!("/api/admin/users/{admin_id}"), json!({ "name": nul })),
-        (Method::PUT, "/api/auth/profile".into(), json!({ "name": nul })),
-        (Method::POST, "/api/auth/tokens".into(), json!({ "name": nul })),
-        (Method::POST, "/api/import-export/import".into(), json!([{ "title": nul, "body": "b" }])),
-        (Method::POST, "/api/import-export/import".into(), json!([{ "title": "t", "body": "b", "tags": [nul] }])),
+        (
+            Method::PUT,
+            format!("/api/tags/{tag}"),
+            json!({ "name": nul }),
+        ),
+        (
+            Method::POST,
+            "/api/admin/teams".into(),
+            json!({ "name": nul }),
+        ),
+        (
+            Method::POST,
+            "/api/admin/users".into(),
+            json!({ "email": "a\u{0}@example.com", "password": "password-123" }),
+        ),
+        (
+            Method::PUT,
+            format!("/api/admin/users/{admin_id}"),
+            json!({ "name": nul }),
+        ),
+        (
+            Method::PUT,
+            "/api/auth/profile".into(),
+            json!({ "name": nul }),
+        ),
+        (
+            Method::POST,
+            "/api/auth/tokens".into(),
+            json!({ "name": nul }),
+        ),
+        (
+            Method::POST,
+            "/api/import-export/import".into(),
+            json!([{ "title": nul, "body": "b" }]),
+        ),
+        (
+            Method::POST,
+            "/api/import-export/import".into(),
+            json!([{ "title": "t", "body": "b", "tags": [nul] }]),
+        ),
     ];
     for (method, path, body) in &bodies {
         let s = status(&admin, method.clone(), path, Some(body)).await;
@@ -138,8 +256,14 @@ async fn nul_characters_are_400(app: TestApp) {
         json!({ "email": nul, "password": "password-123" }),
         json!({ "email": "new@example.com", "password": "password-123", "name": nul }),
     ] {
-        assert_eq!(status(&anon, Method::POST, "/api/auth/register", Some(&body)).await, 400);
-        assert_eq!(status(&anon, Method::POST, "/api/auth/login", Some(&body)).await, 400);
+        assert_eq!(
+            status(&anon, Method::POST, "/api/auth/register", Some(&body)).await,
+            400
+        );
+        assert_eq!(
+            status(&anon, Method::POST, "/api/auth/login", Some(&body)).await,
+            400
+        );
     }
     for path in [
         "/api/search?q=x&tag=%00",
@@ -164,7 +288,10 @@ async fn nul_characters_are_400(app: TestApp) {
         )
         .await;
     assert_eq!(resp.status().as_u16(), 400);
-    assert_eq!(status(&admin, Method::GET, "/search?q=%00", None).await, 200);
+    assert_eq!(
+        status(&admin, Method::GET, "/search?q=%00", None).await,
+        200
+    );
     // The text `\u0000` (a backslash, not a NUL) is ordinary prompt text.
     let text = "Escape NUL as \\u0000 in JSON";
     let (s, p) = admin
@@ -221,9 +348,7 @@ async fn non_ascii_filters_and_team_names_are_not_500(app: TestApp) {
         )
         .await;
     assert_eq!(s, 400, "{b}");
-    let (s, b) = admin
-        .post("/api/tags", &json!({ "name": "café" }))
-        .await;
+    let (s, b) = admin.post("/api/tags", &json!({ "name": "café" })).await;
     assert_eq!(s, 201, "{b}");
     let (s, b) = admin
         .post(
@@ -260,7 +385,10 @@ async fn times_from_year_1_to_9999_are_kept_exactly(app: TestApp) {
     let moon = by_title("Moon");
     assert_eq!(moon["createdAt"], "1969-07-20T20:17:00.000Z");
     assert_eq!(moon["updatedAt"], "1969-07-21T02:56:15.123Z");
-    assert_eq!(by_title("Year one")["createdAt"], "0001-01-01T00:00:00.000Z");
+    assert_eq!(
+        by_title("Year one")["createdAt"],
+        "0001-01-01T00:00:00.000Z"
+    );
     assert_eq!(by_title("Late")["createdAt"], "2038-01-19T03:14:08.000Z");
     // Future times are kept, or (by the import's own rule) brought back to the present.
     let future = by_title("Future");
@@ -270,7 +398,10 @@ async fn times_from_year_1_to_9999_are_kept_exactly(app: TestApp) {
         "{future}"
     );
     let (_, one) = ann
-        .get(&format!("/api/prompts/{}", moon["id"].as_str().expect("id")))
+        .get(&format!(
+            "/api/prompts/{}",
+            moon["id"].as_str().expect("id")
+        ))
         .await;
     assert_eq!(one["createdAt"], "1969-07-20T20:17:00.000Z");
     let (_, export) = ann.get("/api/import-export/export").await;
