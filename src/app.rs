@@ -105,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings", get(crate::settings::api::public))
         .merge(crate::search::api::routes())
         .route("/openapi.json", get(crate::openapi::json))
+        .route_layer(axum::middleware::from_fn(middleware::api_path_ids))
         .fallback(middleware::api_not_found)
         // API answers carry private content: never stored by browsers or shared caches.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -116,7 +117,12 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(crate::ops::metrics::guarded))
         .route("/settings", get(crate::settings::api::public))
-        .merge(crate::pages::routes())
+        .merge(
+            crate::pages::routes().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::pages::misc::path_ids,
+            )),
+        )
         .fallback(crate::pages::misc::not_found)
         .method_not_allowed_fallback(crate::pages::misc::method_not_allowed)
         .layer(axum::middleware::from_fn(middleware::csrf))

@@ -85,6 +85,7 @@ impl Error {
             Error::Conflict { code, .. } | Error::Unprocessable { code, .. } => code,
             Error::RateLimited { .. } => "rate_limited",
             Error::Db(sqlx::Error::PoolTimedOut) => "busy",
+            Error::Db(e) if crate::db::is_bad_text(e) => "invalid_input",
             Error::Db(_) | Error::Internal(_) => "internal_error",
         }
     }

@@ -19,4 +19,5 @@ pub mod settings;
 pub mod sharing;
 pub mod tags;
 pub mod teams;
+pub mod text;
 pub mod users;

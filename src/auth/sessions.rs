@@ -23,9 +23,9 @@ pub async fn create(db: &Db, user_id: &str, days: u32, user_agent: Option<&str>)
     ))
     .bind(super::digest(&secret))
     .bind(user_id)
-    .bind(now)
-    .bind(expires)
-    .bind(now)
+    .bind(crate::db::Ts(now))
+    .bind(crate::db::Ts(expires))
+    .bind(crate::db::Ts(now))
     .bind(&agent)
     .execute(conn)
     .await
@@ -105,7 +105,7 @@ pub async fn purge_expired(db: &Db) -> Result<u64> {
     let n = on!(&mut tx, |conn, sql| sqlx::query(sql(
         "DELETE FROM \"Session\" WHERE \"expiresAt\" < ?"
     ))
-    .bind(db::now())
+    .bind(crate::db::Ts(db::now()))
     .execute(conn)
     .await
     .map(|r| r.rows_affected()))?;

@@ -60,7 +60,7 @@ pub async fn create(db: &Db, user_id: &str, name: Option<&str>) -> Result<(Token
     .bind(&info.name)
     .bind(&info.prefix)
     .bind(super::digest(&secret))
-    .bind(info.created_at)
+    .bind(crate::db::Ts(info.created_at))
     .execute(conn)
     .await
     .map(drop)
@@ -131,7 +131,7 @@ pub async fn user_for(db: &Db, secret: &str) -> Result<Option<UserRow>> {
         on!(&mut tx, |conn, sql| sqlx::query(sql(
             "UPDATE \"ApiToken\" SET \"lastUsedAt\" = ? WHERE \"id\" = ?"
         ))
-        .bind(now)
+        .bind(crate::db::Ts(now))
         .bind(&found.token_id)
         .execute(conn)
         .await

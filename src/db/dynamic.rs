@@ -39,7 +39,7 @@ macro_rules! bind_all {
                 $crate::db::dynamic::Arg::S(s) => q.bind(s.clone()),
                 $crate::db::dynamic::Arg::I(i) => q.bind(*i),
                 $crate::db::dynamic::Arg::B(b) => q.bind(*b),
-                $crate::db::dynamic::Arg::T(t) => q.bind(*t),
+                $crate::db::dynamic::Arg::T(t) => q.bind($crate::db::Ts(*t)),
                 $crate::db::dynamic::Arg::N(n) => q.bind(n.clone()),
             };
         }

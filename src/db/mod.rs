@@ -253,6 +253,70 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(3)
 }
 
+/// A timestamp bound as a query parameter: bind `Ts(t)`, never a bare `DateTime<Utc>`.
+/// sqlx sends `DateTime<Utc>` to MySQL/MariaDB typed TIMESTAMP, which the server turns into
+/// NULL outside 1970-01-01..2038-01-19 although the columns are `DATETIME(3)`; `Ts` travels as
+/// DATETIME there (UTC, like the session time zone), so every time from year 1 to 9999 is kept.
+/// On SQLite and PostgreSQL it is exactly `DateTime<Utc>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ts(pub DateTime<Utc>);
+
+impl sqlx::Type<MySql> for Ts {
+    fn type_info() -> sqlx::mysql::MySqlTypeInfo {
+        <chrono::NaiveDateTime as sqlx::Type<MySql>>::type_info()
+    }
+}
+
+impl sqlx::Encode<'_, MySql> for Ts {
+    fn encode_by_ref(
+        &self,
+        buf: &mut Vec<u8>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        sqlx::Encode::<MySql>::encode(self.0.naive_utc(), buf)
+    }
+}
+
+impl sqlx::Type<Postgres> for Ts {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <DateTime<Utc> as sqlx::Type<Postgres>>::type_info()
+    }
+}
+
+impl sqlx::Encode<'_, Postgres> for Ts {
+    fn encode_by_ref(
+        &self,
+        buf: &mut sqlx::postgres::PgArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        sqlx::Encode::<Postgres>::encode_by_ref(&self.0, buf)
+    }
+}
+
+impl sqlx::Type<Sqlite> for Ts {
+    fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
+        <DateTime<Utc> as sqlx::Type<Sqlite>>::type_info()
+    }
+}
+
+impl sqlx::Encode<'_, Sqlite> for Ts {
+    fn encode_by_ref(
+        &self,
+        buf: &mut sqlx::sqlite::SqliteArgumentsBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        sqlx::Encode::<Sqlite>::encode_by_ref(&self.0, buf)
+    }
+}
+
+/// An RFC 3339 time from outside (imports, dumps) in UTC, truncated to milliseconds; `None`
+/// unless it is well-formed and falls in years 1 to 9999, the range every backend keeps.
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    let t = DateTime::parse_from_rfc3339(s)
+        .ok()?
+        .with_timezone(&Utc)
+        .trunc_subsecs(3);
+    (1..=9999).contains(&t.year()).then_some(t)
+}
+
 /// ISO-8601 UTC with milliseconds and `Z`, the API's timestamp format.
 pub fn iso(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
@@ -319,6 +383,23 @@ pub async fn again(e: &sqlx::Error, tries: &mut u64) -> bool {
     true
 }
 
+/// Did the database refuse a value's characters? PostgreSQL cannot store NUL (22021) or a
+/// character its encoding lacks (22P05); MySQL/MariaDB cannot compare text with an ASCII id
+/// column (1267, 1270, 1271: illegal mix of collations) or store a string in a column's
+/// character set (1366). The edges keep such input out; this is the last line of defence that
+/// makes it a 400 instead of a 500.
+pub fn is_bad_text(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(d) = e else {
+        return false;
+    };
+    if let Some(m) = d.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        return matches!(m.number(), 1267 | 1270 | 1271 | 1366);
+    }
+    matches!(d.code().as_deref(), Some("22021" | "22P05"))
+        && d.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+            .is_some()
+}
+
 /// Does this error come from a unique constraint?
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
@@ -343,6 +424,20 @@ mod tests {
         assert_eq!(a.len(), 25);
         assert!(a.starts_with('c'));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn times_from_year_1_to_9999_parse() {
+        let t = parse_time("0001-01-01T00:00:00Z").expect("year 1");
+        assert_eq!(iso(&t), "0001-01-01T00:00:00.000Z");
+        let t = parse_time("9999-12-31T23:59:59.9999Z").expect("year 9999");
+        assert_eq!(iso(&t), "9999-12-31T23:59:59.999Z");
+        let t = parse_time("1969-07-20T21:17:00+01:00").expect("before 1970");
+        assert_eq!(iso(&t), "1969-07-20T20:17:00.000Z");
+        assert!(parse_time("0000-06-01T00:00:00Z").is_none());
+        assert!(parse_time("0001-01-01T00:30:00+01:00").is_none());
+        assert!(parse_time("9999-12-31T23:30:00-01:00").is_none());
+        assert!(parse_time("1969-07-20 20:17").is_none());
     }
 
     #[test]

@@ -17,6 +17,7 @@ impl Error {
             Error::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Db(sqlx::Error::PoolTimedOut) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Db(e) if crate::db::is_bad_text(e) => StatusCode::BAD_REQUEST,
             Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -25,6 +26,7 @@ impl Error {
     pub fn public_message(&self) -> String {
         match self {
             Error::Db(sqlx::Error::PoolTimedOut) => "The server is busy; try again shortly".into(),
+            Error::Db(e) if crate::db::is_bad_text(e) => "Invalid input".into(),
             Error::Db(_) | Error::Internal(_) => "Internal server error".into(),
             other => other.to_string(),
         }

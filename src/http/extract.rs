@@ -42,6 +42,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 "the request body is empty: send a JSON object",
             ));
         }
+        crate::text::check_json("body", &bytes).map_err(IntoResponse::into_response)?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
@@ -146,7 +147,7 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
     }
 }
 
-/// Query-string parameters; a malformed value is a 400 JSON error.
+/// Query-string parameters; a malformed value (or a NUL character) is a 400 JSON error.
 pub struct Query<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
@@ -154,6 +155,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or_default();
+        crate::text::query_pairs(q).map_err(IntoResponse::into_response)?;
         serde_urlencoded::from_str(q)
             .map(Query)
             .map_err(|e| Error::invalid_field("query", e.to_string()).into_response())

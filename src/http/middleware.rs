@@ -3,7 +3,8 @@
 
 use std::any::Any;
 
-use axum::extract::Request;
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{RawPathParams, Request};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -95,6 +96,24 @@ pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
         "Internal server error",
         "internal_error",
     )
+}
+
+/// Path parameters name rows (ids, share ids, version numbers, backup files). A value that is
+/// not id syntax ([`crate::text::is_id`]) names nothing: 404 before any handler or query runs.
+pub async fn api_path_ids(
+    params: Result<RawPathParams, RawPathParamsRejection>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if !path_ids_valid(params.as_ref().ok()) {
+        return api_not_found().await;
+    }
+    next.run(req).await
+}
+
+/// Are all the matched path parameters (if readable) ids?
+pub fn path_ids_valid(params: Option<&RawPathParams>) -> bool {
+    params.is_some_and(|p| p.iter().all(|(_, v)| crate::text::is_id(v)))
 }
 
 pub async fn api_not_found() -> Response {

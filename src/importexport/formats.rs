@@ -2,7 +2,7 @@
 //! objects), the simple `[{title, body, tags: [names]}]`, or CSV with `act,prompt` columns.
 //! Any bad item rejects the whole file with a message naming the item and the field.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::csv;
@@ -65,6 +65,9 @@ pub fn parse(bytes: &[u8], csv_hint: bool) -> Result<Vec<Item>, Error> {
     if trimmed.is_empty() {
         return Err(Error::invalid_field("file", "is empty"));
     }
+    if text.contains('\0') {
+        return Err(Error::invalid_field("file", crate::text::NUL_PROBLEM));
+    }
     if !csv_hint && (trimmed.starts_with('[') || trimmed.starts_with('{')) {
         parse_json(trimmed)
     } else {
@@ -73,6 +76,7 @@ pub fn parse(bytes: &[u8], csv_hint: bool) -> Result<Vec<Item>, Error> {
 }
 
 fn parse_json(text: &str) -> Result<Vec<Item>, Error> {
+    crate::text::check_json("file", text.as_bytes())?;
     let value: Value = serde_json::from_str(text)
         .map_err(|e| Error::invalid_field("file", format!("is not valid JSON: {e}")))?;
     let items = match value {
@@ -134,13 +138,15 @@ fn opt_text(o: &Map<String, Value>, field: &str) -> Result<Option<String>, Strin
     }
 }
 
+const TIME_PROBLEM: &str = "must be an ISO-8601 timestamp between the years 1 and 9999";
+
 fn timestamp(o: &Map<String, Value>, field: &str) -> Result<Option<DateTime<Utc>>, String> {
     match o.get(field) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
-            .map(|t| Some(t.with_timezone(&Utc).trunc_subsecs(3)))
-            .map_err(|_| "must be an ISO-8601 timestamp".to_string()),
-        Some(_) => Err("must be an ISO-8601 timestamp".into()),
+        Some(Value::String(s)) => crate::db::parse_time(s)
+            .map(Some)
+            .ok_or_else(|| TIME_PROBLEM.to_string()),
+        Some(_) => Err(TIME_PROBLEM.into()),
     }
 }
 
@@ -255,11 +261,10 @@ fn json_item(o: &Map<String, Value>, label: &str, key: &str) -> Result<Item, Err
                     .and_then(Value::as_str)
                     .map(str::to_string),
                 value,
-                created_at: r.get("createdAt").and_then(Value::as_str).and_then(|s| {
-                    DateTime::parse_from_rfc3339(s)
-                        .ok()
-                        .map(|t| t.with_timezone(&Utc).trunc_subsecs(3))
-                }),
+                created_at: r
+                    .get("createdAt")
+                    .and_then(Value::as_str)
+                    .and_then(crate::db::parse_time),
             });
         }
     }

@@ -319,9 +319,7 @@ pub(crate) fn parse_row(line: &str) -> std::result::Result<(&'static Table, Vec<
 }
 
 pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc).trunc_subsecs(3))
+    crate::db::parse_time(s)
 }
 
 /// Does the database hold any account, team, prompt or tag?
@@ -388,7 +386,7 @@ pub(crate) async fn insert_batch(
                     Kind::Text => q.bind(v.as_str().map(str::to_string)),
                     Kind::Int => q.bind(v.as_i64()),
                     Kind::Bool => q.bind(v.as_bool()),
-                    Kind::Ts => q.bind(v.as_str().and_then(parse_ts)),
+                    Kind::Ts => q.bind(v.as_str().and_then(parse_ts).map(crate::db::Ts)),
                 };
             }
         }

@@ -21,9 +21,18 @@ impl<S: Send + Sync> FromRequest<S> for Form {
                 respond::bare(StatusCode::BAD_REQUEST, "The form could not be read.")
             }
         })?;
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-            .map(Form)
-            .map_err(|_| respond::bare(StatusCode::BAD_REQUEST, "The form could not be read."))
+        let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .map_err(|_| respond::bare(StatusCode::BAD_REQUEST, "The form could not be read."))?;
+        if pairs
+            .iter()
+            .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(respond::bare(
+                StatusCode::BAD_REQUEST,
+                "The form contains a NUL character.",
+            ));
+        }
+        Ok(Form(pairs))
     }
 }
 
@@ -60,8 +69,8 @@ impl Form {
     }
 }
 
-/// Query-string parameters for a page; a malformed query string counts as empty (a page never
-/// answers a bad bookmark with an error).
+/// Query-string parameters for a page; a malformed query string (or one with a NUL character)
+/// counts as empty (a page never answers a bad bookmark with an error).
 pub struct PageQuery<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned + Default> axum::extract::FromRequestParts<S>
@@ -74,6 +83,9 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Default> axum::extract::Fr
         _: &S,
     ) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or_default();
+        if crate::text::query_pairs(q).is_err() {
+            return Ok(PageQuery(T::default()));
+        }
         Ok(PageQuery(serde_urlencoded::from_str(q).unwrap_or_default()))
     }
 }

@@ -84,6 +84,24 @@ pub async fn not_found(uri: axum::http::Uri, ctx: Result<Ctx, Response>) -> Resp
 
 /// Wrong method: JSON 405 under `/api`, an HTML page elsewhere (e.g. `GET /auth/logout` typed
 /// into the address bar).
+/// The pages' guard for path parameters (see [`crate::http::middleware::api_path_ids`]): a
+/// value that cannot be an id is the "page not found" page, without a query.
+pub async fn path_ids(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::extract::FromRequestParts;
+    let (mut parts, body) = req.into_parts();
+    let params = axum::extract::RawPathParams::from_request_parts(&mut parts, &state).await;
+    if !crate::http::middleware::path_ids_valid(params.as_ref().ok()) {
+        let ctx = Ctx::from_request_parts(&mut parts, &state).await;
+        return not_found(parts.uri.clone(), ctx).await;
+    }
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
+}
+
 pub async fn method_not_allowed(uri: axum::http::Uri, ctx: Result<Ctx, Response>) -> Response {
     if uri.path() == "/api" || uri.path().starts_with("/api/") {
         return crate::http::middleware::method_not_allowed().await;

@@ -200,6 +200,7 @@ async fn restore(
     let input: RestoreInput = if body.iter().all(u8::is_ascii_whitespace) {
         RestoreInput::default()
     } else {
+        crate::text::check_json("body", &body)?;
         serde_json::from_slice(&body).map_err(|e| Error::invalid_field("body", e.to_string()))?
     };
     let p = versions::restore(&s.db, &me.user, &id, &version_id, input.message).await?;

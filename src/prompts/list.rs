@@ -82,6 +82,7 @@ impl ListQuery {
                     );
                 }
                 "team" | "teamId" if !v.trim().is_empty() => {
+                    crate::text::check_id("team", v.trim())?;
                     out.team = Some(v.trim().to_string());
                 }
                 "sort" if !v.is_empty() => {

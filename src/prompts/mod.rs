@@ -85,7 +85,7 @@ pub(crate) async fn record_version(
 /// (1.x allowed it): only the owner reads it until they join one (`access::READABLE`).
 async fn check_team(tx: &mut Tx, owner: &str, team_id: Option<&str>) -> Result<()> {
     if let Some(team) = team_id
-        && !store::is_member(tx, owner, team).await?
+        && (!crate::text::is_id(team) || !store::is_member(tx, owner, team).await?)
     {
         return Err(Error::invalid_field(
             "teamId",

@@ -18,6 +18,9 @@ pub async fn list(db: &Db, caller: &UserRow, prompt_id: &str) -> Result<Vec<Vers
 
 /// A version by its id, or by its number (`3`) when no id matches.
 async fn find(tx: &mut Tx, prompt_id: &str, reference: &str) -> Result<VersionRow> {
+    if !crate::text::is_id(reference) {
+        return Err(Error::NotFound("Version not found".into()));
+    }
     if let Some(v) = store::version_by_id(tx, prompt_id, reference).await? {
         return Ok(v);
     }

@@ -40,8 +40,8 @@ pub async fn insert(tx: &mut Tx, r: &RatingRow) -> sqlx::Result<()> {
     .bind(&r.user_id)
     .bind(&r.prompt_id)
     .bind(r.value)
-    .bind(r.created_at)
-    .bind(r.updated_at)
+    .bind(crate::db::Ts(r.created_at))
+    .bind(crate::db::Ts(r.updated_at))
     .execute(conn)
     .await
     .map(drop))
@@ -52,7 +52,7 @@ pub async fn set_value(tx: &mut Tx, id: &str, value: i32, now: DateTime<Utc>) ->
         "UPDATE \"Rating\" SET \"value\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?"
     ))
     .bind(value)
-    .bind(now)
+    .bind(crate::db::Ts(now))
     .bind(id)
     .execute(conn)
     .await

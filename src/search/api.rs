@@ -20,8 +20,7 @@ pub fn routes() -> Router<AppState> {
 /// Reads `q`, `tag` (repeatable), `visibility`, `owner` (`me` or a user id), `team`, `sort`,
 /// `limit`, `offset` from a query string.
 pub fn request_from_query(raw: Option<&str>, caller: &str) -> Result<SearchRequest> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default())
-        .map_err(|e| Error::invalid_field("query", e.to_string()))?;
+    let pairs = crate::text::query_pairs(raw.unwrap_or_default())?;
     let mut req = SearchRequest::default();
     let mut page = Page::default();
     let number = |field: &str, v: &str| {
@@ -35,8 +34,14 @@ pub fn request_from_query(raw: Option<&str>, caller: &str) -> Result<SearchReque
             "tag" | "tags" if !v.trim().is_empty() => req.tags.push(v),
             "visibility" if !v.is_empty() => req.visibility = Some(v.trim().to_uppercase()),
             "owner" if v == "me" => req.owner = Some(caller.to_string()),
-            "owner" if !v.is_empty() => req.owner = Some(v),
-            "team" | "teamId" if !v.is_empty() => req.team = Some(v),
+            "owner" if !v.is_empty() => {
+                crate::text::check_id("owner", &v)?;
+                req.owner = Some(v);
+            }
+            "team" | "teamId" if !v.is_empty() => {
+                crate::text::check_id("team", &v)?;
+                req.team = Some(v);
+            }
             "sort" => req.sort = Sort::parse(&v)?,
             "limit" => page.limit = number("limit", &v)?,
             "offset" => page.offset = number("offset", &v)?,

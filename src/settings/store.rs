@@ -38,7 +38,7 @@ pub async fn save(tx: &mut Tx, s: &Settings) -> sqlx::Result<()> {
     };
     on!(tx, |conn, sql| sqlx::query(sql(statement))
         .bind(s.allow_registration)
-        .bind(now)
+        .bind(crate::db::Ts(now))
         .execute(conn)
         .await
         .map(drop))

@@ -30,6 +30,9 @@ pub async fn by_name(tx: &mut Tx, name: &str) -> sqlx::Result<Option<TagRow>> {
 }
 
 pub async fn by_id(tx: &mut Tx, id: &str) -> sqlx::Result<Option<TagRow>> {
+    if !crate::text::is_id(id) {
+        return Ok(None);
+    }
     on!(tx, |conn, sql| sqlx::query_as(sql(
         "SELECT * FROM \"Tag\" WHERE \"id\" = ?"
     ))
@@ -44,7 +47,7 @@ pub async fn insert(tx: &mut Tx, t: &TagRow) -> sqlx::Result<()> {
     ))
     .bind(&t.id)
     .bind(&t.name)
-    .bind(t.created_at)
+    .bind(crate::db::Ts(t.created_at))
     .execute(conn)
     .await
     .map(drop))

@@ -50,6 +50,9 @@ pub async fn list(tx: &mut Tx) -> sqlx::Result<Vec<TeamWithCount>> {
 }
 
 pub async fn by_id(tx: &mut Tx, id: &str) -> sqlx::Result<Option<TeamRow>> {
+    if !crate::text::is_id(id) {
+        return Ok(None);
+    }
     on!(tx, |conn, sql| sqlx::query_as(sql(
         "SELECT * FROM \"Team\" WHERE \"id\" = ?"
     ))
@@ -73,8 +76,8 @@ pub async fn insert(tx: &mut Tx, t: &TeamRow) -> sqlx::Result<()> {
     ))
     .bind(&t.id)
     .bind(&t.name)
-    .bind(t.created_at)
-    .bind(t.updated_at)
+    .bind(crate::db::Ts(t.created_at))
+    .bind(crate::db::Ts(t.updated_at))
     .execute(conn)
     .await
     .map(drop))
@@ -85,7 +88,7 @@ pub async fn rename(tx: &mut Tx, id: &str, name: &str, now: DateTime<Utc>) -> sq
         "UPDATE \"Team\" SET \"name\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?"
     ))
     .bind(name)
-    .bind(now)
+    .bind(crate::db::Ts(now))
     .bind(id)
     .execute(conn)
     .await
@@ -185,7 +188,7 @@ pub async fn add_member(
     ))
     .bind(user_id)
     .bind(team_id)
-    .bind(now)
+    .bind(crate::db::Ts(now))
     .execute(conn)
     .await
     .map(drop))

@@ -319,6 +319,9 @@ pub async fn delete(db: &Db, id: &str, fate: PromptFate) -> Result<()> {
             if to == id {
                 return Err(Error::invalid_field("to", "must be another user"));
             }
+            if !crate::text::is_id(&to) {
+                return Err(Error::invalid_field("to", "no such user"));
+            }
             store::by_id(&mut tx, &to)
                 .await?
                 .ok_or_else(|| Error::invalid_field("to", "no such user"))?;

@@ -64,6 +64,9 @@ pub async fn count_admins(tx: &mut Tx) -> sqlx::Result<i64> {
 }
 
 pub async fn by_id(tx: &mut Tx, id: &str) -> sqlx::Result<Option<UserRow>> {
+    if !crate::text::is_id(id) {
+        return Ok(None);
+    }
     on!(tx, |conn, sql| sqlx::query_as(sql(
         "SELECT * FROM \"User\" WHERE \"id\" = ?"
     ))
@@ -93,8 +96,8 @@ pub async fn insert(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
     .bind(&u.name)
     .bind(&u.team)
     .bind(&u.role)
-    .bind(u.created_at)
-    .bind(u.updated_at)
+    .bind(crate::db::Ts(u.created_at))
+    .bind(crate::db::Ts(u.updated_at))
     .execute(conn)
     .await
     .map(drop)
@@ -112,7 +115,7 @@ pub async fn update(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
     .bind(&u.team)
     .bind(&u.role)
     .bind(&u.password)
-    .bind(u.updated_at)
+    .bind(crate::db::Ts(u.updated_at))
     .bind(&u.id)
     .execute(conn)
     .await

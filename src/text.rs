@@ -1,0 +1,107 @@
+//! Rules for text that comes from outside, shared by every door (JSON API, pages, imports):
+//! what an id looks like, and no NUL characters anywhere (PostgreSQL cannot store them).
+
+use crate::error::{Error, Result};
+
+/// The longest id a row can have (the id columns hold 64 ASCII characters).
+pub const ID_MAX_LEN: usize = 64;
+
+/// The id syntax as a regular expression, for the API description.
+pub const ID_PATTERN: &str = "^[!-~]{1,64}$";
+
+/// Could `s` be the id of a row? Ids are 1–64 visible ASCII characters (ours are cuid-shaped;
+/// 1.x ids are kept as they were). Anything else names no row, so callers answer "not found"
+/// without asking the database (MySQL compares ids under an ASCII collation and fails on other
+/// characters; PostgreSQL refuses NUL).
+pub fn is_id(s: &str) -> bool {
+    (1..=ID_MAX_LEN).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// A filter or reference that must be an id: 400 naming `field` otherwise.
+pub fn check_id(field: &str, s: &str) -> Result<()> {
+    if is_id(s) {
+        Ok(())
+    } else {
+        Err(Error::invalid_field(field, "is not a valid id"))
+    }
+}
+
+pub const NUL_PROBLEM: &str = "must not contain NUL characters (\\u0000)";
+
+/// Does a JSON text contain a `\u0000` escape? (A raw NUL byte is already invalid JSON.)
+/// Backslashes only occur inside strings, and an escaped backslash is skipped, so the text
+/// `"\\u0000"` (a backslash followed by `u0000`) is not mistaken for one.
+pub fn json_has_nul(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            if bytes.get(i + 1) == Some(&b'u') && bytes.get(i + 2..i + 6) == Some(b"0000") {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// A JSON request body or upload: 400 when it carries a NUL character.
+pub fn check_json(field: &str, bytes: &[u8]) -> Result<()> {
+    if json_has_nul(bytes) {
+        Err(Error::invalid_field(field, NUL_PROBLEM))
+    } else {
+        Ok(())
+    }
+}
+
+/// The name/value pairs of a query string (percent-decoded); 400 when it cannot be read or a
+/// name or value holds a NUL character.
+pub fn query_pairs(raw: &str) -> Result<Vec<(String, String)>> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
+        .map_err(|_| Error::invalid_field("query", "cannot be read"))?;
+    match pairs
+        .iter()
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        Some((k, _)) => Err(Error::invalid_field(k.trim_matches('\0'), NUL_PROBLEM)),
+        None => Ok(pairs),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_visible_ascii_up_to_64() {
+        assert!(is_id("cmonh98fh2qialapsqkmsreur"));
+        assert!(is_id("3"));
+        assert!(is_id("550e8400-e29b-41d4-a716-446655440000"));
+        assert!(!is_id(""));
+        assert!(!is_id("a\0b"));
+        assert!(!is_id("é"));
+        assert!(!is_id("a b"));
+        assert!(!is_id(&"a".repeat(65)));
+    }
+
+    #[test]
+    fn nul_escapes_are_found_in_json() {
+        assert!(json_has_nul(br#"{"title":"a\u0000b"}"#));
+        assert!(json_has_nul(br#"{"a\u0000":1}"#));
+        assert!(!json_has_nul(br#"{"title":"a\\u0000b"}"#));
+        assert!(json_has_nul(br#"{"title":"a\\\u0000b"}"#));
+        assert!(json_has_nul(br#"{"title":"\u00001"}"#));
+        assert!(!json_has_nul(br#"{"title":"\u0001 \n"}"#));
+    }
+
+    #[test]
+    fn query_strings_with_nul_are_refused() {
+        assert!(query_pairs("q=a%00b").is_err());
+        assert!(query_pairs("q=x&tag=%00").is_err());
+        assert_eq!(
+            query_pairs("q=caf%C3%A9").ok(),
+            Some(vec![("q".into(), "café".into())])
+        );
+    }
+}
