@@ -192,7 +192,7 @@ async fn bad_input_is_a_clear_4xx_and_writes_nothing(app: TestApp) {
         (
             "POST",
             "/api/prompts".into(),
-            json!({ "title": "t", "body": "b", "visibility": "TEAM" }),
+            json!({ "title": "t", "body": "b", "visibility": "SECRET" }),
             400,
             "visibility",
         ),

@@ -152,11 +152,11 @@ pub async fn set_user_teams(tx: &mut Tx, user_id: &str, team_ids: &[String]) -> 
 pub async fn set_primary_team(tx: &mut Tx, user_id: &str, team: Option<&str>) -> Result<()> {
     let wanted = match team.map(str::trim).filter(|t| !t.is_empty()) {
         None => None,
-        Some(t) => match (if crate::text::is_id(t) {
+        Some(t) => match if crate::text::is_id(t) {
             store::by_id(tx, t).await?
         } else {
             None
-        }) {
+        } {
             Some(found) => Some(found),
             None => Some(store::by_name(tx, t).await?.ok_or_else(|| {
                 Error::invalid_field("team", format!("no team has the id or name {t:?}"))
