@@ -228,7 +228,11 @@ mod tests {
         let new: String = lines.iter().rev().cloned().collect();
         let start = Instant::now();
         let d = diff(&old, &new, "a", "b");
-        assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
         assert!(d.truncated);
         assert!(d.hunks.iter().map(|h| h.lines.len()).sum::<usize>() <= MAX_HUNK_LINES + 60_000);
         assert!(d.insertions > 0 && d.deletions > 0);
