@@ -50,19 +50,20 @@ async fn export(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response> {
     let items = super::export(&s.db, &me.user).await?;
-    let (body, kind, ext) = match q.format.as_deref().unwrap_or("json") {
-        "json" => (
-            serde_json::to_string_pretty(&items).map_err(|e| Error::Internal(e.to_string()))?,
-            "application/json",
-            "json",
-        ),
-        "markdown" | "md" => (
-            super::markdown::render(&items),
-            "text/markdown; charset=utf-8",
-            "md",
-        ),
+    let (kind, ext) = match q.format.as_deref().unwrap_or("json") {
+        "json" => ("application/json", "json"),
+        "markdown" | "md" => ("text/markdown; charset=utf-8", "md"),
         _ => return Err(Error::invalid_field("format", "must be json or markdown")),
     };
+    // Serialising a large library is CPU work: off the async workers.
+    let body = crate::cpu::run(move || {
+        if ext == "json" {
+            serde_json::to_string_pretty(&items).map_err(|e| Error::Internal(e.to_string()))
+        } else {
+            Ok(super::markdown::render(&items))
+        }
+    })
+    .await??;
     Ok((
         [
             (header::CONTENT_TYPE, kind.to_string()),

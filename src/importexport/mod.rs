@@ -117,7 +117,9 @@ pub async fn import(
     bytes: &[u8],
     csv_hint: bool,
 ) -> Result<ImportReport> {
-    let items = formats::parse(bytes, csv_hint)?;
+    // Parsing a large file is CPU work: off the async workers.
+    let owned = bytes.to_vec();
+    let items = crate::cpu::run(move || formats::parse(&owned, csv_hint)).await??;
     let mut tx = db.write().await?;
     let mut seen: HashSet<(String, String)> = store::titles_and_bodies(&mut tx, &caller.id)
         .await?

@@ -48,6 +48,8 @@ pub struct Shown {
     pub title: Option<(String, String)>,
     pub insertions: usize,
     pub deletions: usize,
+    /// Too large to compare in full detail (see `TextDiffView::truncated`).
+    pub truncated: bool,
     pub split: bool,
     pub hunks: Vec<HunkView>,
 }
@@ -191,6 +193,7 @@ pub fn build(d: &DiffView, split: bool) -> Shown {
         title: d.title.as_ref().map(|t| (t.from.clone(), t.to.clone())),
         insertions: d.body.insertions,
         deletions: d.body.deletions,
+        truncated: d.body.truncated,
         split,
         hunks,
     }

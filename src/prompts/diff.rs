@@ -2,7 +2,9 @@
 //! carry word-level highlights.
 
 use serde::Serialize;
-use similar::{ChangeTag, TextDiff};
+use std::time::{Duration, Instant};
+
+use similar::{ChangeTag, DiffTag, InlineChange, TextDiff};
 
 /// A run of text inside a line; `emphasized` marks the words that changed.
 #[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -43,29 +45,79 @@ pub struct TextDiffView {
     pub hunks: Vec<Hunk>,
     pub insertions: usize,
     pub deletions: usize,
+    /// True when the texts were too large or too different to compare in detail: the line diff
+    /// may then be coarser than the smallest one (whole blocks deleted and inserted), and `hunks`
+    /// may stop before the end (the counts and `unified` still cover everything).
+    pub truncated: bool,
 }
 
-/// Diffs `old` and `new` line by line with 3 lines of context.
+/// How long the line diff may search for the smallest edit before settling for a coarser one.
+pub const LINE_DEADLINE: Duration = Duration::from_millis(300);
+/// How long the word-level highlighting of all hunks together may take.
+pub const INLINE_BUDGET: Duration = Duration::from_millis(100);
+/// Changed blocks larger than this (lines on either side) get no word-level highlighting.
+pub const INLINE_MAX_LINES: usize = 40;
+/// Lines longer than this (bytes) get no word-level highlighting.
+pub const INLINE_MAX_LINE_BYTES: usize = 2_000;
+/// At most this many lines are laid out in `hunks`.
+pub const MAX_HUNK_LINES: usize = 5_000;
+
+/// Diffs `old` and `new` line by line with 3 lines of context, within bounded time (see the
+/// constants above). CPU-heavy for large texts: async callers use [`diff_off_runtime`].
 pub fn diff(old: &str, new: &str, old_label: &str, new_label: &str) -> TextDiffView {
-    let d = TextDiff::from_lines(old, new);
+    let start = Instant::now();
+    let d = TextDiff::configure()
+        .deadline(start + LINE_DEADLINE)
+        .diff_lines(old, new);
+    let mut truncated = start.elapsed() >= LINE_DEADLINE;
     let unified = d
         .unified_diff()
         .context_radius(3)
         .header(old_label, new_label)
         .to_string();
+    let inline_deadline = Instant::now() + INLINE_BUDGET;
     let mut hunks = Vec::new();
     let (mut insertions, mut deletions) = (0, 0);
+    let mut shown = 0;
     for group in d.grouped_ops(3) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {
             continue;
         };
+        if shown >= MAX_HUNK_LINES {
+            truncated = true;
+            for op in &group {
+                match op.tag() {
+                    DiffTag::Insert => insertions += op.new_range().len(),
+                    DiffTag::Delete => deletions += op.old_range().len(),
+                    DiffTag::Replace => {
+                        insertions += op.new_range().len();
+                        deletions += op.old_range().len();
+                    }
+                    DiffTag::Equal => {}
+                }
+            }
+            continue;
+        }
         let old_start = first.old_range().start;
         let old_end = last.old_range().end;
         let new_start = first.new_range().start;
         let new_end = last.new_range().end;
         let mut lines = Vec::new();
         for op in &group {
-            for change in d.iter_inline_changes(op) {
+            let inline = op.tag() == DiffTag::Replace
+                && op.old_range().len() <= INLINE_MAX_LINES
+                && op.new_range().len() <= INLINE_MAX_LINES
+                && Instant::now() < inline_deadline
+                && d.old_slices()[op.old_range()]
+                    .iter()
+                    .chain(&d.new_slices()[op.new_range()])
+                    .all(|l| l.len() <= INLINE_MAX_LINE_BYTES);
+            let changes: Box<dyn Iterator<Item = InlineChange<'_, str>>> = if inline {
+                Box::new(d.iter_inline_changes_deadline(op, Some(inline_deadline)))
+            } else {
+                Box::new(d.iter_changes(op).map(InlineChange::from))
+            };
+            for change in changes {
                 let kind = match change.tag() {
                     ChangeTag::Equal => "equal",
                     ChangeTag::Insert => {
@@ -95,6 +147,7 @@ pub fn diff(old: &str, new: &str, old_label: &str, new_label: &str) -> TextDiffV
                 });
             }
         }
+        shown += lines.len();
         let (ol, nl) = (old_end - old_start, new_end - new_start);
         let os = if ol == 0 { old_start } else { old_start + 1 };
         let ns = if nl == 0 { new_start } else { new_start + 1 };
@@ -112,7 +165,19 @@ pub fn diff(old: &str, new: &str, old_label: &str, new_label: &str) -> TextDiffV
         hunks,
         insertions,
         deletions,
+        truncated,
     }
+}
+
+/// [`diff`] on the blocking pool, so a large comparison never holds up the async workers that
+/// serve every other request.
+pub async fn diff_off_runtime(
+    old: String,
+    new: String,
+    old_label: String,
+    new_label: String,
+) -> crate::error::Result<TextDiffView> {
+    crate::cpu::run(move || diff(&old, &new, &old_label, &new_label)).await
 }
 
 #[cfg(test)]
@@ -154,5 +219,22 @@ mod tests {
         let d = diff("same\n", "same\n", "a", "b");
         assert!(d.hunks.is_empty());
         assert_eq!(d.insertions + d.deletions, 0);
+    }
+
+    #[test]
+    fn large_reversed_texts_are_compared_in_bounded_time() {
+        let lines: Vec<String> = (0..60_000).map(|i| format!("line {i:05}\n")).collect();
+        let old: String = lines.concat();
+        let new: String = lines.iter().rev().cloned().collect();
+        let start = Instant::now();
+        let d = diff(&old, &new, "a", "b");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
+        assert!(d.truncated);
+        assert!(d.hunks.iter().map(|h| h.lines.len()).sum::<usize>() <= MAX_HUNK_LINES + 60_000);
+        assert!(d.insertions > 0 && d.deletions > 0);
     }
 }

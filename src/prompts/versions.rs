@@ -122,12 +122,14 @@ pub async fn diff(
     if from.model_hints != to.model_hints {
         changed.push("modelHints");
     }
-    let body = diff::diff(
-        &from.body,
-        &to.body,
-        &format!("v{}", from.version),
-        &format!("v{}", to.version),
-    );
+    tx.commit().await?;
+    let body = diff::diff_off_runtime(
+        from.body.clone(),
+        to.body.clone(),
+        format!("v{}", from.version),
+        format!("v{}", to.version),
+    )
+    .await?;
     Ok(DiffView {
         title: (from.title != to.title).then(|| TitleChange {
             from: from.title.clone(),
