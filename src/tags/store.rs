@@ -53,18 +53,38 @@ pub async fn insert(tx: &mut Tx, t: &TagRow) -> sqlx::Result<()> {
     .map(drop))
 }
 
-/// The tag with this name (any case), created when missing.
+/// The tag with this name (any case), created when missing. Race-free: the insert yields to a
+/// tag of the same name that a concurrent transaction created (the unique key decides), and the
+/// read that follows sees whichever row won.
 pub async fn get_or_create(tx: &mut Tx, name: &str) -> sqlx::Result<TagRow> {
     if let Some(t) = by_name(tx, name).await? {
         return Ok(t);
     }
-    let t = TagRow {
-        id: db::new_id(),
-        name: name.to_string(),
-        created_at: db::now(),
+    let sql = match tx.backend() {
+        Backend::Sqlite => {
+            "INSERT OR IGNORE INTO \"Tag\" (\"id\", \"name\", \"createdAt\") VALUES (?, ?, ?)"
+        }
+        Backend::Postgres => {
+            "INSERT INTO \"Tag\" (\"id\", \"name\", \"createdAt\") VALUES (?, ?, ?) \
+             ON CONFLICT DO NOTHING"
+        }
+        Backend::MySql => {
+            "INSERT IGNORE INTO \"Tag\" (\"id\", \"name\", \"createdAt\") VALUES (?, ?, ?)"
+        }
     };
-    insert(tx, &t).await?;
-    Ok(t)
+    execute(
+        tx,
+        sql.into(),
+        &[
+            Arg::S(db::new_id()),
+            Arg::S(name.to_string()),
+            Arg::T(db::now()),
+        ],
+    )
+    .await?;
+    by_name(tx, name)
+        .await?
+        .ok_or_else(|| sqlx::Error::Protocol("the tag was neither created nor found".into()))
 }
 
 /// Replaces the tags of a prompt with `names` (already validated and de-duplicated).
