@@ -446,6 +446,12 @@ async fn browser_acceptance() {
         c: &anon_browser,
         base: &app.base,
     };
+    // Without a configured public URL the link is relative (never built from the Host header).
+    let share_url = if share_url.starts_with('/') {
+        format!("{}{share_url}", app.base)
+    } else {
+        share_url
+    };
     anon_browser
         .goto(&share_url)
         .await
