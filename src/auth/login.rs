@@ -20,6 +20,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, ip: IpAddr) 
         ));
     }
     if let Some(retry_after_secs) = state.limiter.check(email, ip) {
+        tracing::warn!(%ip, retry_after_secs, "sign-in refused: too many failed attempts");
         return Err(Error::RateLimited { retry_after_secs });
     }
     match users::authenticate(&state.db, email, password).await {
@@ -28,6 +29,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, ip: IpAddr) 
             Ok(user)
         }
         Err(Error::InvalidCredentials) => {
+            tracing::info!(%ip, "failed sign-in");
             state.limiter.record_failure(email, ip);
             Err(Error::InvalidCredentials)
         }
