@@ -46,12 +46,33 @@ pub fn json_has_nul(bytes: &[u8]) -> bool {
     false
 }
 
-/// A JSON request body or upload: 400 when it carries a NUL character.
+/// A JSON request body or upload: 400 when it carries a NUL character, naming the top-level
+/// field that holds it (or `field` when the document is not an object).
 pub fn check_json(field: &str, bytes: &[u8]) -> Result<()> {
-    if json_has_nul(bytes) {
-        Err(Error::invalid_field(field, NUL_PROBLEM))
-    } else {
-        Ok(())
+    if !json_has_nul(bytes) {
+        return Ok(());
+    }
+    let holder = serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|v| {
+            v.as_object().and_then(|o| {
+                o.iter()
+                    .find(|(k, v)| k.contains('\0') || has_nul(v))
+                    .map(|(k, _)| k.replace('\0', ""))
+            })
+        });
+    Err(Error::invalid_field(
+        holder.as_deref().unwrap_or(field),
+        NUL_PROBLEM,
+    ))
+}
+
+fn has_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(has_nul),
+        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
     }
 }
 
