@@ -129,6 +129,11 @@ pub fn diff(old: &str, new: &str, old_label: &str, new_label: &str) -> TextDiffV
                         "delete"
                     }
                 };
+                if shown + lines.len() >= MAX_HUNK_LINES {
+                    // Counted above; not listed: one huge hunk stops at the cap too.
+                    truncated = true;
+                    continue;
+                }
                 let segments: Vec<Segment> = change
                     .iter_strings_lossy()
                     .map(|(emphasized, s)| Segment {
