@@ -543,40 +543,22 @@ async fn files_that_cannot_be_adopted_are_left_byte_for_byte() {
     assert_eq!(sha(&file), before, "a failed start changes nothing");
 
     // An empty SQLite file (1.x's Docker volume).
-    let empty = dir.join("empty.db");
-    std::process::Command::new("sqlite3")
-        .arg(&empty)
-        .arg("VACUUM;")
-        .status()
-        .expect("sqlite3");
-    let before = sha(&empty);
-    let err = promptvault::ops::adopt::adopt_file(&empty, false)
-        .await
-        .expect_err("refused")
-        .to_string();
+    let err = refused_unchanged(&dir.join("empty.db"), "VACUUM;").await;
     assert!(
         err.contains("empty") && err.contains("/app/backend/prisma/data/promptvault.db"),
         "{err}"
     );
-    assert_eq!(sha(&empty), before);
 
     // Tables that are neither 1.x's nor ours.
-    let other = dir.join("other.db");
-    std::process::Command::new("sqlite3")
-        .arg(&other)
-        .arg("CREATE TABLE invoices (id INTEGER PRIMARY KEY); CREATE TABLE customers (id INTEGER);")
-        .status()
-        .expect("sqlite3");
-    let before = sha(&other);
-    let err = promptvault::ops::adopt::adopt_file(&other, false)
-        .await
-        .expect_err("refused")
-        .to_string();
+    let err = refused_unchanged(
+        &dir.join("other.db"),
+        "CREATE TABLE invoices (id INTEGER PRIMARY KEY); CREATE TABLE customers (id INTEGER);",
+    )
+    .await;
     assert!(
         err.contains("invoices") && err.contains("customers"),
         "{err}"
     );
-    assert_eq!(sha(&other), before);
 
     // A missing or 0-byte file still becomes a new database.
     let zero = dir.join("zero.db");
@@ -588,4 +570,22 @@ async fn files_that_cannot_be_adopted_are_left_byte_for_byte() {
             .is_none()
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Makes `file` with the `sqlite3` shell running `sql`, asks adoption, and returns its refusal,
+/// checking the file is byte for byte as it was.
+async fn refused_unchanged(file: &Path, sql: &str) -> String {
+    let status = std::process::Command::new("sqlite3")
+        .arg(file)
+        .arg(sql)
+        .status()
+        .expect("sqlite3");
+    assert!(status.success());
+    let before = sha(file);
+    let err = promptvault::ops::adopt::adopt_file(file, false)
+        .await
+        .expect_err("refused")
+        .to_string();
+    assert_eq!(sha(file), before, "a refused file is unchanged");
+    err
 }
