@@ -232,7 +232,7 @@ fn fresh_dir(tag: &str) -> PathBuf {
     dir
 }
 
-fn sha(path: &Path) -> Vec<u8> {
+fn bytes_of(path: &Path) -> Vec<u8> {
     std::fs::read(path).expect("read file")
 }
 
@@ -255,13 +255,13 @@ async fn the_sample_file_made_by_1x_is_adopted() {
     let dir = fresh_dir("sample");
     let file = dir.join("promptvault.db");
     std::fs::copy("../shared/fixtures/promptvault-1x.db", &file).expect("copy the sample");
-    let original = sha(&file);
+    let original = bytes_of(&file);
     let dry = promptvault::ops::adopt::adopt_file(&file, true)
         .await
         .expect("dry run")
         .expect("a 1.x file");
     assert!(dry.to_string().contains("admin123"), "{dry}");
-    assert_eq!(sha(&file), original, "--dry-run changes no byte");
+    assert_eq!(bytes_of(&file), original, "--dry-run changes no byte");
     assert!(backups_next_to(&file).is_empty());
 
     let url = format!("sqlite://{}", file.display());
@@ -522,7 +522,7 @@ async fn files_that_cannot_be_adopted_are_left_byte_for_byte() {
     // Emails equal once lower-cased: refused, both named.
     let file = dir.join("collide.db");
     build_odd_1x(&file, true, true).await;
-    let before = sha(&file);
+    let before = bytes_of(&file);
     let err = promptvault::ops::adopt::adopt_file(&file, false)
         .await
         .expect_err("refused")
@@ -531,7 +531,7 @@ async fn files_that_cannot_be_adopted_are_left_byte_for_byte() {
         err.contains("bob@example.com") && err.contains("Bob@Example.com"),
         "{err}"
     );
-    assert_eq!(sha(&file), before);
+    assert_eq!(bytes_of(&file), before);
     assert!(backups_next_to(&file).is_empty());
     let url = format!("sqlite://{}", file.display());
     let started = promptvault::app::start(promptvault::config::Config {
@@ -540,7 +540,7 @@ async fn files_that_cannot_be_adopted_are_left_byte_for_byte() {
     })
     .await;
     assert!(started.is_err());
-    assert_eq!(sha(&file), before, "a failed start changes nothing");
+    assert_eq!(bytes_of(&file), before, "a failed start changes nothing");
 
     // An empty SQLite file (1.x's Docker volume).
     let err = refused_unchanged(&dir.join("empty.db"), "VACUUM;").await;
@@ -581,11 +581,11 @@ async fn refused_unchanged(file: &Path, sql: &str) -> String {
         .status()
         .expect("sqlite3");
     assert!(status.success());
-    let before = sha(file);
+    let before = bytes_of(file);
     let err = promptvault::ops::adopt::adopt_file(file, false)
         .await
         .expect_err("refused")
         .to_string();
-    assert_eq!(sha(file), before, "a refused file is unchanged");
+    assert_eq!(bytes_of(file), before, "a refused file is unchanged");
     err
 }

@@ -1004,7 +1004,6 @@ async fn convert(conn: &mut SqliteConnection, report: &mut Report) -> Result<()>
             last = Some((title, body, notes));
         }
         if list.len() > 1 {
-            report.converted.entry("versions numbered").or_default();
             *report.converted.entry("versions numbered").or_default() += list.len();
         }
         let current = (p.title.clone(), p.body.clone(), p.notes.clone());
