@@ -67,6 +67,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         tracing::info!(email = %admin.email, "administrator created from the configuration");
     }
     warn_default_admin_password(&db).await;
+    crate::search::configure(&config);
     let state = AppState::new(db, config);
     crate::ops::schedule::spawn(&state);
     Ok(state)

@@ -16,6 +16,9 @@ on_all_backends!(
     share_links_do_not_come_from_the_host_header,
     json_errors_are_clean_and_types_strict,
     api_answers_are_not_stored,
+    concurrent_first_registrations_make_one_administrator,
+    password_changes_end_tokens_and_tokens_cannot_mint_tokens,
+    heavy_diffs_and_imports_do_not_stall_other_requests,
 );
 
 async fn login(c: &common::Client, email: &str, password: &str) -> reqwest::StatusCode {
@@ -53,6 +56,182 @@ async fn one_address_failing_many_accounts_does_not_lock_out_the_others(app: Tes
         .expect("login");
     assert_eq!(resp.status(), 429, "the account+address limit still holds");
     assert!(resp.headers().contains_key("retry-after"));
+    app.stop().await;
+}
+
+/// 30 registrations at once on an instance with no account: exactly one becomes its
+/// administrator, every other one an ordinary user.
+async fn concurrent_first_registrations_make_one_administrator(app: TestApp) {
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..30 {
+        let c = app.client();
+        attempts.spawn(async move {
+            c.post(
+                "/api/auth/register",
+                &json!({ "email": format!("racer{i}@example.com"), "password": "password-123" }),
+            )
+            .await
+        });
+    }
+    let answers = attempts.join_all().await;
+    let mut admins = 0;
+    for (status, body) in &answers {
+        assert_eq!(*status, 201, "{body}");
+        if body["role"] == "ADMIN" {
+            admins += 1;
+        }
+    }
+    assert_eq!(admins, 1, "answers name exactly one administrator");
+    assert_eq!(
+        common::library::count_where(&app, "User", "\"role\" = 'ADMIN'").await,
+        1,
+        "the database holds exactly one administrator"
+    );
+    assert_eq!(common::library::count(&app, "User").await, 30);
+    app.stop().await;
+}
+
+async fn new_token(c: &common::Client, name: &str) -> String {
+    let (s, body) = c.post("/api/auth/tokens", &json!({ "name": name })).await;
+    assert_eq!(s, 201, "{body}");
+    body["token"].as_str().expect("secret").to_string()
+}
+
+/// A token cannot create tokens; the owner's password change ends every token and every other
+/// session; an administrator's reset ends every credential, the current session included.
+async fn password_changes_end_tokens_and_tokens_cannot_mint_tokens(app: TestApp) {
+    let admin = app.user("admin@example.com").await;
+    let ann = app.user("ann@example.com").await;
+    let secret = new_token(&ann, "script").await;
+    let script = common::Client::with_token(&app.base, &secret);
+    assert_eq!(script.get("/api/auth/me").await.0, 200);
+    let (s, body) = script
+        .post("/api/auth/tokens", &json!({ "name": "minted" }))
+        .await;
+    assert_eq!(s, 403, "a token mints no token: {body}");
+    let (_, list) = ann.get("/api/auth/tokens").await;
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+
+    // The owner changes the password: this session stays, the token and other sessions end.
+    let laptop = app.client();
+    assert_eq!(login(&laptop, "ann@example.com", "password-123").await, 200);
+    let (s, body) = ann
+        .put(
+            "/api/auth/profile",
+            &json!({ "password": "new-password-1", "currentPassword": "password-123" }),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(script.get("/api/auth/me").await.1["user"], Value::Null);
+    assert_eq!(script.get("/api/prompts").await.0, 401, "the token ended");
+    assert_eq!(
+        laptop.get("/api/prompts").await.0,
+        401,
+        "the other session ended"
+    );
+    assert_eq!(
+        ann.get("/api/prompts").await.0,
+        200,
+        "the changing session stays"
+    );
+
+    // An administrator's reset ends everything, the current session included.
+    let secret = new_token(&ann, "script 2").await;
+    let script = common::Client::with_token(&app.base, &secret);
+    assert_eq!(script.get("/api/prompts").await.0, 200);
+    let (_, me) = ann.get("/api/auth/me").await;
+    let id = me["user"]["id"].as_str().expect("id");
+    let (s, body) = admin
+        .put(
+            &format!("/api/admin/users/{id}"),
+            &json!({ "password": "reset-password-9" }),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(script.get("/api/prompts").await.0, 401, "the token ended");
+    assert_eq!(ann.get("/api/prompts").await.0, 401, "the session ended");
+    assert_eq!(
+        common::library::count(&app, "ApiToken").await,
+        0,
+        "no token row is left"
+    );
+    app.stop().await;
+}
+
+/// While four diffs of the largest bodies (60,000 lines, saved reversed) and four multi-MiB
+/// imports run, `/health` and a prompt read keep answering quickly. (Before CPU work left the
+/// async workers, `/health` took 21 s here.) The bound is loose because this suite shares two
+/// cores with the other tests; `cargo bench --bench heavy_work` measures the real figure.
+async fn heavy_diffs_and_imports_do_not_stall_other_requests(app: TestApp) {
+    let owner = app.user("owner@example.com").await;
+    let lines: Vec<String> = (0..60_000).map(|i| format!("line {i:06}")).collect();
+    let body = lines.join("\n");
+    let p = common::library::prompt(&owner, json!({ "title": "Huge", "body": body })).await;
+    let id = p["id"].as_str().expect("id").to_string();
+    let reversed: Vec<&str> = lines.iter().rev().map(String::as_str).collect();
+    let (s, _) = owner
+        .put(
+            &format!("/api/prompts/{id}"),
+            &json!({ "body": reversed.join("\n") }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let small = common::library::prompt(&owner, json!({ "title": "Small", "body": "hello" })).await;
+    let small_id = small["id"].as_str().expect("id").to_string();
+
+    let mut heavy = tokio::task::JoinSet::new();
+    for i in 0..4 {
+        let c = owner.clone();
+        let path = format!("/api/prompts/{id}/diff");
+        heavy.spawn(async move {
+            let (s, body) = c.get(&path).await;
+            assert_eq!(s, 200, "diff {i}");
+            assert_eq!(
+                body["truncated"], true,
+                "the deadline cut the diff short: {}",
+                body["insertions"]
+            );
+        });
+    }
+    for i in 0..4 {
+        let c = app.user(&format!("importer{i}@example.com")).await;
+        let file: Vec<Value> = (0..1_000)
+            .map(|n| json!({ "title": format!("Imported {i}-{n}"), "body": format!("{n} {}", "word ".repeat(800)), "tags": [format!("batch{i}")] }))
+            .collect();
+        let file = Value::Array(file).to_string();
+        heavy.spawn(async move {
+            let (s, report) = c
+                .post_raw("/api/import-export/import", file, "application/json")
+                .await;
+            assert_eq!(s, 200, "import {i}: {report}");
+            assert_eq!(report["imported"], 1_000);
+        });
+    }
+
+    let probe = app.client();
+    let mut worst = Duration::ZERO;
+    let mut samples = 0;
+    while !heavy.is_empty() {
+        let t = std::time::Instant::now();
+        let (s, _) = probe.get("/health").await;
+        assert_eq!(s, 200);
+        let (s, _) = owner.get(&format!("/api/prompts/{small_id}")).await;
+        assert_eq!(s, 200);
+        worst = worst.max(t.elapsed());
+        samples += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        while let Some(done) = heavy.try_join_next() {
+            done.expect("heavy request");
+        }
+    }
+    assert!(
+        samples >= 3,
+        "the probes ran while the heavy work did ({samples})"
+    );
+    assert!(
+        worst < Duration::from_secs(1),
+        "a health check and a read took {worst:?} at worst under heavy work"
+    );
     app.stop().await;
 }
 

@@ -3,7 +3,7 @@
 mod common;
 
 use common::TestApp;
-use common::library::{library_rows, prompt};
+use common::library::{count_where, library_rows, prompt};
 use promptvault::prompts::{self, ListQuery, Sort};
 use serde_json::{Value, json};
 
@@ -11,7 +11,60 @@ on_all_backends!(
     export_import_round_trip_of_200_prompts,
     import_formats_and_bad_files,
     list_issues_a_constant_number_of_queries,
+    import_acts_only_in_the_callers_name,
 );
+
+/// A crafted file cannot rate in another user's name, and times in the future become the time
+/// of the import.
+async fn import_acts_only_in_the_callers_name(app: TestApp) {
+    let mallory = app.user("mallory@example.com").await;
+    let victim = app.user("victim@example.com").await;
+    let file = json!([{
+        "title": "Crafted", "body": "b", "visibility": "PUBLIC",
+        "createdAt": "2099-01-01T00:00:00Z", "updatedAt": "2099-12-31T00:00:00Z",
+        "versions": [{ "version": 1, "title": "Crafted", "body": "b", "createdAt": "2099-06-01T00:00:00Z" }],
+        "ratings": [
+            { "userEmail": "victim@example.com", "value": 5 },
+            { "userEmail": "VICTIM@example.com", "userId": "someone", "value": 5 },
+            { "userEmail": "mallory@example.com", "value": 2 }
+        ]
+    }]);
+    let before = chrono::Utc::now();
+    let (s, report) = mallory
+        .post_raw(
+            "/api/import-export/import",
+            file.to_string(),
+            "application/json",
+        )
+        .await;
+    assert_eq!(s, 200, "{report}");
+    let (_, list) = mallory.get("/api/prompts").await;
+    let p = &list[0];
+    let id = p["id"].as_str().expect("id");
+    for field in ["createdAt", "updatedAt"] {
+        let t: chrono::DateTime<chrono::Utc> =
+            p[field].as_str().expect("time").parse().expect("iso");
+        assert!(
+            t <= chrono::Utc::now() && t >= before - chrono::Duration::seconds(5),
+            "{field}: {t}"
+        );
+    }
+    let (_, versions) = mallory.get(&format!("/api/prompts/{id}/versions")).await;
+    for v in versions.as_array().expect("versions") {
+        let t: chrono::DateTime<chrono::Utc> =
+            v["createdAt"].as_str().expect("time").parse().expect("iso");
+        assert!(t <= chrono::Utc::now(), "version time {t}");
+    }
+    let (_, seen) = victim.get(&format!("/api/prompts/{id}")).await;
+    assert_eq!(
+        seen["myRating"],
+        Value::Null,
+        "no rating in the victim's name: {seen}"
+    );
+    assert_eq!(p["myRating"], 2, "the caller's own rating is kept");
+    assert_eq!(count_where(&app, "Rating", "1 = 1").await, 1);
+    app.stop().await;
+}
 
 /// The comparable content of an export: everything but ids and authors.
 fn normalise(export: &Value) -> Vec<Value> {
@@ -28,7 +81,8 @@ fn normalise(export: &Value) -> Vec<Value> {
                 .iter()
                 .map(|v| json!([v["version"], v["title"], v["body"], v["notes"], v["variables"], v["modelHints"], v["message"], v["createdAt"]]))
                 .collect();
-            let mut ratings: Vec<Value> = p["ratings"].as_array().expect("ratings").iter().map(|r| json!([r["userEmail"], r["value"]])).collect();
+            // Only the owner's own ratings travel: an import never rates in someone else's name.
+            let mut ratings: Vec<Value> = p["ratings"].as_array().expect("ratings").iter().filter(|r| r["userEmail"] == "ann@example.com").map(|r| json!([r["userEmail"], r["value"]])).collect();
             ratings.sort_by_key(Value::to_string);
             json!({
                 "title": p["title"], "body": p["body"], "notes": p["notes"], "variables": p["variables"],
@@ -119,8 +173,13 @@ async fn export_import_round_trip_of_200_prompts(app: TestApp) {
     );
     let (_, p) = ann2.get("/api/prompts?sort=title&limit=1").await;
     assert_eq!(
-        p[0]["avgRating"], 2.0,
-        "ratings of ann (1) and bob (3) came along"
+        p[0]["avgRating"], 1.0,
+        "ann's own rating (1) came along, bob's (3) did not"
+    );
+    assert_eq!(
+        count_where(&fresh, "Rating", "1 = 1").await,
+        40,
+        "ann's 40 ratings only"
     );
     // Importing the same file again skips everything.
     let (_, report) = ann2

@@ -125,14 +125,11 @@ async fn profile(
     me: CurrentUser,
     Json(input): Json<ProfileUpdate>,
 ) -> Result<Response> {
-    let (user, password_changed) = users::update_profile(&state.db, me.id(), &input).await?;
-    if password_changed {
-        let keep = match &me.via {
-            Via::Session(s) => Some(s.as_str()),
-            Via::Token => None,
-        };
-        sessions::revoke_others(&state.db, me.id(), keep).await?;
-    }
+    let keep = match &me.via {
+        Via::Session(s) => Some(s.as_str()),
+        Via::Token => None,
+    };
+    let (user, _) = users::update_profile(&state.db, me.id(), &input, keep).await?;
     Ok(axum::Json(json!({ "user": PublicUser::from(&user) })).into_response())
 }
 
@@ -170,6 +167,12 @@ async fn create_token(
     me: CurrentUser,
     Json(input): Json<NewToken>,
 ) -> Result<Response> {
+    // A token cannot mint tokens: a leaked one must not be able to outlive its own revocation.
+    if matches!(me.via, Via::Token) {
+        return Err(Error::Forbidden(
+            "API tokens are created from a signed-in session, not with another token".into(),
+        ));
+    }
     let (info, secret) = tokens::create(&state.db, me.id(), input.name.as_deref()).await?;
     let mut body = serde_json::to_value(&info).map_err(|e| Error::Internal(e.to_string()))?;
     body["token"] = json!(secret);

@@ -84,19 +84,20 @@ pub async fn revoke_all(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
 }
 
 /// Ends every session of a user but the one with `keep_secret` (own password change).
-pub async fn revoke_others(db: &Db, user_id: &str, keep_secret: Option<&str>) -> Result<()> {
+pub async fn revoke_others(
+    tx: &mut Tx,
+    user_id: &str,
+    keep_secret: Option<&str>,
+) -> sqlx::Result<()> {
     let keep = keep_secret.map(super::digest).unwrap_or_default();
-    let mut tx = db.write().await?;
-    on!(&mut tx, |conn, sql| sqlx::query(sql(
+    on!(tx, |conn, sql| sqlx::query(sql(
         "DELETE FROM \"Session\" WHERE \"userId\" = ? AND \"id\" <> ?"
     ))
     .bind(user_id)
     .bind(&keep)
     .execute(conn)
     .await
-    .map(drop))?;
-    tx.commit().await?;
-    Ok(())
+    .map(drop))
 }
 
 /// Removes expired sessions; returns how many.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::db::{self, Db};
+use crate::db::{self, Db, Tx};
 use crate::error::{Error, Result};
 use crate::on;
 use crate::users::UserRow;
@@ -78,6 +78,17 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<TokenInfo>> {
     .bind(user_id)
     .fetch_all(conn)
     .await)?)
+}
+
+/// Ends every API token of a user (any password change or reset).
+pub async fn revoke_all(tx: &mut Tx, user_id: &str) -> sqlx::Result<u64> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "DELETE FROM \"ApiToken\" WHERE \"userId\" = ?"
+    ))
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))
 }
 
 pub async fn revoke(db: &Db, user_id: &str, id: &str) -> Result<()> {

@@ -9,8 +9,11 @@
 //!   a message naming the item and field. An item whose title and body equal one of the
 //!   caller's prompts (or an earlier item) is skipped. Imported prompts belong to the caller,
 //!   keep their timestamps, versions, tags and visibility (TEAM becomes PRIVATE for a caller
-//!   without a team; team scoping and share links are not carried over). Ratings are kept for
-//!   raters found here by email; the exporting owner's own ratings become the caller's.
+//!   without a team; team scoping and share links are not carried over). An import creates only
+//!   what the caller could create through the API: of the ratings, only the exporting owner's
+//!   own (or ones carrying the caller's email) are kept, as the caller's; ratings by anyone else
+//!   are left out. Times from the file are kept where plausible: one in the future becomes the
+//!   time of the import.
 
 pub mod api;
 pub mod csv;
@@ -102,6 +105,14 @@ pub struct ImportReport {
     pub skipped: usize,
 }
 
+/// A time from a file, kept only when it is not in the future.
+fn plausible(
+    t: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    t.filter(|t| *t <= now)
+}
+
 fn same_version(v: &VersionRow, p: &PromptRow) -> bool {
     v.title == p.title
         && v.body == p.body
@@ -126,7 +137,6 @@ pub async fn import(
         .into_iter()
         .collect();
     let mut tag_ids: HashMap<String, String> = HashMap::new();
-    let mut raters: HashMap<String, Option<String>> = HashMap::new();
     let (mut imported, mut skipped) = (0, 0);
     let now = db::now();
     for item in items {
@@ -136,7 +146,7 @@ pub async fn import(
             continue;
         }
         seen.insert(key);
-        let created = item.created_at.unwrap_or(now);
+        let created = plausible(item.created_at, now).unwrap_or(now);
         let visibility = item.visibility;
         let row = PromptRow {
             id: db::new_id(),
@@ -148,7 +158,9 @@ pub async fn import(
             visibility: visibility.as_str().into(),
             user_id: caller.id.clone(),
             created_at: created,
-            updated_at: item.updated_at.unwrap_or(created),
+            updated_at: plausible(item.updated_at, now)
+                .unwrap_or(created)
+                .max(created),
             is_publicly_shared: false,
             public_share_id: None,
             team_id: None,
@@ -169,7 +181,7 @@ pub async fn import(
                 model_hints: v.model_hints,
                 message: v.message,
                 author_id: Some(caller.id.clone()),
-                created_at: v.created_at.unwrap_or(created),
+                created_at: plausible(v.created_at, now).unwrap_or(created),
             };
             prompts::insert_version(&mut tx, &version).await?;
             last = Some(version);
@@ -202,32 +214,21 @@ pub async fn import(
             };
             tags::link(&mut tx, &row.id, &id).await?;
         }
-        let mut rated: HashSet<String> = HashSet::new();
-        for r in item.ratings {
-            let own = r.user_id.is_some() && r.user_id == item.source_user_id;
-            let user = if own {
-                Some(caller.id.clone())
-            } else if let Some(email) = r.user_email.as_deref() {
-                if !raters.contains_key(email) {
-                    let found = crate::users::store::by_email(&mut tx, email)
-                        .await?
-                        .map(|u| u.id);
-                    raters.insert(email.to_string(), found);
-                }
-                raters.get(email).cloned().flatten()
-            } else {
-                None
-            };
-            let Some(user) = user else { continue };
-            if !rated.insert(user.clone()) {
-                continue;
-            }
-            let at = r.created_at.unwrap_or(now);
+        // Only the caller's own rating can be carried over: one rating per prompt, the
+        // exporter's own (their id is the item's owner) or one in the caller's name.
+        let own = item.ratings.into_iter().find(|r| {
+            (r.user_id.is_some() && r.user_id == item.source_user_id)
+                || r.user_email
+                    .as_deref()
+                    .is_some_and(|e| e.trim().eq_ignore_ascii_case(&caller.email))
+        });
+        if let Some(r) = own {
+            let at = plausible(r.created_at, now).unwrap_or(now);
             ratings::insert(
                 &mut tx,
                 &RatingRow {
                     id: db::new_id(),
-                    user_id: user,
+                    user_id: caller.id.clone(),
                     prompt_id: row.id.clone(),
                     value: r.value,
                     created_at: at,

@@ -9,7 +9,7 @@ use super::fmt;
 use super::form::Form;
 use super::respond::{self, Flash, OrPage, PageResult, redirect_with};
 use crate::app::AppState;
-use crate::auth::{sessions, tokens};
+use crate::auth::tokens;
 use crate::error::{Error, FieldErrors};
 use crate::users::{self, ProfileUpdate};
 
@@ -103,7 +103,7 @@ pub async fn profile(State(state): State<AppState>, me: Me, form: Form) -> PageR
         name: Some(form.get("name").to_string()),
         ..ProfileUpdate::default()
     };
-    match users::update_profile(&state.db, &me.user.id, &input).await {
+    match users::update_profile(&state.db, &me.user.id, &input, None).await {
         Ok(_) => Ok(redirect_with("/account", Flash::ok("Your name was saved."))),
         Err(e) => match failed(&e) {
             Some((status, errors)) => {
@@ -138,16 +138,11 @@ pub async fn password(State(state): State<AppState>, me: Me, form: Form) -> Page
         current_password: Some(form.get("currentPassword").to_string()),
         ..ProfileUpdate::default()
     };
-    match users::update_profile(&state.db, &me.user.id, &input).await {
-        Ok(_) => {
-            sessions::revoke_others(&state.db, &me.user.id, me.ctx.session_secret())
-                .await
-                .or_page(&me.ctx)?;
-            Ok(redirect_with(
-                "/account",
-                Flash::ok("Password changed. Your other sessions were signed out."),
-            ))
-        }
+    match users::update_profile(&state.db, &me.user.id, &input, me.ctx.session_secret()).await {
+        Ok(_) => Ok(redirect_with(
+            "/account",
+            Flash::ok("Password changed. Your other sessions and your API tokens were ended."),
+        )),
         Err(e) => match failed(&e) {
             Some((status, errors)) => {
                 let shown = Shown {

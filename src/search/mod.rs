@@ -7,7 +7,10 @@
 //! and each hit gets a highlighted snippet (`snippet`).
 //!
 //! Ranking is bounded: for relevance order at most [`CANDIDATES`] matches (the newest) are
-//! scored, so a query made only of very common words costs the same as a rare one.
+//! scored, so a query made only of very common words costs the same as a rare one. And at most
+//! half the connection pool serves searches at once ([`configure`]): a flood of searches cannot
+//! starve the other requests of connections; a search that waits for a slot longer than a
+//! request would wait for a connection answers 503 busy with `Retry-After`.
 
 pub mod api;
 pub mod index;
@@ -86,6 +89,26 @@ pub struct Results {
     pub total: i64,
 }
 
+/// Search slots of this process and how long a search waits for one.
+static SLOTS: std::sync::OnceLock<(tokio::sync::Semaphore, std::time::Duration)> =
+    std::sync::OnceLock::new();
+
+/// Sizes the search slots from the configuration: half the pool (at least one). The first
+/// configuration of the process wins.
+pub fn configure(config: &crate::config::Config) {
+    let _ = SLOTS.set(sized(config));
+}
+
+fn sized(config: &crate::config::Config) -> (tokio::sync::Semaphore, std::time::Duration) {
+    let slots = (config.db_max_connections as usize / 2).max(1);
+    let wait = std::time::Duration::from_secs(config.db_acquire_timeout_secs.max(1));
+    (tokio::sync::Semaphore::new(slots), wait)
+}
+
+fn slots() -> &'static (tokio::sync::Semaphore, std::time::Duration) {
+    SLOTS.get_or_init(|| sized(&crate::config::Config::default()))
+}
+
 /// Runs a search for `caller` (a user id). Any input is accepted: an unusable query simply
 /// matches nothing.
 pub async fn search(db: &Db, caller: &str, req: &SearchRequest) -> Result<Results> {
@@ -101,6 +124,12 @@ pub async fn search(db: &Db, caller: &str, req: &SearchRequest) -> Result<Result
     if parsed.is_empty() {
         return Ok(Results::default());
     }
+    let (slots, wait) = slots();
+    let _slot = match tokio::time::timeout(*wait, slots.acquire()).await {
+        Ok(Ok(permit)) => permit,
+        // No slot in time: the same answer as no connection in time (503 busy, Retry-After).
+        _ => return Err(Error::Db(sqlx::Error::PoolTimedOut)),
+    };
     let mut tx = db.read().await?;
     let results = sql::run(&mut tx, caller, &parsed, req).await?;
     tx.commit().await?;

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::db::{self, Tx};
+use crate::db::{self, Backend, Tx};
 use crate::on;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -22,6 +22,32 @@ pub async fn get(tx: &mut Tx) -> sqlx::Result<Settings> {
     Ok(row.unwrap_or(Settings {
         allow_registration: true,
     }))
+}
+
+/// Locks the settings row until `tx` ends, creating it with its defaults when missing: the one
+/// place where transactions that must not overlap (the first registration, which makes the
+/// administrator) queue behind each other. SQLite's `BEGIN IMMEDIATE` already serialises writers;
+/// PostgreSQL and MySQL take the row lock, so a count read after this call sees every account
+/// committed before it.
+pub async fn lock(tx: &mut Tx) -> sqlx::Result<()> {
+    let insert = match tx.backend() {
+        Backend::Sqlite => return Ok(()),
+        Backend::Postgres => {
+            "INSERT INTO \"Settings\" (\"id\", \"allowRegistration\", \"updatedAt\") \
+             VALUES (1, TRUE, ?) ON CONFLICT DO NOTHING"
+        }
+        Backend::MySql => {
+            "INSERT IGNORE INTO \"Settings\" (\"id\", \"allowRegistration\", \"updatedAt\") \
+             VALUES (1, TRUE, ?)"
+        }
+    };
+    db::dynamic::execute(tx, insert.into(), &[db::dynamic::Arg::T(db::now())]).await?;
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "SELECT \"id\" FROM \"Settings\" WHERE \"id\" = 1 FOR UPDATE"
+    ))
+    .fetch_optional(conn)
+    .await
+    .map(drop))
 }
 
 pub async fn save(tx: &mut Tx, s: &Settings) -> sqlx::Result<()> {

@@ -63,8 +63,9 @@ fn validate_new(input: &NewUser) -> Result<ValidNewUser> {
     }
 }
 
-/// Creates an account inside `tx`. `role` defaults to USER.
-async fn insert_new(tx: &mut Tx, v: ValidNewUser, role: Role) -> Result<UserRow> {
+/// Creates an account inside `tx` with a password hashed beforehand (hashing takes tens of
+/// milliseconds: never inside a write transaction). `role` defaults to USER.
+async fn insert_new(tx: &mut Tx, v: ValidNewUser, hash: String, role: Role) -> Result<UserRow> {
     if store::by_email(tx, v.email.as_str()).await?.is_some() {
         return Err(Error::conflict("Email in use", "email_in_use"));
     }
@@ -72,7 +73,7 @@ async fn insert_new(tx: &mut Tx, v: ValidNewUser, role: Role) -> Result<UserRow>
     let user = UserRow {
         id: db::new_id(),
         email: v.email.as_str().to_string(),
-        password: password::hash(v.password.expose()).await?,
+        password: hash,
         name: v.name,
         team: None,
         role: role.as_str().into(),
@@ -93,8 +94,15 @@ async fn insert_new(tx: &mut Tx, v: ValidNewUser, role: Role) -> Result<UserRow>
 /// when registration is closed; later ones need `allowRegistration`.
 pub async fn register(db: &Db, input: &NewUser) -> Result<UserRow> {
     let v = validate_new(input)?;
+    let hash = password::hash(v.password.expose()).await?;
     let mut tx = db.write().await?;
-    let first = store::count(&mut tx).await? == 0;
+    // Exactly one first account on every backend: registrations that may be the first queue on
+    // the settings row, so the count each of them reads includes the ones committed before.
+    let mut first = store::count(&mut tx).await? == 0;
+    if first {
+        crate::settings::store::lock(&mut tx).await?;
+        first = store::count(&mut tx).await? == 0;
+    }
     if !first
         && !crate::settings::store::get(&mut tx)
             .await?
@@ -102,7 +110,8 @@ pub async fn register(db: &Db, input: &NewUser) -> Result<UserRow> {
     {
         return Err(Error::Forbidden("Registration disabled".into()));
     }
-    let user = insert_new(&mut tx, v, if first { Role::Admin } else { Role::User }).await?;
+    let role = if first { Role::Admin } else { Role::User };
+    let user = insert_new(&mut tx, v, hash, role).await?;
     tx.commit().await?;
     if first {
         tracing::info!(email = %user.email, "first account registered as administrator");
@@ -114,8 +123,9 @@ pub async fn register(db: &Db, input: &NewUser) -> Result<UserRow> {
 pub async fn create(db: &Db, input: &NewUser) -> Result<UserRow> {
     let v = validate_new(input)?;
     let role = v.role.unwrap_or(Role::User);
+    let hash = password::hash(v.password.expose()).await?;
     let mut tx = db.write().await?;
-    let user = insert_new(&mut tx, v, role).await?;
+    let user = insert_new(&mut tx, v, hash, role).await?;
     if let Some(team_ids) = &input.teams {
         teams::set_user_teams(&mut tx, &user.id, team_ids).await?;
     }
@@ -145,7 +155,7 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<UserRo
         (Some(mut user), password::Verified::YesRehash) => {
             user.password = password::hash(password).await?;
             let mut tx = db.write().await?;
-            store::update(&mut tx, &user).await?;
+            store::set_password(&mut tx, &user.id, &user.password).await?;
             tx.commit().await?;
             tracing::info!(user = %user.id, "upgraded a legacy password hash to argon2id");
             Ok(user)
@@ -163,11 +173,14 @@ pub struct ProfileUpdate {
 }
 
 /// A user changes their own name or password (the current password is required for the latter).
-/// Returns the user and whether the password changed (other sessions are then revoked).
+/// A new password ends every other credential of the account in the same transaction: every
+/// session but `keep_session` (the one making the change, if any) and every API token.
+/// Only the columns that change are written. Returns the user and whether the password changed.
 pub async fn update_profile(
     db: &Db,
     user_id: &str,
     input: &ProfileUpdate,
+    keep_session: Option<&str>,
 ) -> Result<(UserRow, bool)> {
     let mut p = Problems::default();
     let name = match &input.name {
@@ -182,32 +195,46 @@ pub async fn update_profile(
     let (Some(name), Some(new_password)) = (name, new_password) else {
         return Err(Error::Internal("validation state".into()));
     };
-    let mut tx = db.read().await?;
-    let mut user = store::by_id(&mut tx, user_id)
+    // Checking the current password and hashing the new one take tens of milliseconds each:
+    // both happen before the write transaction.
+    let hash = match new_password {
+        None => None,
+        Some(pw) => {
+            let Some(current) = input.current_password.as_deref() else {
+                return Err(Error::invalid_field(
+                    "currentPassword",
+                    "is required to change the password",
+                ));
+            };
+            let mut tx = db.read().await?;
+            let stored = store::by_id(&mut tx, user_id)
+                .await?
+                .ok_or(Error::Unauthorized)?
+                .password;
+            drop(tx);
+            if password::verify(current, Some(&stored)).await? == password::Verified::No {
+                return Err(Error::invalid_field("currentPassword", "is not correct"));
+            }
+            Some(password::hash(pw.expose()).await?)
+        }
+    };
+    let mut tx = db.write().await?;
+    if store::by_id(&mut tx, user_id).await?.is_none() {
+        return Err(Error::Unauthorized);
+    }
+    if let Some(name) = name {
+        store::set_name(&mut tx, user_id, name.as_deref()).await?;
+    }
+    if let Some(hash) = &hash {
+        store::set_password(&mut tx, user_id, hash).await?;
+        crate::auth::sessions::revoke_others(&mut tx, user_id, keep_session).await?;
+        crate::auth::tokens::revoke_all(&mut tx, user_id).await?;
+    }
+    let user = store::by_id(&mut tx, user_id)
         .await?
         .ok_or(Error::Unauthorized)?;
-    drop(tx);
-    if let Some(name) = name {
-        user.name = name;
-    }
-    let changed_password = new_password.is_some();
-    if let Some(pw) = new_password {
-        let Some(current) = input.current_password.as_deref() else {
-            return Err(Error::invalid_field(
-                "currentPassword",
-                "is required to change the password",
-            ));
-        };
-        if password::verify(current, Some(&user.password)).await? == password::Verified::No {
-            return Err(Error::invalid_field("currentPassword", "is not correct"));
-        }
-        user.password = password::hash(pw.expose()).await?;
-    }
-    user.updated_at = db::now();
-    let mut tx = db.write().await?;
-    store::update(&mut tx, &user).await?;
     tx.commit().await?;
-    Ok((user, changed_password))
+    Ok((user, hash.is_some()))
 }
 
 /// An administrator's change to a user.
@@ -246,40 +273,46 @@ pub async fn admin_update(db: &Db, id: &str, input: &AdminUpdate) -> Result<User
         None => None,
     };
     let mut tx = db.write().await?;
-    let mut user = store::by_id(&mut tx, id)
+    let user = store::by_id(&mut tx, id)
         .await?
         .ok_or_else(Error::not_found)?;
     if let Some(name) = name {
-        user.name = name;
+        store::set_name(&mut tx, id, name.as_deref()).await?;
     }
     if let Some(role) = role {
-        if user.is_admin() && role != Role::Admin && store::count_admins(&mut tx).await? <= 1 {
+        if user.is_admin() && role != Role::Admin && !another_admin_remains(&mut tx).await? {
             return Err(Error::conflict(
                 "Cannot demote the last administrator",
                 "last_admin",
             ));
         }
-        user.role = role.as_str().into();
+        store::set_role(&mut tx, id, role.as_str()).await?;
     }
-    if let Some(h) = hash {
-        user.password = h;
+    // A reset by an administrator ends every credential: all sessions and all API tokens.
+    if let Some(h) = &hash {
+        store::set_password(&mut tx, id, h).await?;
+        crate::auth::sessions::revoke_all(&mut tx, id).await?;
+        crate::auth::tokens::revoke_all(&mut tx, id).await?;
     }
-    user.updated_at = db::now();
-    store::update(&mut tx, &user).await?;
     if let Some(team_ids) = &input.teams {
         teams::set_user_teams(&mut tx, id, team_ids).await?;
     }
     if let Some(team) = &input.team {
         teams::set_primary_team(&mut tx, id, team.as_deref()).await?;
     }
-    if new_password.is_some() {
-        crate::auth::sessions::revoke_all(&mut tx, id).await?;
-    }
     let user = store::by_id(&mut tx, id)
         .await?
         .ok_or_else(Error::not_found)?;
     tx.commit().await?;
     Ok(user)
+}
+
+/// Whether an administrator other than the one about to go remains. Demotions and deletions of
+/// administrators queue on the settings row, so two of them at once cannot both see the other
+/// as the one that remains.
+async fn another_admin_remains(tx: &mut Tx) -> Result<bool> {
+    crate::settings::store::lock(tx).await?;
+    Ok(store::count_admins(tx).await? > 1)
 }
 
 /// What happens to a deleted user's prompts.
@@ -296,7 +329,7 @@ pub async fn delete(db: &Db, id: &str, fate: PromptFate) -> Result<()> {
     let user = store::by_id(&mut tx, id)
         .await?
         .ok_or_else(Error::not_found)?;
-    if user.is_admin() && store::count_admins(&mut tx).await? <= 1 {
+    if user.is_admin() && !another_admin_remains(&mut tx).await? {
         return Err(Error::conflict(
             "Cannot delete the last administrator",
             "last_admin",
@@ -371,7 +404,7 @@ pub async fn bootstrap_admin(db: &Db, email: &str, password: &str) -> Result<Opt
     if let Some(mut existing) = by_email(db, email).await? {
         existing.role = "ADMIN".into();
         let mut tx = db.write().await?;
-        store::update(&mut tx, &existing).await?;
+        store::set_role(&mut tx, &existing.id, "ADMIN").await?;
         tx.commit().await?;
         return Ok(Some(existing));
     }

@@ -104,23 +104,43 @@ pub async fn insert(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
     })
 }
 
-/// Writes name, team, role and password hash back.
-pub async fn update(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| {
-        sqlx::query(sql(
-        "UPDATE \"User\" SET \"name\" = ?, \"team\" = ?, \"role\" = ?, \"password\" = ?, \"updatedAt\" = ? \
-         WHERE \"id\" = ?"
+/// Sets one user's display name (only that column and `updatedAt`).
+pub async fn set_name(tx: &mut Tx, id: &str, name: Option<&str>) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "UPDATE \"User\" SET \"name\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?"
     ))
-    .bind(&u.name)
-    .bind(&u.team)
-    .bind(&u.role)
-    .bind(&u.password)
-    .bind(crate::db::Ts(u.updated_at))
-    .bind(&u.id)
+    .bind(name)
+    .bind(crate::db::Ts(crate::db::now()))
+    .bind(id)
     .execute(conn)
     .await
-    .map(drop)
-    })
+    .map(drop))
+}
+
+/// Sets one user's password hash (only that column and `updatedAt`).
+pub async fn set_password(tx: &mut Tx, id: &str, hash: &str) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "UPDATE \"User\" SET \"password\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?"
+    ))
+    .bind(hash)
+    .bind(crate::db::Ts(crate::db::now()))
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(drop))
+}
+
+/// Sets one user's role (only that column and `updatedAt`).
+pub async fn set_role(tx: &mut Tx, id: &str, role: &str) -> sqlx::Result<()> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "UPDATE \"User\" SET \"role\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?"
+    ))
+    .bind(role)
+    .bind(crate::db::Ts(crate::db::now()))
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(drop))
 }
 
 pub async fn list(tx: &mut Tx, limit: i64, offset: i64) -> sqlx::Result<Vec<UserRow>> {
