@@ -72,7 +72,7 @@ pub struct TestDb {
     pub url: String,
     admin_url: Option<String>,
     name: String,
-    dir: Option<PathBuf>,
+    pub dir: Option<PathBuf>,
 }
 
 impl TestDb {
