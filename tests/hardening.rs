@@ -433,9 +433,32 @@ async fn anonymous_health_hides_backup_errors() {
         !text.contains("lastError") && !text.contains("not-a-dir"),
         "{text}"
     );
+    // An unlistable backup folder is shown to administrators, not a failed page.
+    let (s, sys) = admin.get("/api/admin/system").await;
+    assert_eq!(s, 200, "{sys}");
+    assert!(
+        sys["backups"]["directoryProblem"]
+            .as_str()
+            .is_some_and(|p| p.contains("cannot list the backup folder")),
+        "{sys}"
+    );
+    assert_eq!(sys["backups"]["files"], Value::Null);
+    let page = admin
+        .request(Method::GET, "/admin")
+        .send()
+        .await
+        .expect("admin page");
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .expect("html")
+            .contains("cannot list the backup folder")
+    );
     std::fs::remove_file(&blocker).expect("unblock");
     let (s, sys) = admin.get("/api/admin/system").await;
     assert_eq!(s, 200, "{sys}");
+    assert_eq!(sys["backups"]["files"], 0);
     assert!(
         sys["backups"]["status"]["lastError"].is_string(),
         "administrators still see the error: {sys}"

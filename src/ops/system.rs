@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::schedule::{self, BackupStatus};
 use crate::app::AppState;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -18,7 +18,10 @@ pub struct SystemInfo {
     pub database_bytes: Option<i64>,
     pub rows: Vec<(&'static str, i64)>,
     pub backups: BackupStatus,
-    pub backup_files: usize,
+    /// Backups in the backup folder; `None` when the folder cannot be listed.
+    pub backup_files: Option<usize>,
+    /// Why the backup folder cannot be listed (shown to administrators only).
+    pub backup_dir_problem: Option<String>,
 }
 
 pub async fn info(state: &AppState) -> Result<SystemInfo> {
@@ -33,9 +36,12 @@ pub async fn info(state: &AppState) -> Result<SystemInfo> {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .clone();
-    let backup_files = schedule::list(&state.config.backup_dir)
-        .map_err(|e| Error::Internal(e.to_string()))?
-        .len();
+    // An unreadable backup folder is something to show the administrator, not a failure of
+    // the whole page.
+    let (backup_files, backup_dir_problem) = match schedule::list(&state.config.backup_dir) {
+        Ok(files) => (Some(files.len()), None),
+        Err(e) => (None, Some(format!("cannot list the backup folder: {e}"))),
+    };
     Ok(SystemInfo {
         version: env!("CARGO_PKG_VERSION"),
         backend: state.db.backend().name(),
@@ -45,6 +51,7 @@ pub async fn info(state: &AppState) -> Result<SystemInfo> {
         rows,
         backups,
         backup_files,
+        backup_dir_problem,
     })
 }
 
@@ -68,6 +75,7 @@ impl SystemInfo {
                 "keepFiles": config.backup_keep_files,
                 "directory": config.backup_dir.display().to_string(),
                 "files": self.backup_files,
+                "directoryProblem": self.backup_dir_problem,
                 "status": self.backups,
             },
             "metrics": {

@@ -52,7 +52,8 @@ pub struct SystemView {
     pub size: String,
     pub last_backup: String,
     pub backup_problem: Option<String>,
-    pub backup_files: usize,
+    /// "3 file(s) kept", or why the backup folder cannot be listed.
+    pub backup_files: String,
 }
 
 fn human_bytes(n: i64) -> String {
@@ -163,7 +164,11 @@ async fn show(
                 .clone()
                 .unwrap_or_else(|| "failed".into())
         }),
-        backup_files: info.backup_files,
+        backup_files: match (info.backup_files, &info.backup_dir_problem) {
+            (Some(n), _) => format!("{n} file(s) kept"),
+            (None, Some(problem)) => problem.clone(),
+            (None, None) => String::new(),
+        },
     };
     let l = ctx.layout("Administration", "admin");
     Ok(respond::render(
