@@ -580,7 +580,7 @@ async fn extra_prompt(app: &TestApp, email: &str, title: &str, body: &str) {
         tags: Some(vec!["demo".into()]),
         ..Default::default()
     };
-    promptvault::prompts::create(&app.state.db, &owner, &input)
+    promptvault::prompts::create(&app.state.db, &owner, &input.to_new().expect("valid"))
         .await
         .expect("create prompt");
 }

@@ -488,7 +488,7 @@ async fn my_prompts_page_weight_and_compression() {
             ]),
             ..Default::default()
         };
-        promptvault::prompts::create(&app.state.db, &owner, &input)
+        promptvault::prompts::create(&app.state.db, &owner, &input.to_new().expect("valid"))
             .await
             .expect("create");
     }

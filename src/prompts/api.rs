@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use super::variables::Rendered;
 use super::versions::DiffView;
-use super::{ListQuery, PromptInput, PromptView, VersionRow, versions};
+use super::{ListQuery, PromptInput, PromptView, VersionRow, Visibility, versions};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::config::Config;
@@ -85,7 +85,7 @@ async fn create(
     me: CurrentUser,
     Json(input): Json<PromptInput>,
 ) -> Result<Response> {
-    let p = super::create(&s.db, &me.user, &input).await?;
+    let p = super::create(&s.db, &me.user, &input.to_new()?).await?;
     Ok((StatusCode::CREATED, axum::Json(p)).into_response())
 }
 
@@ -111,7 +111,8 @@ async fn update(
     Path(id): Path<String>,
     Json(input): Json<PromptInput>,
 ) -> Result<Response> {
-    Ok(axum::Json(super::update(&s.db, &me.user, &id, &input).await?).into_response())
+    let changes = input.to_changes()?;
+    Ok(axum::Json(super::update(&s.db, &me.user, &id, &changes).await?).into_response())
 }
 
 #[utoipa::path(delete, path = "/{id}", tag = "prompts", params(("id" = String, Path)),
@@ -132,15 +133,9 @@ struct VisibilityInput {
     /// PRIVATE, TEAM or PUBLIC.
     visibility: Option<String>,
     /// One of the owner's teams (TEAM); null = all the owner's teams.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::domain::present")]
     #[schema(value_type = Option<String>)]
     team_id: Option<Option<String>>,
-}
-
-fn present<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 #[utoipa::path(put, path = "/{id}/visibility", tag = "prompts", params(("id" = String, Path)),
@@ -153,7 +148,11 @@ async fn visibility(
     Path(id): Path<String>,
     Json(i): Json<VisibilityInput>,
 ) -> Result<Response> {
-    let p = super::set_visibility(&s.db, &me.user, &id, i.visibility.as_deref(), i.team_id).await?;
+    let Some(v) = i.visibility.as_deref() else {
+        return Err(Error::invalid_field("visibility", "is required"));
+    };
+    let v = Visibility::parse(v).map_err(|p| Error::invalid_field("visibility", p))?;
+    let p = super::set_visibility(&s.db, &me.user, &id, v, i.team_id).await?;
     Ok(axum::Json(p).into_response())
 }
 

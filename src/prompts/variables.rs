@@ -113,6 +113,18 @@ pub fn parse_declarations(
             }
             _ => return Err(format!("item {i}: expected an object or a name")),
         };
+        out.push(d);
+    }
+    check_declarations(out)
+}
+
+/// Declarations with checked names (trimmed; letters, digits, `_`, `-` and `.`; at most 100
+/// characters), however they arrived (JSON, the editor form, a file).
+pub fn check_declarations(
+    decls: Vec<Declaration>,
+) -> std::result::Result<Vec<Declaration>, String> {
+    let mut out = Vec::with_capacity(decls.len());
+    for (i, d) in decls.into_iter().enumerate() {
         let name = d.name.trim();
         if name.is_empty() || name.chars().count() > 100 || !name.chars().all(is_name_char) {
             return Err(format!(

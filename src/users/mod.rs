@@ -51,7 +51,6 @@ fn validate_new(input: &NewUser) -> Result<ValidNewUser> {
         None => Some(None),
         Some(r) => p.check("role", Role::parse(r)).map(Some),
     };
-    p.finish()?;
     match (email, password, name, role) {
         (Some(email), Some(password), Some(name), Some(role)) => Ok(ValidNewUser {
             email,
@@ -59,7 +58,7 @@ fn validate_new(input: &NewUser) -> Result<ValidNewUser> {
             name,
             role,
         }),
-        _ => Err(Error::Internal("validation state".into())),
+        _ => Err(p.into_error()),
     }
 }
 
@@ -191,9 +190,8 @@ pub async fn update_profile(
         Some(pw) => p.check("password", Password::parse(pw)).map(Some),
         None => Some(None),
     };
-    p.finish()?;
     let (Some(name), Some(new_password)) = (name, new_password) else {
-        return Err(Error::Internal("validation state".into()));
+        return Err(p.into_error());
     };
     // Checking the current password and hashing the new one take tens of milliseconds each:
     // both happen before the write transaction.
@@ -264,9 +262,8 @@ pub async fn admin_update(db: &Db, id: &str, input: &AdminUpdate) -> Result<User
         Some(pw) => p.check("password", Password::parse(pw)).map(Some),
         None => Some(None),
     };
-    p.finish()?;
     let (Some(name), Some(role), Some(new_password)) = (name, role, new_password) else {
-        return Err(Error::Internal("validation state".into()));
+        return Err(p.into_error());
     };
     let hash = match &new_password {
         Some(pw) => Some(password::hash(pw.expose()).await?),
