@@ -34,6 +34,19 @@ pub async fn of_user(db: &Db, user_id: &str) -> Result<Vec<TeamRow>> {
     Ok(store::of_user(&mut tx, user_id).await?)
 }
 
+/// The team names of each of these users, in one query.
+pub async fn names_by_user(
+    db: &Db,
+    user_ids: &[String],
+) -> Result<std::collections::HashMap<String, Vec<String>>> {
+    let mut tx = db.read().await?;
+    let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for m in store::of_users(&mut tx, user_ids).await? {
+        out.entry(m.user_id).or_default().push(m.name);
+    }
+    Ok(out)
+}
+
 pub async fn create(db: &Db, name: &str) -> Result<TeamRow> {
     let name = parse_name(name).map_err(|p| Error::invalid_field("name", p))?;
     let mut tx = db.write().await?;

@@ -377,6 +377,20 @@ pub async fn get(db: &Db, id: &str) -> Result<UserRow> {
         .ok_or_else(Error::not_found)
 }
 
+/// Display names (the name, else the email) of these users, in one query; users that no longer
+/// exist are left out.
+pub async fn display_names(
+    db: &Db,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, String>> {
+    let mut tx = db.read().await?;
+    Ok(store::by_ids(&mut tx, ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name.unwrap_or(u.email)))
+        .collect())
+}
+
 pub async fn by_email(db: &Db, email: &str) -> Result<Option<UserRow>> {
     let email = Email::parse(email).map_err(|p| Error::invalid_field("email", p))?;
     let mut tx = db.read().await?;

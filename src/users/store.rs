@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::db::Tx;
+use crate::db::dynamic::{Arg, fetch_all, marks};
 use crate::on;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -170,4 +171,17 @@ pub async fn prompt_count(tx: &mut Tx, user_id: &str) -> sqlx::Result<i64> {
     .bind(user_id)
     .fetch_one(conn)
     .await)
+}
+
+/// The users with these ids (one query; unknown ids are left out).
+pub async fn by_ids(tx: &mut Tx, ids: &[String]) -> sqlx::Result<Vec<UserRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let args: Vec<Arg> = ids.iter().map(|id| Arg::S(id.clone())).collect();
+    let sql = format!(
+        "SELECT * FROM \"User\" WHERE \"id\" IN ({})",
+        marks(args.len())
+    );
+    fetch_all(tx, sql, &args).await
 }
