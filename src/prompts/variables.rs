@@ -32,6 +32,12 @@ enum Piece<'a> {
     Var(&'a str),
 }
 
+/// The characters of a variable name, as a regular-expression class body for the browser
+/// (`new RegExp("[" + NAME_CHARS + "]+", "u")`): the editor's live variable list reads it from
+/// the page, so browser and server share one definition. It matches [`is_name_char`] exactly:
+/// Rust's `is_alphanumeric` is the Unicode `Alphabetic` property or a number (`N`).
+pub const NAME_CHARS: &str = r"\p{Alphabetic}\p{N}_.\-";
+
 fn is_name_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '-' | '.')
 }
