@@ -134,7 +134,7 @@ pub fn router(state: AppState) -> Router {
     app.layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn(crate::ops::metrics::track))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))
         .with_state(state)
 }
 

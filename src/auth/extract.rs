@@ -78,6 +78,8 @@ where
         }
         let user = resolve(parts, &AppState::from_ref(state)).await?;
         if let Some(u) = &user {
+            // The request's log span names who made it (see http::middleware::request_span).
+            tracing::Span::current().record("user", u.id());
             parts.extensions.insert(u.clone());
         }
         Ok(MaybeUser(user))

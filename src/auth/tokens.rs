@@ -24,23 +24,10 @@ pub struct TokenInfo {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
-pub fn parse_name(raw: Option<&str>) -> std::result::Result<String, String> {
-    let name = raw.map(str::trim).unwrap_or_default();
-    if name.is_empty() {
-        return Err("is required".into());
-    }
-    if name.chars().count() > 100 {
-        return Err("must be at most 100 characters".into());
-    }
-    if name.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
-    }
-    Ok(name.to_string())
-}
-
 /// Creates a token; returns its description and the secret (shown to the user once).
 pub async fn create(db: &Db, user_id: &str, name: Option<&str>) -> Result<(TokenInfo, String)> {
-    let name = parse_name(name).map_err(|p| Error::invalid_field("name", p))?;
+    let name = crate::text::required_name(name.unwrap_or_default())
+        .map_err(|p| Error::invalid_field("name", p))?;
     let secret = format!("{PREFIX}{}", super::new_secret());
     let info = TokenInfo {
         id: db::new_id(),

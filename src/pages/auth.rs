@@ -174,11 +174,7 @@ pub async fn submit(
                 errors,
                 message,
             );
-            if let Error::RateLimited { retry_after_secs } = e
-                && let Ok(v) = retry_after_secs.to_string().parse()
-            {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+            crate::http::error::set_retry_after(&e, &mut r);
             return Ok(r);
         }
     };

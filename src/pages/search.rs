@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::{RawQuery, State};
 
+use super::cards::visibility_label;
 use super::ctx::{Layout, Me};
 use super::fmt;
 use super::respond::{self, OrPage, PageResult, describe, url_encode};
@@ -38,14 +39,6 @@ struct SearchPage<'a> {
     prev: String,
     next: String,
     error: Option<String>,
-}
-
-fn visibility_label(v: &str) -> (&'static str, &'static str) {
-    match v {
-        "PUBLIC" => ("Public", "globe"),
-        "TEAM" => ("Team", "users"),
-        _ => ("Private", "lock"),
-    }
 }
 
 fn page_href(req: &SearchRequest, sort: &str, mine_only: bool, page: i64) -> String {

@@ -10,17 +10,7 @@ pub use store::{Member, TeamRow, TeamWithCount};
 
 /// A team name: trimmed, 1–100 characters, no control characters.
 pub fn parse_name(raw: &str) -> std::result::Result<String, String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err("is required".into());
-    }
-    if name.chars().count() > 100 {
-        return Err("must be at most 100 characters".into());
-    }
-    if name.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
-    }
-    Ok(name.to_string())
+    crate::text::required_name(raw)
 }
 
 pub async fn list(db: &Db) -> Result<Vec<TeamWithCount>> {

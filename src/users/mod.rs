@@ -64,7 +64,7 @@ fn validate_new(input: &NewUser) -> Result<ValidNewUser> {
 
 /// Creates an account inside `tx` with a password hashed beforehand (hashing takes tens of
 /// milliseconds: never inside a write transaction). `role` defaults to USER.
-async fn insert_new(tx: &mut Tx, v: ValidNewUser, hash: String, role: Role) -> Result<UserRow> {
+async fn insert_new(tx: &mut Tx, v: &ValidNewUser, hash: &str, role: Role) -> Result<UserRow> {
     if store::by_email(tx, v.email.as_str()).await?.is_some() {
         return Err(Error::conflict("Email in use", "email_in_use"));
     }
@@ -72,8 +72,8 @@ async fn insert_new(tx: &mut Tx, v: ValidNewUser, hash: String, role: Role) -> R
     let user = UserRow {
         id: db::new_id(),
         email: v.email.as_str().to_string(),
-        password: hash,
-        name: v.name,
+        password: hash.to_string(),
+        name: v.name.clone(),
         team: None,
         role: role.as_str().into(),
         created_at: now,
@@ -94,6 +94,16 @@ async fn insert_new(tx: &mut Tx, v: ValidNewUser, hash: String, role: Role) -> R
 pub async fn register(db: &Db, input: &NewUser) -> Result<UserRow> {
     let v = validate_new(input)?;
     let hash = password::hash(v.password.expose()).await?;
+    let mut tries = 0;
+    loop {
+        match register_once(db, &v, &hash).await {
+            Err(Error::Db(e)) if db::again(&e, &mut tries).await => continue,
+            other => return other,
+        }
+    }
+}
+
+async fn register_once(db: &Db, v: &ValidNewUser, hash: &str) -> Result<UserRow> {
     let mut tx = db.write().await?;
     // Exactly one first account on every backend: registrations that may be the first queue on
     // the settings row, so the count each of them reads includes the ones committed before.
@@ -124,7 +134,7 @@ pub async fn create(db: &Db, input: &NewUser) -> Result<UserRow> {
     let role = v.role.unwrap_or(Role::User);
     let hash = password::hash(v.password.expose()).await?;
     let mut tx = db.write().await?;
-    let user = insert_new(&mut tx, v, hash, role).await?;
+    let user = insert_new(&mut tx, &v, &hash, role).await?;
     if let Some(team_ids) = &input.teams {
         teams::set_user_teams(&mut tx, &user.id, team_ids).await?;
     }
