@@ -2,7 +2,7 @@
 //! (FULLTEXT) — word forms, phrases, exclusion, prefixes, tags, notes, ranking, permissions,
 //! live index updates, short words, hostile input.
 
-mod common;
+use crate::common;
 
 use common::{Client, TestApp};
 use promptvault::db::{self, Tx};

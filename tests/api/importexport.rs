@@ -1,6 +1,6 @@
 //! Import/export and list efficiency, on SQLite, PostgreSQL and MariaDB.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use common::library::{count_where, library_rows, prompt};

@@ -2,7 +2,7 @@
 //! delete prompts; every page answers as it should; user text is escaped everywhere.
 //! Run on SQLite, PostgreSQL and MariaDB.
 
-mod common;
+use crate::common;
 
 use common::pages::{Html, csp_clean, register};
 use common::{Client, TestApp};

@@ -5,7 +5,7 @@
 //! Without `chromium` and `chromedriver` this test prints SKIPPED and passes, unless
 //! `PROMPTVAULT_TEST_REQUIRE_ALL=1` (CI), where it fails.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::net::TcpListener;
