@@ -11,12 +11,13 @@ use crate::users::UserRow;
 
 pub const PREFIX: &str = "pv_";
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct TokenInfo {
     pub id: String,
     pub name: String,
+    /// The first characters of the secret, to recognise it.
     pub prefix: String,
     #[serde(serialize_with = "crate::db::ser_ts")]
     pub created_at: DateTime<Utc>,

@@ -1,6 +1,5 @@
 //! `/api/import-export`: download an export, upload an import.
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
@@ -26,10 +25,6 @@ pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(export))
         .routes(routes!(import).layer(DefaultBodyLimit::max(config.import_max_bytes)))
-}
-
-pub fn routes(config: &Config) -> Router<AppState> {
-    api_router(config).into()
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -13,7 +13,7 @@ use super::backup::{self, BackupReport};
 use super::{OpsError, Result};
 use crate::app::AppState;
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupStatus {
     #[serde(serialize_with = "crate::db::ser_opt_ts")]
@@ -116,7 +116,7 @@ pub async fn run_now(state: &AppState) -> Result<BackupReport> {
 }
 
 /// A backup file in the backup directory.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupFile {
     pub name: String,

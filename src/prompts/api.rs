@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -43,10 +42,6 @@ pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
         .routes(routes!(diff))
         .routes(routes!(render))
         .layer(DefaultBodyLimit::max(body_limit(config)))
-}
-
-pub fn routes(config: &Config) -> Router<AppState> {
-    api_router(config).into()
 }
 
 #[utoipa::path(get, path = "/", tag = "prompts", params(ListParams),

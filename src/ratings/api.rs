@@ -1,6 +1,5 @@
 //! `/api/ratings/:promptId`: rate and un-rate.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -18,10 +17,6 @@ use crate::openapi::{ErrorBody, Success};
 
 pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(rate, unrate))
-}
-
-pub fn routes() -> Router<AppState> {
-    api_router().into()
 }
 
 #[derive(Deserialize, ToSchema)]

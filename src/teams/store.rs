@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::db::Tx;
 use crate::on;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct TeamRow {
@@ -18,7 +18,7 @@ pub struct TeamRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct TeamWithCount {
@@ -31,11 +31,12 @@ pub struct TeamWithCount {
     pub member_count: i64,
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Member {
     pub id: String,
     pub email: String,
     pub name: Option<String>,
+    #[schema(value_type = crate::users::Role)]
     pub role: String,
 }
 
