@@ -45,10 +45,12 @@ pub struct ListParams {
     /// Tag name (or several, comma-separated); repeat to require several.
     tag: Option<Vec<String>>,
     /// Only prompts with this visibility (case-insensitive).
+    #[param(inline)]
     visibility: Option<crate::prompts::domain::Visibility>,
     /// Only prompts shared with this team (id).
     team: Option<String>,
     /// Default `updated`.
+    #[param(inline)]
     sort: Option<crate::prompts::list::Sort>,
     /// At least 1, default 50; larger than 200 counts as 200.
     #[param(minimum = 1)]

@@ -32,12 +32,14 @@ struct SearchParams {
     /// Tag name; repeat to require several.
     tag: Option<Vec<String>>,
     /// Only prompts with this visibility (case-insensitive).
+    #[param(inline)]
     visibility: Option<crate::prompts::domain::Visibility>,
     /// `me` or a user id.
     owner: Option<String>,
     /// Only prompts shared with this team (id).
     team: Option<String>,
     /// Default `relevance`.
+    #[param(inline)]
     sort: Option<Sort>,
     /// At least 1, default 50; larger than 200 counts as 200.
     #[param(minimum = 1)]

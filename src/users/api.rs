@@ -135,7 +135,7 @@ async fn update(
 #[into_params(parameter_in = Query)]
 struct DeleteQuery {
     /// Needed when the user has prompts: `delete` them, or `transfer` them to `to`.
-    #[param(value_type = Option<PromptFateName>)]
+    #[param(value_type = Option<PromptFateName>, inline)]
     prompts: Option<String>,
     /// The user id that receives the prompts (with `prompts=transfer`).
     to: Option<String>,
