@@ -36,8 +36,9 @@ struct ExportQuery {
 
 #[utoipa::path(get, path = "/export", tag = "import-export", params(ExportQuery),
     description = "Download of the caller's prompts. JSON keeps versions, tags and ratings; Markdown is one document per prompt.",
-    responses((status = 200, body = Vec<Exported>, content_type = "application/json"),
-              (status = 200, body = String, content_type = "text/markdown"),
+    responses((status = 200, description = "The export, as an attachment",
+               content((Vec<Exported> = "application/json"), (String = "text/markdown")),
+               headers(("content-disposition" = String, description = "attachment; filename=\"promptvault-export.json\" (or .md)"))),
               (status = 400, body = ErrorBody)))]
 async fn export(
     State(s): State<AppState>,

@@ -3,6 +3,7 @@
 //! - 401 from the `CurrentUser`/`AdminUser` extractors (operations that require a caller);
 //! - 403 from the CSRF check (unsafe methods riding on the session cookie, and sign-in);
 //! - 404 from `api_path_ids` (a path parameter that is not id syntax names nothing);
+//! - 400 from the query-string extractors (malformed values, NUL characters);
 //! - 400 and 413 from the JSON body extractor (bad JSON, wrong types, body too large);
 //! - 503 with `Retry-After` when no database connection frees up in time.
 
@@ -51,6 +52,14 @@ pub fn add_responses(api: &mut OpenApi) {
                     "404",
                     "Not found (a path parameter that is not an id names nothing)",
                 );
+            }
+            let has_query = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter().any(
+                    |p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)),
+                )
+            });
+            if has_query {
+                add(op, "400", "Invalid query parameter: `details` names it");
             }
             if op.request_body.is_some() {
                 add(op, "400", "Invalid input: `details` names each bad field");
