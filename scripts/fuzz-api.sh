@@ -96,19 +96,77 @@ for _ in $(seq 1 120); do
 done
 curl -sf "$base/health" >/dev/null
 
-# The administrator (the first account) and an API token for the authenticated routes.
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
-curl -sf -c "$work/cookies" -H 'content-type: application/json' \
-    -d '{"email":"fuzz-admin@example.com","password":"fuzz-password-1","name":"Fuzz"}' \
-    "$base/api/auth/register" >/dev/null
-token=$(curl -sf -b "$work/cookies" -H 'content-type: application/json' -d '{"name":"fuzz"}' \
-    "$base/api/auth/tokens" | json token)
-# A little content, so that lists, tags and exports are not all empty.
-for i in 1 2 3; do
-    curl -sf -H "Authorization: Bearer $token" -H 'content-type: application/json' \
-        -d "{\"title\":\"Seed $i\",\"body\":\"Hello {{name}} number $i\",\"tags\":[\"seed\",\"t$i\"],\"visibility\":\"PUBLIC\"}" \
-        "$base/api/prompts" >/dev/null
-done
+# The administrator (the first account), its API token and a little content; the ids go into
+# a schemathesis configuration so that operations on one prompt, tag, team, user or token
+# reach their handlers' logic instead of answering 404 to random ids.
+python3 - "$base" "$work" <<'PYTHON'
+import json, sys, urllib.request
+
+base, work = sys.argv[1], sys.argv[2]
+token = None
+
+
+def call(method, path, body=None, cookie=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method)
+    req.add_header("content-type", "application/json")
+    if token:
+        req.add_header("authorization", "Bearer " + token)
+    with urllib.request.urlopen(req) as r:
+        return json.load(r), r.headers
+
+
+admin, headers = call("POST", "/api/auth/register",
+                      {"email": "fuzz-admin@example.com", "password": "fuzz-password-1", "name": "Fuzz"})
+cookie = headers["set-cookie"].split(";")[0]
+req = urllib.request.Request(base + "/api/auth/tokens", data=b'{"name":"fuzz"}', method="POST")
+req.add_header("content-type", "application/json")
+req.add_header("cookie", cookie)
+with urllib.request.urlopen(req) as r:
+    token = json.load(r)["token"]
+spare_token, _ = call("POST", "/api/auth/tokens", {"name": "spare"})
+prompts = [
+    call("POST", "/api/prompts", {"title": f"Seed {i}", "body": f"Hello {{{{name}}}} number {i}\nline two",
+                                  "tags": ["seed", f"t{i}"], "visibility": "PUBLIC"})[0]
+    for i in (1, 2, 3)
+]
+call("PUT", f"/api/prompts/{prompts[0]['id']}", {"body": "Hello {{name}}\nline two changed", "message": "v2"})
+share, _ = call("POST", f"/api/share/{prompts[0]['id']}/public")
+team, _ = call("POST", "/api/admin/teams", {"name": "Fuzz team"})
+spare_team, _ = call("POST", "/api/admin/teams", {"name": "Spare team"})
+user, _ = call("POST", "/api/admin/users",
+               {"email": "fuzz-user@example.com", "password": "fuzz-password-1", "teams": [team["id"]]})
+spare_user, _ = call("POST", "/api/admin/users", {"email": "spare-user@example.com", "password": "fuzz-password-1"})
+call("POST", f"/api/admin/teams/{team['id']}/members", {"userId": admin["id"]})
+tags = {t["name"]: t["id"] for t in call("GET", "/api/tags")[0]}
+spare_tag, _ = call("POST", "/api/tags", {"name": "spare"})
+
+p, spare_p = prompts[0]["id"], prompts[2]["id"]
+ops = [
+    # (method or None, path regex, parameters); the first match wins.
+    ("DELETE", r"^/api/prompts/\{id\}$", {"id": spare_p}),
+    ("DELETE", r"^/api/tags/\{id\}$", {"id": spare_tag["id"]}),
+    ("DELETE", r"^/api/admin/teams/\{id\}$", {"id": spare_team["id"]}),
+    ("DELETE", r"^/api/admin/users/\{id\}$", {"id": spare_user["id"]}),
+    ("DELETE", r"^/api/auth/tokens/\{id\}$", {"id": spare_token["id"]}),
+    (None, r"^/api/(prompts|share)/\{id\}", {"id": p, "version_id": "1"}),
+    (None, r"^/api/ratings/", {"prompt_id": p}),
+    (None, r"^/api/share/public/", {"share_id": share["shareId"]}),
+    (None, r"^/api/tags/\{id\}", {"id": tags["seed"]}),
+    (None, r"^/api/admin/teams/\{id\}", {"id": team["id"], "user_id": user["id"]}),
+    (None, r"^/api/admin/users/\{id\}", {"id": user["id"]}),
+]
+with open(f"{work}/schemathesis.toml", "w") as f:
+    for method, regex, params in ops:
+        f.write("[[operations]]\n")
+        f.write(f"include-path-regex = {json.dumps(regex)}\n")
+        if method:
+            f.write(f"include-method = {json.dumps(method)}\n")
+        f.write("parameters = { " + ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in params.items()) + " }\n\n")
+with open(f"{work}/token", "w") as f:
+    f.write(token)
+PYTHON
+token=$(cat "$work/token")
 
 # The run.
 if [ -n "${SCHEMATHESIS:-}" ]; then
@@ -120,7 +178,7 @@ else
 fi
 echo "fuzzing $backend at $base"
 status=0
-"${st[@]}" run "$base/api/openapi.json" \
+"${st[@]}" --config-file "$work/schemathesis.toml" run "$base/api/openapi.json" \
     --url "$base" \
     -H "Authorization: Bearer $token" \
     --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
