@@ -22,6 +22,7 @@ pub struct TokenInfo {
     #[serde(serialize_with = "crate::db::ser_ts")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::db::ser_opt_ts")]
+    #[schema(required = true)]
     pub last_used_at: Option<DateTime<Utc>>,
 }
 

@@ -17,11 +17,16 @@ use crate::app::AppState;
 #[serde(rename_all = "camelCase")]
 pub struct BackupStatus {
     #[serde(serialize_with = "crate::db::ser_opt_ts")]
+    #[schema(required = true)]
     pub last_attempt_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "crate::db::ser_opt_ts")]
+    #[schema(required = true)]
     pub last_success_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub last_ok: Option<bool>,
+    #[schema(required = true)]
     pub last_error: Option<String>,
+    #[schema(required = true)]
     pub last_backup: Option<BackupReport>,
     pub succeeded: u64,
     pub failed: u64,

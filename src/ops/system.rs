@@ -67,6 +67,7 @@ pub struct DatabaseView {
     pub schema_version: i64,
     pub latest_schema_version: i64,
     /// Size on disk, when the backend can tell.
+    #[schema(required = true)]
     pub bytes: Option<i64>,
     /// Rows per table.
     pub rows: BTreeMap<String, i64>,
@@ -91,6 +92,7 @@ pub struct MetricsView {
     /// Whether `/metrics` needs a token.
     pub token: bool,
     /// The separate address `/metrics` listens on, if any.
+    #[schema(required = true)]
     pub separate_address: Option<String>,
 }
 

@@ -35,6 +35,7 @@ pub struct TeamWithCount {
 pub struct Member {
     pub id: String,
     pub email: String,
+    #[schema(required = true)]
     pub name: Option<String>,
     #[schema(value_type = crate::users::Role)]
     pub role: String,

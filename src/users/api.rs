@@ -33,8 +33,10 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 pub struct AdminView {
     id: String,
     email: String,
+    #[schema(required = true)]
     name: Option<String>,
     /// The name of the primary team, or null.
+    #[schema(required = true)]
     team: Option<String>,
     #[schema(value_type = super::Role)]
     role: String,

@@ -24,8 +24,10 @@ pub struct UserRow {
 pub struct PublicUser {
     pub id: String,
     pub email: String,
+    #[schema(required = true)]
     pub name: Option<String>,
     /// The name of the user's primary team, or null.
+    #[schema(required = true)]
     pub team: Option<String>,
     #[schema(value_type = super::Role)]
     pub role: String,
