@@ -99,7 +99,8 @@ async fn one(
     request_body = PromptInput,
     description = "Owner only. A new version is recorded only when the content changes.",
     responses((status = 200, body = PromptView), (status = 400, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "Changed at the same time (`concurrent_edit`): try again", body = ErrorBody)))]
 async fn update(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -185,7 +186,8 @@ struct RestoreInput {
     request_body(content = Option<RestoreInput>, description = "Optional"),
     description = "Owner only: the version's content becomes current, recorded as a new version.",
     responses((status = 200, body = PromptView), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "Changed at the same time (`concurrent_edit`): try again", body = ErrorBody)))]
 async fn restore(
     State(s): State<AppState>,
     me: CurrentUser,

@@ -31,7 +31,8 @@ struct RateInput {
     request_body = RateInput,
     description = "Anyone who can read the prompt; a second rating replaces the first.",
     responses((status = 200, body = RatingRow), (status = 400, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "Rated at the same time (`concurrent_rating`): try again", body = ErrorBody)))]
 async fn rate(
     State(s): State<AppState>,
     me: CurrentUser,
