@@ -178,7 +178,8 @@ else
 fi
 echo "fuzzing $backend at $base"
 status=0
-"${st[@]}" --config-file "$work/schemathesis.toml" run "$base/api/openapi.json" \
+# From the temporary directory: schemathesis keeps a cache (`.schemathesis/`) where it runs.
+(cd "$work" && "${st[@]}" --config-file "$work/schemathesis.toml" run "$base/api/openapi.json" \
     --url "$base" \
     -H "Authorization: Bearer $token" \
     --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
@@ -187,7 +188,7 @@ status=0
     --seed "${FUZZ_SEED:-1}" \
     --workers 1 \
     --report junit --report-dir "$work/report" \
-    "$@" || status=$?
+    "$@") || status=$?
 if grep -q "panicked\|request failed" "$work/server.log"; then
     echo "the server logged errors:" >&2
     grep "panicked\|request failed" "$work/server.log" | tail -20 >&2
