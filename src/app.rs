@@ -87,25 +87,10 @@ async fn warn_default_admin_password(db: &Db) {
 }
 
 pub fn router(state: AppState) -> Router {
-    let admin = Router::new()
-        .merge(crate::users::api::admin_routes())
-        .merge(crate::teams::api::admin_routes())
-        .merge(crate::settings::api::admin_routes())
-        .merge(crate::ops::api::admin_routes());
-    let api = Router::new()
-        .nest("/auth", crate::auth::api::routes())
-        .nest("/admin", admin)
-        .nest("/prompts", crate::prompts::api::routes(&state.config))
-        .nest("/tags", crate::tags::api::routes())
-        .nest("/ratings", crate::ratings::api::routes())
-        .nest("/share", crate::sharing::api::routes())
-        .nest(
-            "/import-export",
-            crate::importexport::api::routes(&state.config),
-        )
-        .route("/settings", get(crate::settings::api::public))
-        .merge(crate::search::api::routes())
-        .route("/openapi.json", get(crate::openapi::json))
+    // Every `/api` route comes from the routers that also write `/api/openapi.json`
+    // (`openapi::routers` nests these same ones under `/api`): none exists undescribed.
+    let (api, _) = crate::openapi::api_routers(&state.config).split_for_parts();
+    let api = api
         .route_layer(axum::middleware::from_fn(middleware::api_path_ids))
         .fallback(middleware::api_not_found)
         // API answers carry private content: never stored by browsers or shared caches.

@@ -11,16 +11,18 @@ use crate::users::UserRow;
 
 pub const PREFIX: &str = "pv_";
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct TokenInfo {
     pub id: String,
     pub name: String,
+    /// The first characters of the secret, to recognise it.
     pub prefix: String,
     #[serde(serialize_with = "crate::db::ser_ts")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::db::ser_opt_ts")]
+    #[schema(required = true)]
     pub last_used_at: Option<DateTime<Utc>>,
 }
 

@@ -13,15 +13,20 @@ use super::backup::{self, BackupReport};
 use super::{OpsError, Result};
 use crate::app::AppState;
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupStatus {
     #[serde(serialize_with = "crate::db::ser_opt_ts")]
+    #[schema(required = true)]
     pub last_attempt_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "crate::db::ser_opt_ts")]
+    #[schema(required = true)]
     pub last_success_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub last_ok: Option<bool>,
+    #[schema(required = true)]
     pub last_error: Option<String>,
+    #[schema(required = true)]
     pub last_backup: Option<BackupReport>,
     pub succeeded: u64,
     pub failed: u64,
@@ -116,7 +121,7 @@ pub async fn run_now(state: &AppState) -> Result<BackupReport> {
 }
 
 /// A backup file in the backup directory.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupFile {
     pub name: String,

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -43,10 +42,6 @@ pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
         .routes(routes!(diff))
         .routes(routes!(render))
         .layer(DefaultBodyLimit::max(body_limit(config)))
-}
-
-pub fn routes(config: &Config) -> Router<AppState> {
-    api_router(config).into()
 }
 
 #[utoipa::path(get, path = "/", tag = "prompts", params(ListParams),
@@ -104,7 +99,8 @@ async fn one(
     request_body = PromptInput,
     description = "Owner only. A new version is recorded only when the content changes.",
     responses((status = 200, body = PromptView), (status = 400, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "Changed at the same time (`concurrent_edit`): try again", body = ErrorBody)))]
 async fn update(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -189,7 +185,8 @@ struct RestoreInput {
     request_body(content = Option<RestoreInput>, description = "Optional"),
     description = "Owner only: the version's content becomes current, recorded as a new version.",
     responses((status = 200, body = PromptView), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "Changed at the same time (`concurrent_edit`): try again", body = ErrorBody)))]
 async fn restore(
     State(s): State<AppState>,
     me: CurrentUser,

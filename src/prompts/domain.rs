@@ -14,7 +14,9 @@ pub const MAX_MESSAGE_CHARS: usize = 500;
 pub const MAX_TAG_CHARS: usize = 50;
 pub const MAX_TAGS: usize = 50;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Who may read a prompt: the owner, the owner's team(s), or every signed-in user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "UPPERCASE")]
 pub enum Visibility {
     Private,
     Team,
@@ -119,9 +121,14 @@ pub struct PromptInput {
     pub notes: Option<serde_json::Value>,
     #[serde(default, deserialize_with = "present")]
     pub model_hints: Option<serde_json::Value>,
+    /// Tag names (trimmed, 1–50 characters; duplicates ignoring case merged).
     pub tags: Option<Vec<String>>,
+    /// Case-insensitive; default PRIVATE.
+    #[schema(value_type = Option<Visibility>)]
     pub visibility: Option<String>,
+    /// One of the owner's teams (for TEAM); null = every team of the owner.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     pub team_id: Option<Option<String>>,
     /// Change note recorded on the new version.
     pub message: Option<String>,

@@ -6,7 +6,8 @@ use super::store::{self, Arg, PromptRow};
 use crate::db::Tx;
 use crate::error::{Error, Result};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum Sort {
     #[default]
     Updated,

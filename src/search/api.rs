@@ -1,9 +1,11 @@
 //! `GET /api/search`: ranked full-text search with the prompt list's filters and pagination.
 
-use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
-use axum::routing::get;
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{Hit, SearchRequest, Sort};
 use crate::app::AppState;
@@ -12,9 +14,50 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::http::Page;
 use crate::http::extract::with_total;
+use crate::openapi::ErrorBody;
+use crate::prompts::PromptView;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/search", get(search))
+/// The route with its description (under `/api`).
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search))
+}
+
+/// The query string of `GET /api/search`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct SearchParams {
+    /// Required: words, `"phrases"`, `-excluded`, `prefix*`.
+    q: String,
+    /// Tag name; repeat to require several.
+    tag: Option<Vec<String>>,
+    /// Only prompts with this visibility (case-insensitive).
+    #[param(inline)]
+    visibility: Option<crate::prompts::domain::Visibility>,
+    /// `me` or a user id.
+    owner: Option<String>,
+    /// Only prompts shared with this team (id).
+    team: Option<String>,
+    /// Default `relevance`.
+    #[param(inline)]
+    sort: Option<Sort>,
+    /// At least 1, default 50; larger than 200 counts as 200.
+    #[param(minimum = 1)]
+    limit: Option<i64>,
+    /// At least 0, default 0.
+    #[param(minimum = 0)]
+    offset: Option<i64>,
+}
+
+/// A search hit: the prompt object of the lists plus where it matched.
+#[derive(Serialize, ToSchema)]
+pub struct SearchHit {
+    #[serde(flatten)]
+    pub prompt: PromptView,
+    /// HTML-escaped text with `<mark>` around the matches.
+    pub snippet: String,
+    /// Higher is better; 0 when not sorted by relevance.
+    pub score: f64,
 }
 
 /// Reads `q`, `tag` (repeatable), `visibility`, `owner` (`me` or a user id), `team`, `sort`,
@@ -54,6 +97,10 @@ pub fn request_from_query(raw: Option<&str>, caller: &str) -> Result<SearchReque
     Ok(req)
 }
 
+#[utoipa::path(get, path = "/search", tag = "search", params(SearchParams),
+    description = "Ranked full-text search over title, body, notes and tags of every prompt the caller can read.",
+    responses((status = 200, body = Vec<SearchHit>, headers(("x-total-count" = i64))),
+              (status = 400, body = ErrorBody)))]
 async fn search(
     State(s): State<AppState>,
     me: CurrentUser,
@@ -78,9 +125,12 @@ pub async fn hits_json(db: &Db, caller: &str, hits: &[Hit]) -> Result<Vec<serde_
         let Some(hit) = hits.iter().find(|h| h.id == v.prompt.id) else {
             continue;
         };
-        let mut json = serde_json::to_value(v).map_err(|e| Error::Internal(e.to_string()))?;
-        json["snippet"] = serde_json::json!(hit.snippet);
-        json["score"] = serde_json::json!(hit.score);
+        let json = serde_json::to_value(SearchHit {
+            prompt: v,
+            snippet: hit.snippet.clone(),
+            score: hit.score,
+        })
+        .map_err(|e| Error::Internal(e.to_string()))?;
         out.push(json);
     }
     Ok(out)

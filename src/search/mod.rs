@@ -28,7 +28,7 @@ pub use query::ParsedQuery;
 /// Most matches scored for relevance ordering.
 pub const CANDIDATES: i64 = 2000;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     #[default]

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::db::{self, Backend, Tx};
 use crate::on;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {

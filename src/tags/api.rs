@@ -1,6 +1,5 @@
 //! `/api/tags`: list (signed in), create/rename/delete/merge (administrators).
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -22,10 +21,6 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(rename, remove))
         .routes(routes!(merge))
-}
-
-pub fn routes() -> Router<AppState> {
-    api_router().into()
 }
 
 #[derive(Deserialize, ToSchema)]

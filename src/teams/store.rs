@@ -7,7 +7,7 @@ use crate::db::Tx;
 use crate::db::dynamic::{Arg, fetch_all, marks};
 use crate::on;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct TeamRow {
@@ -19,7 +19,7 @@ pub struct TeamRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct TeamWithCount {
@@ -32,11 +32,13 @@ pub struct TeamWithCount {
     pub member_count: i64,
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Member {
     pub id: String,
     pub email: String,
+    #[schema(required = true)]
     pub name: Option<String>,
+    #[schema(value_type = crate::users::Role)]
     pub role: String,
 }
 

@@ -14,13 +14,20 @@ use crate::teams;
 pub use domain::{Email, Password, Role};
 pub use store::{PublicUser, UserRow};
 
-/// Input for a new account (registration, admin create, CLI).
-#[derive(Debug, Default, Deserialize)]
+/// Input for a new account (registration, admin create, CLI). `email` and `password` are
+/// required by validation (a 400 naming them when missing).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
+    /// An email address; stored trimmed and in lower case.
     pub email: Option<String>,
+    /// 8 to 1024 characters.
     pub password: Option<String>,
+    /// Display name, at most 100 characters; empty means none.
     pub name: Option<String>,
+    /// Default USER (case-insensitive). Ignored on self-registration.
+    #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
+    /// Team ids the account belongs to (administrators only).
     pub teams: Option<Vec<String>>,
     /// 1.x's single team (a team id or name), next to `teams`; ignored on self-registration.
     pub team: Option<String>,
@@ -173,10 +180,13 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<UserRo
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The caller's own changes; absent fields are kept.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileUpdate {
+    /// Display name, at most 100 characters; empty removes it.
     pub name: Option<String>,
+    /// A new password (8 to 1024 characters); needs `currentPassword`.
     pub password: Option<String>,
     pub current_password: Option<String>,
 }
@@ -245,16 +255,22 @@ pub async fn update_profile(
     Ok((user, hash.is_some()))
 }
 
-/// An administrator's change to a user.
-#[derive(Debug, Default, Deserialize)]
+/// An administrator's change to a user; absent fields are kept.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct AdminUpdate {
+    /// Display name, at most 100 characters; empty removes it.
     pub name: Option<String>,
+    /// Case-insensitive; the last administrator cannot be demoted (409).
+    #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
+    /// Replaces the user's team memberships (team ids).
     pub teams: Option<Vec<String>>,
     /// 1.x's single team: a team id or name makes it the primary team; `""` or `null` takes the
     /// user out of their primary team; absent leaves teams alone.
     #[serde(default, deserialize_with = "crate::prompts::domain::present")]
+    #[schema(value_type = Option<String>)]
     pub team: Option<Option<String>>,
+    /// A new password (8 to 1024 characters); the user's sessions are revoked.
     pub password: Option<String>,
 }
 

@@ -21,12 +21,16 @@ pub struct UserRow {
 }
 
 /// The user object of the API: `{id, email, name, team, role}` — never the password hash.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PublicUser {
     pub id: String,
     pub email: String,
+    #[schema(required = true)]
     pub name: Option<String>,
+    /// The name of the user's primary team, or null.
+    #[schema(required = true)]
     pub team: Option<String>,
+    #[schema(value_type = super::Role)]
     pub role: String,
 }
 

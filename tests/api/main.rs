@@ -17,6 +17,7 @@ mod hardening;
 mod importexport;
 mod input_edges;
 mod library_access;
+mod openapi;
 mod ops;
 mod ops_adopt;
 mod ops_crash;
