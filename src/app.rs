@@ -3,8 +3,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -18,34 +16,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::limiter::LoginLimiter;
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::http::middleware;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub limiter: Arc<LoginLimiter>,
-    pub ops: Arc<crate::ops::OpsState>,
-}
-
-impl AppState {
-    pub fn new(db: Db, config: Config) -> Self {
-        let limiter = LoginLimiter::new(
-            config.login_max_failures,
-            config.login_max_failures_per_address,
-            Duration::from_secs(config.login_window_secs),
-        );
-        AppState {
-            db,
-            config: Arc::new(config),
-            limiter: Arc::new(limiter),
-            ops: Arc::default(),
-        }
-    }
-}
+pub use crate::state::AppState;
 
 /// Opens the database, applies migrations and creates the configured first administrator.
 pub async fn start(config: Config) -> anyhow::Result<AppState> {

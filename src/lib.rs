@@ -18,6 +18,7 @@ pub mod ratings;
 pub mod search;
 pub mod settings;
 pub mod sharing;
+pub mod state;
 pub mod tags;
 pub mod teams;
 pub mod text;

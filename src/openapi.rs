@@ -12,8 +12,8 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::config::Config;
+use crate::state::AppState;
 
 mod common;
 

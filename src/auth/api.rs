@@ -11,11 +11,11 @@ use utoipa_axum::routes;
 
 use super::extract::Via;
 use super::{CurrentUser, MaybeUser, sessions, tokens};
-use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::http::Json;
 use crate::http::extract::ClientIp;
 use crate::openapi::{ErrorBody, OkBody};
+use crate::state::AppState;
 use crate::users::{self, NewUser, ProfileUpdate, PublicUser};
 
 /// The routes with their description.

@@ -6,9 +6,9 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 
-use crate::app::AppState;
 use crate::error::Error;
 use crate::http::extract::cookie;
+use crate::state::AppState;
 use crate::users::UserRow;
 
 /// How the caller proved who they are.

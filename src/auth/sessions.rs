@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::db::{self, Db, Tx};
 use crate::error::Result;
 use crate::on;
-use crate::users::UserRow;
+use crate::users::store::UserRow;
 
 pub const COOKIE: &str = "token";
 

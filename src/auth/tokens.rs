@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::db::{self, Db, Tx};
 use crate::error::{Error, Result};
 use crate::on;
-use crate::users::UserRow;
+use crate::users::store::UserRow;
 
 pub const PREFIX: &str = "pv_";
 

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::error::json_error;
-use crate::app::AppState;
 use crate::error::Error;
+use crate::state::AppState;
 
 /// A JSON body. Bad JSON and wrong types are 400 naming the field and the JSON type it takes
 /// (never Rust type names); an oversized body is 413. The `Content-Type` is not required (1.x scripts sometimes omit it).

@@ -11,13 +11,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::http::Query;
 use crate::http::error::json_error;
 use crate::openapi::ErrorBody;
+use crate::state::AppState;
 
 use super::{Exported, ImportReport};
 

@@ -13,10 +13,10 @@ use utoipa_axum::routes;
 use super::OpsError;
 use super::schedule::BackupFile;
 use super::system::SystemView;
-use crate::app::AppState;
 use crate::auth::extract::AdminUser;
 use crate::error::Error;
 use crate::openapi::ErrorBody;
+use crate::state::AppState;
 
 /// The routes with their description (under `/api/admin`).
 pub fn api_router() -> OpenApiRouter<AppState> {

@@ -17,10 +17,9 @@ pub mod recover;
 pub mod restore;
 pub mod schedule;
 pub mod stats;
+pub mod status;
 pub mod system;
 pub mod transfer;
-
-use std::sync::Mutex;
 
 use crate::db::{Backend, Tx};
 use crate::on;
@@ -254,12 +253,4 @@ pub async fn table_exists(tx: &mut Tx, name: &str) -> sqlx::Result<bool> {
         .fetch_one(conn)
         .await)?;
     Ok(n > 0)
-}
-
-/// What the server remembers about backups (for `/health`, `/metrics` and the admin page).
-#[derive(Debug, Default)]
-pub struct OpsState {
-    pub backups: Mutex<schedule::BackupStatus>,
-    /// Held while a backup runs: never two at once.
-    pub running: tokio::sync::Mutex<()>,
 }

@@ -11,26 +11,7 @@ use serde::Serialize;
 
 use super::backup::{self, BackupReport};
 use super::{OpsError, Result};
-use crate::app::AppState;
-
-#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BackupStatus {
-    #[serde(serialize_with = "crate::db::ser_opt_ts")]
-    #[schema(required = true)]
-    pub last_attempt_at: Option<DateTime<Utc>>,
-    #[serde(serialize_with = "crate::db::ser_opt_ts")]
-    #[schema(required = true)]
-    pub last_success_at: Option<DateTime<Utc>>,
-    #[schema(required = true)]
-    pub last_ok: Option<bool>,
-    #[schema(required = true)]
-    pub last_error: Option<String>,
-    #[schema(required = true)]
-    pub last_backup: Option<BackupReport>,
-    pub succeeded: u64,
-    pub failed: u64,
-}
+use crate::state::AppState;
 
 /// Starts the schedule when `backup_interval_hours` > 0.
 pub fn spawn(state: &AppState) {

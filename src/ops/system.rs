@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::schedule::{self, BackupStatus};
-use crate::app::AppState;
+use super::schedule;
+use super::status::BackupStatus;
 use crate::error::Result;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

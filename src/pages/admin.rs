@@ -9,9 +9,9 @@ use super::ctx::{AdminMe, Layout};
 use super::fmt;
 use super::form::{Form, PageQuery};
 use super::respond::{self, Flash, OrPage, PageResult, redirect_with};
-use crate::app::AppState;
 use crate::error::{Error, FieldErrors};
 use crate::settings::SettingsUpdate;
+use crate::state::AppState;
 use crate::teams::{self, TeamWithCount};
 use crate::users::{self, AdminUpdate, NewUser, PromptFate, UserRow};
 

@@ -9,11 +9,11 @@ use serde::Deserialize;
 use super::ctx::{Ctx, Layout};
 use super::form::{Form, PageQuery};
 use super::respond::{self, Flash, OrPage, PageResult, redirect, redirect_with, safe_next};
-use crate::app::AppState;
 use crate::auth::api::session_cookie;
 use crate::auth::sessions;
 use crate::error::{Error, FieldErrors};
 use crate::http::extract::ClientIp;
+use crate::state::AppState;
 use crate::users::{self, NewUser};
 
 #[derive(Deserialize, Default)]

@@ -14,8 +14,8 @@ use super::diffview::{self, DiffPage};
 use super::fmt;
 use super::form::{Form, PageQuery};
 use super::respond::{self, Flash, OrPage, PageResult, redirect_with, safe_next};
-use crate::app::AppState;
 use crate::prompts::{self, PromptView, VersionRow, variables};
+use crate::state::AppState;
 
 pub struct VarView {
     pub name: String,

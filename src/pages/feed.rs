@@ -7,9 +7,9 @@ use super::cards::{self, Card, ListState};
 use super::ctx::{Layout, Me};
 use super::form::PageQuery;
 use super::respond::{self, PageResult};
-use crate::app::AppState;
 use crate::error::Error;
 use crate::prompts;
+use crate::state::AppState;
 
 const PER_PAGE: i64 = 24;
 

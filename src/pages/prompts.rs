@@ -8,9 +8,9 @@ use super::cards::{self, Card, Chip, ListState};
 use super::ctx::{Layout, Me};
 use super::form::{Form, PageQuery};
 use super::respond::{self, Flash, OrPage, PageResult, redirect_with};
-use crate::app::AppState;
 use crate::error::{Error, FieldErrors};
 use crate::prompts::{self, PromptFields, Scope, variables};
+use crate::state::AppState;
 
 const PER_PAGE: i64 = 24;
 

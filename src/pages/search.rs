@@ -8,8 +8,8 @@ use super::cards::visibility_label;
 use super::ctx::{Layout, Me};
 use super::fmt;
 use super::respond::{self, OrPage, PageResult, describe, url_encode};
-use crate::app::AppState;
 use crate::search::{self, ParsedQuery, SearchRequest, snippet};
+use crate::state::AppState;
 
 const PER_PAGE: i64 = 20;
 

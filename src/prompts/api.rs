@@ -15,13 +15,13 @@ use utoipa_axum::routes;
 use super::variables::Rendered;
 use super::versions::DiffView;
 use super::{ListQuery, PromptInput, PromptView, VersionRow, Visibility, versions};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::http::extract::with_total;
 use crate::http::{Json, Query};
 use crate::openapi::{ErrorBody, ListParams, Success};
+use crate::state::AppState;
 
 /// Prompt bodies may reach 1 MiB, which JSON escaping can double: the request limit of these
 /// routes leaves room for that, so an oversized body gets a 400 naming the field.

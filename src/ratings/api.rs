@@ -9,11 +9,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::RatingRow;
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{Error, Result};
 use crate::http::Json;
 use crate::openapi::{ErrorBody, Success};
+use crate::state::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(rate, unrate))

@@ -8,7 +8,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Hit, SearchRequest, Sort};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -16,6 +15,7 @@ use crate::http::Page;
 use crate::http::extract::with_total;
 use crate::openapi::ErrorBody;
 use crate::prompts::PromptView;
+use crate::state::AppState;
 
 /// The route with its description (under `/api`).
 pub fn api_router() -> OpenApiRouter<AppState> {

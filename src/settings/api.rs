@@ -6,11 +6,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Settings, SettingsUpdate};
-use crate::app::AppState;
 use crate::auth::AdminUser;
 use crate::error::Result;
 use crate::http::Json;
 use crate::openapi::ErrorBody;
+use crate::state::AppState;
 
 /// `GET /settings` for anyone (under `/api`).
 pub fn public_router() -> OpenApiRouter<AppState> {

@@ -7,10 +7,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ShareLink, SharedPrompt};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::Result;
 use crate::openapi::{ErrorBody, Success};
+use crate::state::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

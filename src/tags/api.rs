@@ -10,11 +10,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{TagRow, TagView};
-use crate::app::AppState;
 use crate::auth::{AdminUser, CurrentUser};
 use crate::error::Result;
 use crate::http::Json;
 use crate::openapi::{ErrorBody, Success};
+use crate::state::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -10,11 +10,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::store::{Member, TeamRow, TeamWithCount};
-use crate::app::AppState;
 use crate::auth::AdminUser;
 use crate::error::Result;
 use crate::http::Json;
 use crate::openapi::{ErrorBody, OkBody};
+use crate::state::AppState;
 
 /// The routes with their description (under `/api/admin`).
 pub fn api_router() -> OpenApiRouter<AppState> {

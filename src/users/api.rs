@@ -11,13 +11,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{AdminUpdate, NewUser, PromptFate, UserRow};
-use crate::app::AppState;
 use crate::auth::AdminUser;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::http::extract::with_total;
 use crate::http::{Json, Page, Query};
 use crate::openapi::{ErrorBody, OkBody, PageParams};
+use crate::state::AppState;
 use crate::teams;
 
 /// The routes with their description (under `/api/admin`).
