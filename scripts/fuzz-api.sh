@@ -119,12 +119,20 @@ def call(method, path, body=None, cookie=None):
 admin, headers = call("POST", "/api/auth/register",
                       {"email": "fuzz-admin@example.com", "password": "fuzz-password-1", "name": "Fuzz"})
 cookie = headers["set-cookie"].split(";")[0]
-req = urllib.request.Request(base + "/api/auth/tokens", data=b'{"name":"fuzz"}', method="POST")
-req.add_header("content-type", "application/json")
-req.add_header("cookie", cookie)
-with urllib.request.urlopen(req) as r:
-    token = json.load(r)["token"]
-spare_token, _ = call("POST", "/api/auth/tokens", {"name": "spare"})
+
+
+def new_token(name):
+    # Tokens are created from a signed-in session (a token cannot mint tokens).
+    req = urllib.request.Request(base + "/api/auth/tokens", data=json.dumps({"name": name}).encode(),
+                                 method="POST")
+    req.add_header("content-type", "application/json")
+    req.add_header("cookie", cookie)
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+
+
+token = new_token("fuzz")["token"]
+spare_token = new_token("spare")
 prompts = [
     call("POST", "/api/prompts", {"title": f"Seed {i}", "body": f"Hello {{{{name}}}} number {i}\nline two",
                                   "tags": ["seed", f"t{i}"], "visibility": "PUBLIC"})[0]

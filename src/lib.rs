@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod importexport;
+pub mod listing;
 pub mod openapi;
 pub mod ops;
 pub mod pages;

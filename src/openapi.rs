@@ -51,7 +51,7 @@ pub struct ListParams {
     team: Option<String>,
     /// Default `updated`.
     #[param(inline)]
-    sort: Option<crate::prompts::list::Sort>,
+    sort: Option<crate::listing::Sort>,
     /// At least 1, default 50; larger than 200 counts as 200.
     #[param(minimum = 1)]
     limit: Option<i64>,
@@ -138,7 +138,7 @@ pub fn api_routers(config: &Config) -> OpenApiRouter<AppState> {
             crate::importexport::api::api_router(config),
         )
         .merge(crate::settings::api::public_router())
-        .merge(crate::search::api::api_router())
+        .merge(crate::prompts::search_api::api_router())
         .routes(routes!(json))
 }
 

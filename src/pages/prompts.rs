@@ -58,7 +58,7 @@ pub async fn list(
     me: Me,
     PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
-    let (mut s, q) = ListState::parse("/prompts", &pairs, PER_PAGE);
+    let (mut s, q) = ListState::parse("/prompts", &pairs, PER_PAGE, &me.user.id);
     let (views, total) = prompts::list_scope(&state.db, &me.user, Scope::Own, &q)
         .await
         .or_page(&me.ctx)?;

@@ -53,7 +53,7 @@ async fn list(
     me: CurrentUser,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let q = ListQuery::from_pairs(&pairs)?;
+    let q = ListQuery::from_pairs(&pairs, me.id())?;
     let (items, total) = super::list_own(&s.db, &me.user, &q).await?;
     Ok(with_total(items, total))
 }
@@ -67,7 +67,7 @@ async fn feed(
     me: CurrentUser,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let q = ListQuery::from_pairs(&pairs)?;
+    let q = ListQuery::from_pairs(&pairs, me.id())?;
     let (items, total) = super::team_feed(&s.db, &me.user, &q).await?;
     Ok(with_total(items, total))
 }

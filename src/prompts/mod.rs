@@ -14,6 +14,7 @@ pub mod api;
 pub mod diff;
 pub mod domain;
 pub mod list;
+pub mod search_api;
 pub mod store;
 pub mod variables;
 pub mod versions;
@@ -21,9 +22,9 @@ pub mod view;
 
 use crate::db::{self, Db, Tx};
 use crate::error::{Error, Result};
+pub use crate::listing::{ListQuery, Scope, Sort};
 use crate::users::UserRow;
 pub use domain::{Content, NewPrompt, PromptChanges, PromptFields, PromptInput, Visibility};
-pub use list::{ListQuery, Scope, Sort};
 pub use store::{PromptRow, VersionRow};
 pub use view::PromptView;
 
@@ -311,8 +312,8 @@ pub async fn list_scope(
     scope: Scope,
     q: &ListQuery,
 ) -> Result<(Vec<PromptView>, i64)> {
-    if let Some(text) = &q.q {
-        return search_scope(db, caller, scope, q, text).await;
+    if q.q.is_some() {
+        return search_scope(db, caller, scope, q).await;
     }
     let mut tx = db.read().await?;
     let (rows, total) = list::page(&mut tx, &caller.id, scope, q).await?;
@@ -320,34 +321,41 @@ pub async fn list_scope(
     Ok((views, total))
 }
 
-/// A list with `q`: the full-text search service picks and orders the prompts.
+/// A list with `q`: the full-text search service picks the prompts; a list keeps its
+/// newest-first order unless another is asked for.
 async fn search_scope(
     db: &Db,
     caller: &UserRow,
     scope: Scope,
     q: &ListQuery,
-    text: &str,
 ) -> Result<(Vec<PromptView>, i64)> {
-    let req = crate::search::SearchRequest {
-        q: text.to_string(),
-        tags: q.tags.clone(),
-        visibility: q.visibility.map(|v| v.as_str().to_string()),
-        team: q.team.clone(),
-        scope,
-        sort: match q.sort {
-            Sort::Updated => crate::search::Sort::Updated,
-            Sort::Created => crate::search::Sort::Created,
-            Sort::Title => crate::search::Sort::Title,
-            Sort::Rating => crate::search::Sort::Rating,
-        },
-        limit: q.limit,
-        offset: q.offset,
-        ..Default::default()
-    };
-    let found = crate::search::search(db, &caller.id, &req).await?;
+    let mut q = q.clone();
+    q.sort.get_or_insert(Sort::Updated);
+    let (found, total) = search_views(db, &caller.id, scope, &q).await?;
+    Ok((found.into_iter().map(|(view, _)| view).collect(), total))
+}
+
+/// Full-text search over `scope` (`q.q` is the text): the prompts' list views in hit order,
+/// each with its hit (snippet and score), and the total. The search page and `/api/search`
+/// both come here.
+pub async fn search_views(
+    db: &Db,
+    caller: &str,
+    scope: Scope,
+    q: &ListQuery,
+) -> Result<(Vec<(PromptView, crate::search::Hit)>, i64)> {
+    let found = crate::search::search(db, caller, scope, q).await?;
     let ids: Vec<String> = found.hits.iter().map(|h| h.id.clone()).collect();
-    let views = views_in_order(db, &caller.id, &ids).await?;
-    Ok((views, found.total))
+    let views = views_in_order(db, caller, &ids).await?;
+    let mut hits = found.hits;
+    let out = views
+        .into_iter()
+        .filter_map(|v| {
+            let at = hits.iter().position(|h| h.id == v.prompt.id)?;
+            Some((v, hits.swap_remove(at)))
+        })
+        .collect();
+    Ok((out, found.total))
 }
 
 /// The list views of the prompts `ids` (already permission-checked), in the order given.

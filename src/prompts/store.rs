@@ -56,7 +56,8 @@ pub struct VersionRow {
     pub created_at: DateTime<Utc>,
 }
 
-pub use crate::db::dynamic::{Arg, execute, fetch_all, fetch_count, marks, readable};
+use super::access::readable;
+pub use crate::db::dynamic::{Arg, execute, fetch_all, fetch_count, marks};
 
 pub async fn get(tx: &mut Tx, id: &str) -> sqlx::Result<Option<PromptRow>> {
     on!(tx, |conn, sql| sqlx::query_as(sql(

@@ -624,12 +624,13 @@ async fn hostile_queries_never_fail(app: TestApp) {
                 query.push(' ');
             }
         }
-        let req = promptvault::search::SearchRequest {
-            q: query.clone(),
+        let req = promptvault::listing::ListQuery {
+            q: Some(query.clone()),
             limit: 20,
             ..Default::default()
         };
-        match promptvault::search::search(&app.state.db, &id, &req).await {
+        let scope = promptvault::listing::Scope::Readable;
+        match promptvault::search::search(&app.state.db, &id, scope, &req).await {
             Ok(_) | Err(promptvault::error::Error::Invalid { .. }) => {}
             Err(e) => panic!("{query:?} -> {e:?}"),
         }
