@@ -1,7 +1,7 @@
 //! `/api/auth`: register, login, logout, me, profile, team self-assignment, API tokens.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -37,27 +37,6 @@ pub struct UserEnvelope {
     pub user: Option<PublicUser>,
 }
 
-/// `Set-Cookie` for a session secret (or its removal with `None`).
-pub fn session_cookie(state: &AppState, secret: Option<&str>) -> HeaderValue {
-    let secure = if state.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
-    let value = match secret {
-        Some(s) => format!(
-            "{}={s}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",
-            sessions::COOKIE,
-            u64::from(state.config.session_days) * 86_400
-        ),
-        None => format!(
-            "{}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}",
-            sessions::COOKIE
-        ),
-    };
-    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("token=; Max-Age=0"))
-}
-
 fn user_agent(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::USER_AGENT)
@@ -79,8 +58,10 @@ pub async fn signed_in(
     )
     .await?;
     let mut r = (status, axum::Json(PublicUser::from(user))).into_response();
-    r.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(state, Some(&secret)));
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        sessions::cookie(&state.config, Some(&secret)),
+    );
     Ok(r)
 }
 
@@ -139,7 +120,7 @@ async fn logout(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Re
     }
     let mut r = axum::Json(json!({ "ok": true })).into_response();
     r.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state, None));
+        .insert(header::SET_COOKIE, sessions::cookie(&state.config, None));
     Ok(r)
 }
 

@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::OpsError;
 use super::schedule::BackupFile;
 use super::system::SystemView;
 use crate::auth::extract::AdminUser;
@@ -44,16 +43,6 @@ struct BackupCreated {
     kind: &'static str,
 }
 
-/// An operations error as the service error the HTTP edge and the pages understand.
-pub fn internal(e: OpsError) -> Error {
-    match e {
-        OpsError::Busy => Error::conflict("A backup is already running", "backup_running"),
-        OpsError::Refused(m) => Error::conflict(m, "backup_exists"),
-        OpsError::Db(e) => Error::Db(e),
-        other => Error::Internal(other.to_string()),
-    }
-}
-
 /// What an administrator wants to know about the instance.
 #[utoipa::path(get, path = "/system", tag = "admin",
     description = "Administrators: version, database backend and schema, sizes, row counts, backups.",
@@ -69,7 +58,7 @@ async fn system(State(state): State<AppState>, _admin: AdminUser) -> Result<Resp
     responses((status = 200, body = BackupList),
               (status = 403, description = "Not an administrator", body = ErrorBody)))]
 async fn list(State(state): State<AppState>, _admin: AdminUser) -> Result<Response, Error> {
-    let backups = super::schedule::list(&state.config.backup_dir).map_err(internal)?;
+    let backups = super::schedule::list(&state.config.backup_dir)?;
     Ok(axum::Json(BackupList { backups }).into_response())
 }
 
@@ -79,7 +68,7 @@ async fn list(State(state): State<AppState>, _admin: AdminUser) -> Result<Respon
               (status = 403, description = "Not an administrator", body = ErrorBody),
               (status = 409, description = "A backup is already running", body = ErrorBody)))]
 async fn create(State(state): State<AppState>, _admin: AdminUser) -> Result<Response, Error> {
-    let report = super::schedule::run_now(&state).await.map_err(internal)?;
+    let report = super::schedule::run_now(&state).await?;
     let created = BackupCreated {
         name: report.name,
         bytes: report.bytes,

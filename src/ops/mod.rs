@@ -215,6 +215,19 @@ pub enum OpsError {
 
 pub type Result<T> = std::result::Result<T, OpsError>;
 
+/// An operations error as the service error the HTTP edge and the pages understand.
+impl From<OpsError> for crate::error::Error {
+    fn from(e: OpsError) -> Self {
+        use crate::error::Error;
+        match e {
+            OpsError::Busy => Error::conflict("A backup is already running", "backup_running"),
+            OpsError::Refused(m) => Error::conflict(m, "backup_exists"),
+            OpsError::Db(e) => Error::Db(e),
+            other => Error::Internal(other.to_string()),
+        }
+    }
+}
+
 /// `SELECT COUNT(*)` for every dumped table, in [`TABLES`] order.
 pub async fn row_counts(tx: &mut Tx) -> sqlx::Result<Vec<(&'static str, i64)>> {
     let mut out = Vec::with_capacity(TABLES.len());

@@ -528,7 +528,7 @@ pub async fn delete_tag(
 pub async fn back_up_now(State(state): State<AppState>, _me: AdminMe) -> PageResult {
     let report = crate::ops::schedule::run_now(&state)
         .await
-        .map_err(crate::ops::api::internal)
+        .map_err(crate::error::Error::from)
         .or_flash("/admin#system")?;
     Ok(redirect_with(
         "/admin#system",
