@@ -53,9 +53,9 @@ async fn warn_default_admin_password(db: &Db) {
         tracing::warn!(
             "the account {} still accepts PromptVault 1.x's default password {:?}: change it now \
              (Admin > Users, or `promptvault user set-password {}`)",
-            crate::ops::adopt::DEFAULT_ADMIN_EMAIL,
-            crate::ops::adopt::DEFAULT_ADMIN_PASSWORD,
-            crate::ops::adopt::DEFAULT_ADMIN_EMAIL
+            crate::users::password::DEFAULT_ADMIN_EMAIL,
+            crate::users::password::DEFAULT_ADMIN_PASSWORD,
+            crate::users::password::DEFAULT_ADMIN_EMAIL
         );
     }
 }

@@ -14,7 +14,7 @@ use super::{CurrentUser, MaybeUser, sessions, tokens};
 use crate::error::{Error, Result};
 use crate::http::Json;
 use crate::http::extract::ClientIp;
-use crate::openapi::{ErrorBody, OkBody};
+use crate::openapi::schemas::{ErrorBody, OkBody};
 use crate::state::AppState;
 use crate::users::{self, NewUser, ProfileUpdate, PublicUser};
 

@@ -224,7 +224,7 @@ async fn run_on(config: &Config, db: &Db, cmd: DbCommand) -> anyhow::Result<()> 
                 bail!("{} already exists", output.display());
             }
             let compress = output.extension().is_some_and(|e| e == "gz");
-            let mut out = ops::dump::create_output(&output, compress)?;
+            let mut out = ops::files::create_output(&output, compress)?;
             let header = ops::dump::export(db, &mut out, &mut |_| {}).await?;
             out.finish()?;
             println!(

@@ -37,12 +37,10 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         let busy = matches!(self, Error::Db(sqlx::Error::PoolTimedOut));
+        let failed_query = !busy && status.is_server_error() && matches!(self, Error::Db(_));
         if busy {
             tracing::warn!("request waited too long for a database connection");
         } else if status.is_server_error() {
-            if matches!(self, Error::Db(_)) {
-                crate::ops::metrics::db_error();
-            }
             tracing::error!(error = %self, detail = ?self, "request failed");
         }
         let mut body = json!({ "error": self.public_message(), "code": self.code() });
@@ -57,9 +55,17 @@ impl IntoResponse for Error {
         }
         let mut response = (status, axum::Json(body)).into_response();
         set_retry_after(&self, &mut response);
+        if failed_query {
+            response.extensions_mut().insert(DatabaseFailed);
+        }
         response
     }
 }
+
+/// Marks an answer that failed because a database query failed: the metrics middleware
+/// counts these (`promptvault_db_errors_total`).
+#[derive(Clone, Copy, Debug)]
+pub struct DatabaseFailed;
 
 /// How long a client should wait before trying again, for the errors that say so: a login
 /// limit (its own wait) and a busy server (2 s). The one place `Retry-After` is set, for JSON

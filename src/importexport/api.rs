@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::http::Query;
 use crate::http::error::json_error;
-use crate::openapi::ErrorBody;
+use crate::openapi::schemas::ErrorBody;
 use crate::state::AppState;
 
 use super::{Exported, ImportReport};

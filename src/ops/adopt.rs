@@ -33,9 +33,7 @@ use crate::prompts::variables;
 
 const SCHEMA_V1: &str = include_str!("../../migrations/sqlite/0001_init.sql");
 
-/// The address and password 1.x creates for its first administrator.
-pub const DEFAULT_ADMIN_EMAIL: &str = "admin@promptvault.local";
-pub const DEFAULT_ADMIN_PASSWORD: &str = "admin123";
+use crate::users::password::{DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD};
 
 /// Tables 1.x creates, children first (the order they are dropped in).
 const LEGACY: &[&str] = &[

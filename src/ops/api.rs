@@ -14,7 +14,7 @@ use super::schedule::BackupFile;
 use super::system::SystemView;
 use crate::auth::extract::AdminUser;
 use crate::error::Error;
-use crate::openapi::ErrorBody;
+use crate::openapi::schemas::ErrorBody;
 use crate::state::AppState;
 
 /// The routes with their description (under `/api/admin`).
@@ -81,7 +81,7 @@ async fn create(State(state): State<AppState>, _admin: AdminUser) -> Result<Resp
 
 #[utoipa::path(get, path = "/backups/{name}", tag = "admin", params(("name" = String, Path, description = "A file name from the list")),
     description = "Administrators: download a backup file (a SQLite database or a dump, gzip-compressed when its name ends in `.gz`).",
-    responses((status = 200, description = "The backup file", content_type = "application/octet-stream", body = inline(crate::openapi::Binary),
+    responses((status = 200, description = "The backup file", content_type = "application/octet-stream", body = inline(crate::openapi::schemas::Binary),
                headers(("content-disposition" = String, description = "attachment; filename=\"<name>\""))),
               (status = 403, description = "Not an administrator", body = ErrorBody)))]
 async fn download(

@@ -108,7 +108,7 @@ pub async fn run(db: &Db, path: &Path, compress: bool) -> Result<BackupReport> {
             return Err(e);
         }
     };
-    restrict(&tmp)?;
+    super::files::restrict(&tmp)?;
     std::fs::rename(&tmp, path)?;
     sync_dir(path);
     Ok(BackupReport {
@@ -126,18 +126,6 @@ pub async fn run(db: &Db, path: &Path, compress: bool) -> Result<BackupReport> {
             "dump"
         },
     })
-}
-
-/// Backups hold password and token hashes: readable by the owner only.
-pub fn restrict(path: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
 }
 
 fn tmp_name(path: &Path) -> PathBuf {
@@ -278,12 +266,12 @@ fn gzip_file(from: &Path, to: &Path) -> Result<()> {
 /// PostgreSQL/MySQL: the portable dump, read back and counted before it is accepted.
 async fn logical(db: &Db, tmp: &Path, compress: bool) -> Result<i64> {
     let header = {
-        let mut out = dump::create_output(tmp, compress)?;
+        let mut out = super::files::create_output(tmp, compress)?;
         let header = dump::export(db, &mut out, &mut |_| {}).await?;
         out.finish()?;
         header
     };
-    let read = dump::verify_file(tmp)?;
+    let read = super::files::verify_file(tmp)?;
     if read.tables != header.tables {
         return Err(OpsError::Invalid(
             "backup check failed: the file does not read back as written".into(),

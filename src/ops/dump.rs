@@ -21,7 +21,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sqlx::Row;
 
-pub use super::files::{Output, create_output, open_input, verify_file};
 use super::{Kind, OpsError, Result, TABLES, Table};
 use crate::db::{Backend, Db, Tx};
 use crate::on;

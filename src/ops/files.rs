@@ -68,7 +68,7 @@ impl Output {
 pub fn create_output(path: &Path, compress: bool) -> Result<Output> {
     let file = File::create(path)?;
     // Dumps hold password and token hashes: owner only, from the first byte.
-    super::backup::restrict(path)?;
+    restrict(path)?;
     let file = BufWriter::with_capacity(1 << 16, file);
     if compress {
         Ok(Output::Gzip(flate2::write::GzEncoder::new(
@@ -110,4 +110,16 @@ pub fn verify_file(path: &Path) -> Result<Header> {
         }
     }
     Ok(header)
+}
+
+/// Backups hold password and token hashes: readable by the owner only.
+pub fn restrict(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }

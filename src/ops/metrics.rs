@@ -42,11 +42,6 @@ struct Registry {
 static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(Mutex::default);
 static DB_ERRORS: AtomicU64 = AtomicU64::new(0);
 
-/// Counts a failed database query (called where database errors become 5xx answers).
-pub fn db_error() {
-    DB_ERRORS.fetch_add(1, Ordering::Relaxed);
-}
-
 /// Middleware: counts every request by matched route and status, and times it.
 pub async fn track(req: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -56,6 +51,13 @@ pub async fn track(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     let response = next.run(req).await;
+    if response
+        .extensions()
+        .get::<crate::http::error::DatabaseFailed>()
+        .is_some()
+    {
+        DB_ERRORS.fetch_add(1, Ordering::Relaxed);
+    }
     let seconds = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
     let mut reg = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());

@@ -28,13 +28,13 @@ pub async fn restore(
     }
     crate::db::migrate::run(db).await?;
     let mut head = [0u8; 16];
-    let n = super::dump::open_input(file)?.read(&mut head)?;
+    let n = super::files::open_input(file)?.read(&mut head)?;
     if n == 16 && &head == SQLITE_MAGIC {
         // Work on a private copy: opening a database file may write to it (WAL, migrations).
         let copy = TempPath::new(".db");
-        let mut input = super::dump::open_input(file)?;
+        let mut input = super::files::open_input(file)?;
         let mut out = File::create(&copy.0)?;
-        super::backup::restrict(&copy.0)?;
+        super::files::restrict(&copy.0)?;
         std::io::copy(&mut input, &mut out)?;
         drop(out);
         let url = format!("sqlite://{}", copy.0.display());

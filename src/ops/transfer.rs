@@ -30,14 +30,14 @@ impl Drop for TempPath {
 pub async fn copy(from: &Db, to: &Db, existing: Existing, bar: &mut Progress) -> Result<Header> {
     let tmp = TempPath::new(".jsonl");
     let header = {
-        let mut out = dump::create_output(&tmp.0, false)?;
+        let mut out = super::files::create_output(&tmp.0, false)?;
         bar.phase("export", None);
         let header = dump::export(from, &mut out, &mut |n| bar.update(n)).await?;
         out.finish()?;
         header
     };
     bar.phase("import", Some(header.total_rows().max(0) as u64));
-    let mut input = dump::open_input(&tmp.0)?;
+    let mut input = super::files::open_input(&tmp.0)?;
     let imported = dump::import(to, &mut input, existing, &mut |n| bar.update(n)).await?;
     bar.done();
     if imported.tables != header.tables {
@@ -53,9 +53,9 @@ pub async fn import_file(
     existing: Existing,
     bar: &mut Progress,
 ) -> Result<Header> {
-    let total = dump::verify_file(file)?.total_rows();
+    let total = super::files::verify_file(file)?.total_rows();
     bar.phase("import", Some(total.max(0) as u64));
-    let mut input = dump::open_input(file)?;
+    let mut input = super::files::open_input(file)?;
     let header = dump::import(db, &mut input, existing, &mut |n| bar.update(n)).await?;
     bar.done();
     Ok(header)

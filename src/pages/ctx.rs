@@ -2,17 +2,10 @@
 //! message, the current address. `Ctx` for any page, `Me` for signed-in pages (others are sent
 //! to `/auth?next=…`), `AdminMe` for administrators.
 
-use axum::extract::{FromRef, FromRequestParts};
-use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
-
 use super::assets;
-use super::respond::{self, Flash};
+use super::flash::Flash;
+use crate::auth::CurrentUser;
 use crate::auth::extract::Via;
-use crate::auth::{CurrentUser, MaybeUser};
-use crate::error::Error;
-use crate::http::extract::cookie;
-use crate::state::AppState;
 use crate::users::UserRow;
 
 pub const THEME_COOKIE: &str = "theme";
@@ -126,71 +119,14 @@ impl Ctx {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Ctx
-where
-    AppState: FromRef<S>,
-{
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
-        let user = match MaybeUser::from_request_parts(parts, state).await {
-            Ok(MaybeUser(u)) => u,
-            Err(e) => return Err(respond::bare_error(&e)),
-        };
-        let theme = Theme::parse(&cookie(&parts.headers, THEME_COOKIE).unwrap_or_default());
-        let flash = cookie(&parts.headers, respond::FLASH_COOKIE).and_then(|v| Flash::decode(&v));
-        let here = parts
-            .uri
-            .path_and_query()
-            .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
-        Ok(Ctx {
-            user,
-            theme,
-            flash,
-            here,
-        })
-    }
-}
-
 /// A signed-in visitor. Anonymous visitors are redirected to the sign-in page.
 pub struct Me {
     pub ctx: Ctx,
     pub user: UserRow,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Me
-where
-    AppState: FromRef<S>,
-{
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
-        let ctx = Ctx::from_request_parts(parts, state).await?;
-        match ctx.user_row().cloned() {
-            Some(user) => Ok(Me { ctx, user }),
-            None => Err(respond::to_sign_in(&ctx.here)),
-        }
-    }
-}
-
 /// A signed-in administrator; others get a 403 page.
 pub struct AdminMe {
     pub ctx: Ctx,
     pub user: UserRow,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for AdminMe
-where
-    AppState: FromRef<S>,
-{
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
-        let Me { ctx, user } = Me::from_request_parts(parts, state).await?;
-        if user.is_admin() {
-            Ok(AdminMe { ctx, user })
-        } else {
-            Err(respond::error_page(&ctx, &Error::forbidden()).into_response())
-        }
-    }
 }

@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 
 use super::cards::{stars, visibility_label};
 use super::ctx::{Layout, Me};
-use super::diffview::{self, DiffPage};
+use super::diffview::{self, DiffPage, VersionView};
 use super::fmt;
 use super::form::{Form, PageQuery};
 use super::respond::{self, Flash, OrPage, PageResult, redirect_with, safe_next};
@@ -22,16 +22,6 @@ pub struct VarView {
     pub description: String,
     pub value: String,
     pub default: String,
-}
-
-pub struct VersionView {
-    pub id: String,
-    pub version: i32,
-    pub author: String,
-    pub when: String,
-    pub when_iso: String,
-    pub message: String,
-    pub current: bool,
 }
 
 #[derive(Template)]

@@ -4,9 +4,18 @@
 use askama::Template;
 
 use super::ctx::Layout;
-use super::detail::VersionView;
 use crate::prompts::diff::Line;
 use crate::prompts::versions::DiffView;
+
+pub struct VersionView {
+    pub id: String,
+    pub version: i32,
+    pub author: String,
+    pub when: String,
+    pub when_iso: String,
+    pub message: String,
+    pub current: bool,
+}
 
 pub struct Seg {
     pub text: String,

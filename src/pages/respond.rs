@@ -4,53 +4,11 @@
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::ctx::Ctx;
 use crate::error::{Error, FieldErrors};
 
-pub const FLASH_COOKIE: &str = "flash";
-
-/// A one-time message shown on the next page: `kind` is `ok`, `error` or `info`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Flash {
-    pub kind: &'static str,
-    pub message: String,
-}
-
-impl Flash {
-    pub fn ok(message: impl Into<String>) -> Flash {
-        Flash {
-            kind: "ok",
-            message: message.into(),
-        }
-    }
-
-    pub fn error(message: impl Into<String>) -> Flash {
-        Flash {
-            kind: "error",
-            message: message.into(),
-        }
-    }
-
-    fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}\n{}", self.kind, self.message))
-    }
-
-    pub fn decode(raw: &str) -> Option<Flash> {
-        let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
-        let text = String::from_utf8(bytes).ok()?;
-        let (kind, message) = text.split_once('\n')?;
-        let kind = match kind {
-            "ok" => "ok",
-            "error" => "error",
-            _ => "info",
-        };
-        let message: String = message.chars().take(300).collect();
-        (!message.is_empty()).then_some(Flash { kind, message })
-    }
-}
+pub use super::flash::{FLASH_COOKIE, Flash};
 
 /// The error page template.
 #[derive(Template)]
@@ -287,15 +245,6 @@ impl<T> OrPage<T> for Result<T, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn flash_round_trip_and_tampering() {
-        let f = Flash::ok("Saved <b>it</b>");
-        assert_eq!(Flash::decode(&f.encode()), Some(f));
-        assert_eq!(Flash::decode("!!!"), None);
-        let odd = URL_SAFE_NO_PAD.encode("weird\nhello");
-        assert_eq!(Flash::decode(&odd).map(|f| f.kind), Some("info"));
-    }
 
     #[test]
     fn only_local_next_addresses() {

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::http::extract::with_total;
 use crate::http::{Json, Query};
-use crate::openapi::{ErrorBody, ListParams, Success};
+use crate::openapi::schemas::{ErrorBody, ListParams, Success};
 use crate::state::AppState;
 
 /// Prompt bodies may reach 1 MiB, which JSON escaping can double: the request limit of these

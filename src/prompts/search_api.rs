@@ -13,7 +13,7 @@ use crate::auth::CurrentUser;
 use crate::error::{Error, Result};
 use crate::http::extract::with_total;
 use crate::listing::{ListQuery, Scope, Sort};
-use crate::openapi::ErrorBody;
+use crate::openapi::schemas::ErrorBody;
 use crate::state::AppState;
 
 /// The route with its description (under `/api`).

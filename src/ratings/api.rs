@@ -12,7 +12,7 @@ use super::RatingRow;
 use crate::auth::CurrentUser;
 use crate::error::{Error, Result};
 use crate::http::Json;
-use crate::openapi::{ErrorBody, Success};
+use crate::openapi::schemas::{ErrorBody, Success};
 use crate::state::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {

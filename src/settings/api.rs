@@ -9,7 +9,7 @@ use super::{Settings, SettingsUpdate};
 use crate::auth::AdminUser;
 use crate::error::Result;
 use crate::http::Json;
-use crate::openapi::ErrorBody;
+use crate::openapi::schemas::ErrorBody;
 use crate::state::AppState;
 
 /// `GET /settings` for anyone (under `/api`).

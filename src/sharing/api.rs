@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 use super::{ShareLink, SharedPrompt};
 use crate::auth::CurrentUser;
 use crate::error::Result;
-use crate::openapi::{ErrorBody, Success};
+use crate::openapi::schemas::{ErrorBody, Success};
 use crate::state::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {

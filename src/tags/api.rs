@@ -13,7 +13,7 @@ use super::{TagRow, TagView};
 use crate::auth::{AdminUser, CurrentUser};
 use crate::error::Result;
 use crate::http::Json;
-use crate::openapi::{ErrorBody, Success};
+use crate::openapi::schemas::{ErrorBody, Success};
 use crate::state::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {

@@ -13,7 +13,7 @@ use super::store::{Member, TeamRow, TeamWithCount};
 use crate::auth::AdminUser;
 use crate::error::Result;
 use crate::http::Json;
-use crate::openapi::{ErrorBody, OkBody};
+use crate::openapi::schemas::{ErrorBody, OkBody};
 use crate::state::AppState;
 
 /// The routes with their description (under `/api/admin`).

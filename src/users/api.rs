@@ -16,7 +16,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::http::extract::with_total;
 use crate::http::{Json, Page, Query};
-use crate::openapi::{ErrorBody, OkBody, PageParams};
+use crate::openapi::schemas::{ErrorBody, OkBody, PageParams};
 use crate::state::AppState;
 use crate::teams;
 

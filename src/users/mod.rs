@@ -451,7 +451,7 @@ pub async fn bootstrap_admin(db: &Db, email: &str, password: &str) -> Result<Opt
 /// Whether 1.x's default administrator (`admin@promptvault.local`) still accepts its default
 /// password: the log and the admin page say so until the password changes.
 pub async fn default_admin_password_in_use(db: &Db) -> Result<bool> {
-    let Some(user) = by_email(db, crate::ops::adopt::DEFAULT_ADMIN_EMAIL).await? else {
+    let Some(user) = by_email(db, crate::users::password::DEFAULT_ADMIN_EMAIL).await? else {
         return Ok(false);
     };
     Ok(password::is_default_admin_hash(&user.password).await)

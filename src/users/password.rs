@@ -9,6 +9,11 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
 use crate::error::{Error, Result};
 
+/// PromptVault 1.x's default administrator, created by its first start with a well-known
+/// password: adopted files may still have it (warned about at every start and on /admin).
+pub const DEFAULT_ADMIN_EMAIL: &str = "admin@promptvault.local";
+pub const DEFAULT_ADMIN_PASSWORD: &str = "admin123";
+
 /// Hashes a password with argon2id and a random salt.
 pub async fn hash(password: &str) -> Result<String> {
     let password = password.to_string();
@@ -67,7 +72,7 @@ pub async fn is_default_admin_hash(stored: &str) -> bool {
         return false;
     }
     let answer = !matches!(
-        verify(crate::ops::adopt::DEFAULT_ADMIN_PASSWORD, Some(stored)).await,
+        verify(DEFAULT_ADMIN_PASSWORD, Some(stored)).await,
         Ok(Verified::No) | Err(_)
     );
     if let Ok(mut last) = LAST.lock() {

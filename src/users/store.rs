@@ -30,7 +30,7 @@ pub struct PublicUser {
     /// The name of the user's primary team, or null.
     #[schema(required = true)]
     pub team: Option<String>,
-    #[schema(value_type = super::Role)]
+    #[schema(value_type = super::domain::Role)]
     pub role: String,
 }
 
