@@ -178,10 +178,10 @@ fn conditions(caller: &str, scope: Scope, q: &ListQuery) -> (String, Vec<Arg>) {
     for tag in &q.tags {
         conds.push(
             "EXISTS (SELECT 1 FROM \"PromptTag\" ft JOIN \"Tag\" t ON t.\"id\" = ft.\"tagId\" \
-             WHERE ft.\"promptId\" = p.\"id\" AND LOWER(t.\"name\") = LOWER(?))"
+             WHERE ft.\"promptId\" = p.\"id\" AND t.\"nameKey\" = ?)"
                 .into(),
         );
-        args.push(Arg::S(tag.clone()));
+        args.push(Arg::S(crate::text::fold(tag)));
     }
     (conds.join(" AND "), args)
 }

@@ -29,9 +29,9 @@ fn filters(caller: &str, req: &SearchRequest) -> (String, Vec<Arg>) {
     for tag in &req.tags {
         sql.push_str(
             " AND EXISTS (SELECT 1 FROM \"PromptTag\" ft JOIN \"Tag\" t ON t.\"id\" = ft.\"tagId\" \
-             WHERE ft.\"promptId\" = p.\"id\" AND LOWER(t.\"name\") = LOWER(?))",
+             WHERE ft.\"promptId\" = p.\"id\" AND t.\"nameKey\" = ?)",
         );
-        binds.push(Arg::S(tag.trim().to_string()));
+        binds.push(Arg::S(crate::text::fold(tag.trim())));
     }
     (sql, binds)
 }
