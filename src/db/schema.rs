@@ -625,8 +625,13 @@ pub fn differences(backend: Backend, real: &BTreeMap<String, Shape>) -> Vec<Stri
                 Some((k, nl)) => {
                     if k != kind {
                         let ty = r.types.get(col).map_or("?", String::as_str);
+                        let class = |k: &Option<Kind>| {
+                            k.map_or("no type class".into(), |k| format!("{k:?}"))
+                        };
                         out.push(format!(
-                            "column {name}.{col} is {ty} ({k:?}), declared {kind:?}"
+                            "column {name}.{col} is {ty} ({}), declared {}",
+                            class(k),
+                            class(kind)
                         ));
                     }
                     if nl != nullable {
