@@ -33,6 +33,18 @@ async fn the_migrated_catalogue_is_the_declared_schema(app: TestApp) {
         found.join("\n")
     );
 
+    let report = promptvault::ops::check::check(&app.state.db)
+        .await
+        .expect("check");
+    assert!(
+        report
+            .items
+            .iter()
+            .any(|i| i.name == "schema as declared" && i.ok),
+        "`promptvault db check` compares too: {:?}",
+        report.items
+    );
+
     // Drift on purpose: the comparison must see it.
     let mut tx = app.state.db.write().await.expect("tx");
     let drop_index = match app.backend() {

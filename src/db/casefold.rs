@@ -6,7 +6,8 @@
 //! that collide under it are settled so that the migration cannot fail on existing data:
 //! - emails: the account whose address is already stored folded keeps it, else the oldest
 //!   account; every other account of the group gets the placeholder address
-//!   `duplicate-<id>@invalid` (it keeps its prompts; an administrator gives it a real address).
+//!   `duplicate-<id>@invalid` (it keeps its prompts; an administrator gives it a real address
+//!   with SQL, or deletes it). A warning names both addresses.
 //!   An address whose folded form would not fit its column (255 characters) is left as it is.
 //! - tags: the oldest tag keeps its name; the prompts of the others move to it and they go
 //!   (as `tags::merge` does).
@@ -151,7 +152,7 @@ async fn fold_emails(tx: &mut Tx) -> sqlx::Result<()> {
             email = %email,
             now = %placeholder,
             "two accounts had the same email under the case-folding rule; the newer one was \
-             given a placeholder address: give it a real one"
+             given a placeholder address (set a real one with SQL, or delete the account)"
         );
         set(tx, "User", "email", &id, &placeholder).await?;
     }

@@ -590,10 +590,20 @@ pub fn declared() -> BTreeMap<String, Shape> {
 /// How the real catalogue differs from the declaration, one readable line per difference
 /// (empty when they agree). Search objects must exist; their insides are not compared.
 pub fn differences(backend: Backend, real: &BTreeMap<String, Shape>) -> Vec<String> {
+    compare(backend, real, true)
+}
+
+/// [`differences`] for a database in service: tables of its own (kept by an adoption, added
+/// by an operator) are not PromptVault's business.
+pub fn differences_in_declared(backend: Backend, real: &BTreeMap<String, Shape>) -> Vec<String> {
+    compare(backend, real, false)
+}
+
+fn compare(backend: Backend, real: &BTreeMap<String, Shape>, extra_tables: bool) -> Vec<String> {
     let mut out = Vec::new();
     let search = search_objects(backend);
     let want = declared();
-    for (name, _) in real.iter() {
+    for (name, _) in real.iter().filter(|_| extra_tables) {
         if !want.contains_key(name)
             && name != MIGRATIONS_TABLE
             && !search.tables.contains(&name.as_str())

@@ -137,6 +137,19 @@ pub async fn check(db: &Db) -> Result<CheckReport> {
     if !missing.is_empty() {
         return Ok(report);
     }
+    if version == latest {
+        let real = crate::db::schema::actual(&mut tx).await?;
+        let drift = crate::db::schema::differences_in_declared(tx.backend(), &real);
+        report.add(
+            "schema as declared",
+            drift.is_empty(),
+            if drift.is_empty() {
+                "ok".to_string()
+            } else {
+                drift.join("; ")
+            },
+        );
+    }
     let mut orphans = Vec::new();
     for (table, column, parent) in REFERENCES {
         let n = orphan_count(&mut tx, table, column, parent).await?;
