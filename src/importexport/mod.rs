@@ -203,7 +203,7 @@ pub async fn import(
             prompts::insert_version(&mut tx, &version).await?;
         }
         for name in &item.tags {
-            let lower = name.to_lowercase();
+            let lower = crate::text::fold(name);
             let id = match tag_ids.get(&lower) {
                 Some(id) => id.clone(),
                 None => {
