@@ -392,6 +392,25 @@ async fn colliding_rows_are_settled(backend: Backend) {
     assert_eq!(team_of("u3").as_deref(), Some("Équipe"));
     drop(tx);
 
+    // The Rust step may run again (a retried run on MySQL, whose DDL is not transactional):
+    // it finds its columns and indexes and changes nothing.
+    let mut tx = db.write().await.expect("tx");
+    promptvault::db::casefold::migrate(&mut tx)
+        .await
+        .expect("runs again");
+    tx.commit().await.expect("commit");
+    let mut tx = db.read().await.expect("tx");
+    let again: Vec<(String, String)> = fetch_all(
+        &mut tx,
+        "SELECT \"id\", \"email\" FROM \"User\" ORDER BY \"id\"".into(),
+        &[],
+    )
+    .await
+    .expect("users");
+    drop(tx);
+    let before: Vec<(String, String)> = users.iter().map(|u| (u.0.clone(), u.1.clone())).collect();
+    assert_eq!(again, before, "a second run changes nothing");
+
     let found = differences(&db).await;
     assert!(found.is_empty(), "{}", found.join("\n"));
     db.close().await;
