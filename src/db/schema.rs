@@ -1,5 +1,6 @@
 //! The declared schema: every table PromptVault keeps, its columns (name, portable type class,
-//! nullability), primary key, unique keys and indexes, written once for the three backends.
+//! nullability), primary key, unique keys, indexes and foreign keys, written once for the three
+//! backends.
 //!
 //! The migrations under `migrations/` create this schema on each backend; `tests/schema.rs`
 //! migrates a fresh database, reads the real catalogue ([`actual`]) and compares it with this
@@ -48,6 +49,23 @@ pub struct Index {
     pub columns: &'static [&'static str],
 }
 
+/// What deleting a parent row does to the rows that reference it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OnDelete {
+    /// Refused while referenced (`NO ACTION`/`RESTRICT`: the same for non-deferred keys).
+    Restrict,
+    Cascade,
+    SetNull,
+}
+
+/// A foreign key: `column` references `table`.`id`.
+#[derive(Clone, Copy, Debug)]
+pub struct Reference {
+    pub column: &'static str,
+    pub table: &'static str,
+    pub on_delete: OnDelete,
+}
+
 #[derive(Debug)]
 pub struct Table {
     pub name: &'static str,
@@ -59,6 +77,7 @@ pub struct Table {
     /// Unique keys other than the primary key (compared by their columns: names differ by backend).
     pub unique: &'static [&'static [&'static str]],
     pub indexes: &'static [Index],
+    pub references: &'static [Reference],
 }
 
 impl Table {
@@ -99,7 +118,16 @@ const fn ix(name: &'static str, columns: &'static [&'static str]) -> Index {
     Index { name, columns }
 }
 
+const fn r(column: &'static str, table: &'static str, on_delete: OnDelete) -> Reference {
+    Reference {
+        column,
+        table,
+        on_delete,
+    }
+}
+
 use Kind::{Bool, Int, Text, Ts};
+use OnDelete::{Cascade, Restrict, SetNull};
 
 /// Every table a dump carries, parents before children. `Session` ([`SESSION`]) is left out on
 /// purpose: sessions are bound to one running instance and are not worth moving.
@@ -126,6 +154,7 @@ pub const TABLES: &[Table] = &[
             ix("idx_user_team", &["team"]),
             ix("idx_user_role", &["role"]),
         ],
+        references: &[],
     },
     Table {
         name: "Team",
@@ -142,6 +171,7 @@ pub const TABLES: &[Table] = &[
         }],
         unique: &[&["name"], &["nameKey"]],
         indexes: &[],
+        references: &[],
     },
     Table {
         name: "UserTeam",
@@ -150,6 +180,7 @@ pub const TABLES: &[Table] = &[
         folded: &[],
         unique: &[],
         indexes: &[ix("idx_userteam_team", &["teamId"])],
+        references: &[r("userId", "User", Cascade), r("teamId", "Team", Cascade)],
     },
     Table {
         name: "Settings",
@@ -162,6 +193,7 @@ pub const TABLES: &[Table] = &[
         folded: &[],
         unique: &[],
         indexes: &[],
+        references: &[],
     },
     Table {
         name: "Prompt",
@@ -194,6 +226,7 @@ pub const TABLES: &[Table] = &[
             ix("idx_prompt_user_updated", &["userId", "updatedAt"]),
             ix("idx_prompt_team", &["teamId"]),
         ],
+        references: &[r("userId", "User", Restrict), r("teamId", "Team", SetNull)],
     },
     Table {
         name: "PromptVersion",
@@ -214,6 +247,10 @@ pub const TABLES: &[Table] = &[
         folded: &[],
         unique: &[&["promptId", "version"]],
         indexes: &[ix("idx_promptversion_author", &["authorId"])],
+        references: &[
+            r("promptId", "Prompt", Cascade),
+            r("authorId", "User", SetNull),
+        ],
     },
     Table {
         name: "Tag",
@@ -225,6 +262,7 @@ pub const TABLES: &[Table] = &[
         }],
         unique: &[&["name"], &["nameKey"]],
         indexes: &[],
+        references: &[],
     },
     Table {
         name: "PromptTag",
@@ -233,6 +271,7 @@ pub const TABLES: &[Table] = &[
         folded: &[],
         unique: &[],
         indexes: &[ix("idx_prompttag_tag", &["tagId"])],
+        references: &[r("promptId", "Prompt", Cascade), r("tagId", "Tag", Cascade)],
     },
     Table {
         name: "Rating",
@@ -248,6 +287,10 @@ pub const TABLES: &[Table] = &[
         folded: &[],
         unique: &[&["userId", "promptId"]],
         indexes: &[ix("idx_rating_prompt", &["promptId"])],
+        references: &[
+            r("userId", "User", Cascade),
+            r("promptId", "Prompt", Cascade),
+        ],
     },
     Table {
         name: "ApiToken",
@@ -264,6 +307,7 @@ pub const TABLES: &[Table] = &[
         folded: &[],
         unique: &[&["tokenHash"]],
         indexes: &[ix("idx_apitoken_user", &["userId"])],
+        references: &[r("userId", "User", Cascade)],
     },
 ];
 
@@ -282,6 +326,7 @@ pub const SESSION: Table = Table {
     folded: &[],
     unique: &[],
     indexes: &[ix("idx_session_user", &["userId"])],
+    references: &[r("userId", "User", Cascade)],
 };
 
 /// The migrations' own bookkeeping table (not part of the contract's comparison).
@@ -347,6 +392,8 @@ pub struct Shape {
     pub unique: BTreeSet<Vec<String>>,
     /// Non-unique indexes by name.
     pub indexes: BTreeMap<String, Vec<String>>,
+    /// Foreign keys: (column, parent table, parent column, on delete; `None` for another rule).
+    pub references: BTreeSet<(String, String, String, Option<OnDelete>)>,
 }
 
 impl Shape {
@@ -365,6 +412,18 @@ impl Shape {
                 .indexes
                 .iter()
                 .map(|i| (i.name.to_string(), strs(i.columns)))
+                .collect(),
+            references: t
+                .references
+                .iter()
+                .map(|r| {
+                    (
+                        r.column.to_string(),
+                        r.table.to_string(),
+                        "id".to_string(),
+                        Some(r.on_delete),
+                    )
+                })
                 .collect(),
         }
     }
@@ -550,7 +609,64 @@ pub async fn shape_of(tx: &mut Tx, table: &str) -> sqlx::Result<Shape> {
             shape.indexes.insert(name, cols);
         }
     }
+    // (column, parent table, parent column, delete rule)
+    let references: Vec<(String, String, String, String)> =
+        match tx {
+            Tx::Sqlite(t) => {
+                sqlx::query_as(
+                    "SELECT \"from\", \"table\", coalesce(\"to\", 'id'), on_delete \
+                 FROM pragma_foreign_key_list(?)",
+                )
+                .bind(table)
+                .fetch_all(&mut **t)
+                .await?
+            }
+            Tx::Postgres(t) => sqlx::query_as(
+                "SELECT a.attname::text, p.relname::text, pa.attname::text, c.confdeltype::text \
+                 FROM pg_constraint c \
+                 JOIN pg_class t ON t.oid = c.conrelid \
+                 JOIN pg_namespace ns ON ns.oid = t.relnamespace \
+                 JOIN pg_class p ON p.oid = c.confrelid \
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+                 JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = c.confkey[1] \
+                 WHERE c.contype = 'f' AND ns.nspname = current_schema() AND t.relname = $1",
+            )
+            .bind(table)
+            .fetch_all(&mut **t)
+            .await?,
+            Tx::MySql(t) => {
+                sqlx::query_as(
+                    "SELECT CAST(k.COLUMN_NAME AS CHAR), CAST(k.REFERENCED_TABLE_NAME AS CHAR), \
+                 CAST(k.REFERENCED_COLUMN_NAME AS CHAR), CAST(rc.DELETE_RULE AS CHAR) \
+                 FROM information_schema.KEY_COLUMN_USAGE k \
+                 JOIN information_schema.REFERENTIAL_CONSTRAINTS rc \
+                   ON rc.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA \
+                  AND rc.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND rc.TABLE_NAME = k.TABLE_NAME \
+                 WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? \
+                   AND k.REFERENCED_TABLE_NAME IS NOT NULL",
+                )
+                .bind(table)
+                .fetch_all(&mut **t)
+                .await?
+            }
+        };
+    shape.references = references
+        .into_iter()
+        .map(|(column, parent, parent_column, rule)| {
+            (column, parent, parent_column, on_delete_of(&rule))
+        })
+        .collect();
     Ok(shape)
+}
+
+/// A delete rule as the catalogues spell it (`pg_constraint.confdeltype` uses one letter).
+fn on_delete_of(rule: &str) -> Option<OnDelete> {
+    match rule.to_ascii_uppercase().as_str() {
+        "NO ACTION" | "RESTRICT" | "A" | "R" => Some(Restrict),
+        "CASCADE" | "C" => Some(Cascade),
+        "SET NULL" | "N" => Some(SetNull),
+        _ => None,
+    }
 }
 
 /// Does the table have this column?
@@ -679,6 +795,14 @@ fn compare(backend: Backend, real: &BTreeMap<String, Shape>, extra_tables: bool)
                 }
                 Some(_) => {}
             }
+        }
+        for fk in w.references.difference(&r.references) {
+            out.push(format!("foreign key {name}{fk:?} is missing"));
+        }
+        for fk in r.references.difference(&w.references) {
+            out.push(format!(
+                "foreign key {name}{fk:?} exists but is not declared"
+            ));
         }
         for ix in r.indexes.keys() {
             let is_search = search.indexes.contains(&(name.as_str(), ix.as_str()));
