@@ -3,8 +3,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -18,34 +16,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::limiter::LoginLimiter;
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::http::middleware;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub limiter: Arc<LoginLimiter>,
-    pub ops: Arc<crate::ops::OpsState>,
-}
-
-impl AppState {
-    pub fn new(db: Db, config: Config) -> Self {
-        let limiter = LoginLimiter::new(
-            config.login_max_failures,
-            config.login_max_failures_per_address,
-            Duration::from_secs(config.login_window_secs),
-        );
-        AppState {
-            db,
-            config: Arc::new(config),
-            limiter: Arc::new(limiter),
-            ops: Arc::default(),
-        }
-    }
-}
+pub use crate::state::AppState;
 
 /// Opens the database, applies migrations and creates the configured first administrator.
 pub async fn start(config: Config) -> anyhow::Result<AppState> {
@@ -87,25 +61,10 @@ async fn warn_default_admin_password(db: &Db) {
 }
 
 pub fn router(state: AppState) -> Router {
-    let admin = Router::new()
-        .merge(crate::users::api::admin_routes())
-        .merge(crate::teams::api::admin_routes())
-        .merge(crate::settings::api::admin_routes())
-        .merge(crate::ops::api::admin_routes());
-    let api = Router::new()
-        .nest("/auth", crate::auth::api::routes())
-        .nest("/admin", admin)
-        .nest("/prompts", crate::prompts::api::routes(&state.config))
-        .nest("/tags", crate::tags::api::routes())
-        .nest("/ratings", crate::ratings::api::routes())
-        .nest("/share", crate::sharing::api::routes())
-        .nest(
-            "/import-export",
-            crate::importexport::api::routes(&state.config),
-        )
-        .route("/settings", get(crate::settings::api::public))
-        .merge(crate::search::api::routes())
-        .route("/openapi.json", get(crate::openapi::json))
+    // Every `/api` route comes from the routers that also write `/api/openapi.json`
+    // (`openapi::routers` nests these same ones under `/api`): none exists undescribed.
+    let (api, _) = crate::openapi::api_routers(&state.config).split_for_parts();
+    let api = api
         .route_layer(axum::middleware::from_fn(middleware::api_path_ids))
         .fallback(middleware::api_not_found)
         // API answers carry private content: never stored by browsers or shared caches.
@@ -134,7 +93,7 @@ pub fn router(state: AppState) -> Router {
     app.layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn(crate::ops::metrics::track))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))
         .with_state(state)
 }
 

@@ -113,6 +113,12 @@ impl Problems {
         }
     }
 
+    /// The error for fields that did not check out (used where a value is missing because a
+    /// check failed: the problems say which).
+    pub fn into_error(self) -> Error {
+        Error::invalid(self.0)
+    }
+
     pub fn finish(self) -> Result<()> {
         if self.0.is_empty() {
             Ok(())

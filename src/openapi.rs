@@ -6,13 +6,16 @@
 use std::sync::OnceLock;
 
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::config::Config;
+use crate::state::AppState;
+
+mod common;
 
 /// Every error: `{error, code, details?}`.
 #[derive(Serialize, ToSchema)]
@@ -33,21 +36,61 @@ pub struct Success {
 }
 
 /// Filters, sort and page of prompt lists. The total is in `X-Total-Count`.
-#[derive(Deserialize, IntoParams)]
+#[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
+#[allow(dead_code)]
 pub struct ListParams {
-    /// Case-insensitive text filter on title and body.
-    pub q: Option<String>,
-    /// Tag name; repeat to require several.
-    pub tag: Option<Vec<String>>,
-    /// PRIVATE, TEAM or PUBLIC.
-    pub visibility: Option<String>,
-    /// updated (default), created, title or rating.
-    pub sort: Option<String>,
-    /// 1–200, default 50.
-    pub limit: Option<i64>,
-    /// Default 0.
-    pub offset: Option<i64>,
+    /// Case-insensitive text filter on title and body (at most 500 characters).
+    q: Option<String>,
+    /// Tag name (or several, comma-separated); repeat to require several.
+    tag: Option<Vec<String>>,
+    /// Only prompts with this visibility (case-insensitive).
+    #[param(inline)]
+    visibility: Option<crate::prompts::domain::Visibility>,
+    /// Only prompts shared with this team (id).
+    team: Option<String>,
+    /// Default `updated`.
+    #[param(inline)]
+    sort: Option<crate::listing::Sort>,
+    /// At least 1, default 50; larger than 200 counts as 200.
+    #[param(minimum = 1)]
+    limit: Option<i64>,
+    /// At least 0, default 0.
+    #[param(minimum = 0)]
+    offset: Option<i64>,
+}
+
+/// The bytes of a downloaded file.
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .content_media_type("application/octet-stream")
+            .into()
+    }
+}
+
+impl ToSchema for Binary {}
+
+/// `limit` and `offset` of a paginated list. The total is in `X-Total-Count`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct PageParams {
+    /// At least 1, default 50; larger than 200 counts as 200.
+    #[param(minimum = 1)]
+    limit: Option<i64>,
+    /// At least 0, default 0.
+    #[param(minimum = 0)]
+    offset: Option<i64>,
+}
+
+/// `{"ok": true}`
+#[derive(Serialize, ToSchema)]
+pub struct OkBody {
+    pub ok: bool,
 }
 
 struct Security;
@@ -68,30 +111,47 @@ impl Modify for Security {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "PromptVault API", description = "The JSON API of PromptVault: prompts, versions, tags, ratings, sharing, import/export."),
-    components(schemas(ErrorBody, Success)),
+    info(title = "PromptVault API", description = "The JSON API of PromptVault: accounts, prompts, versions, tags, ratings, sharing, search, import/export and administration. Authenticate with the session cookie `token` (browsers) or `Authorization: Bearer <api token>` (programs)."),
+    components(schemas(ErrorBody, Success, OkBody)),
     modifiers(&Security),
     security(("session" = []), ("token" = []))
 )]
 struct ApiDoc;
 
-/// The routers that carry their own description, mounted under `/api`.
-pub fn routers(config: &Config) -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/prompts", crate::prompts::api::api_router(config))
-        .nest("/api/tags", crate::tags::api::api_router())
-        .nest("/api/ratings", crate::ratings::api::api_router())
-        .nest("/api/share", crate::sharing::api::api_router())
+/// Every `/api` route with its description, paths relative to `/api`: `app::router` mounts
+/// these (so a route cannot exist without being described), [`document`] describes them.
+pub fn api_routers(config: &Config) -> OpenApiRouter<AppState> {
+    let admin = OpenApiRouter::new()
+        .merge(crate::users::api::api_router())
+        .merge(crate::teams::api::api_router())
+        .merge(crate::settings::api::admin_router())
+        .merge(crate::ops::api::api_router());
+    OpenApiRouter::new()
+        .nest("/auth", crate::auth::api::api_router())
+        .nest("/admin", admin)
+        .nest("/prompts", crate::prompts::api::api_router(config))
+        .nest("/tags", crate::tags::api::api_router())
+        .nest("/ratings", crate::ratings::api::api_router())
+        .nest("/share", crate::sharing::api::api_router())
         .nest(
-            "/api/import-export",
+            "/import-export",
             crate::importexport::api::api_router(config),
         )
+        .merge(crate::settings::api::public_router())
+        .merge(crate::prompts::search_api::api_router())
+        .routes(routes!(json))
+}
+
+/// The routers that carry their own description, mounted under `/api`.
+pub fn routers(config: &Config) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api", api_routers(config))
 }
 
 /// The description as a JSON document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut api = routers(&Config::default()).into_openapi();
     api.info.version = env!("CARGO_PKG_VERSION").into();
+    common::add_responses(&mut api);
     describe_responses(&mut api);
     api
 }
@@ -126,6 +186,9 @@ fn describe_responses(api: &mut utoipa::openapi::OpenApi) {
 }
 
 /// `GET /api/openapi.json`
+#[utoipa::path(get, path = "/openapi.json", tag = "meta", security(()),
+    description = "This document: the OpenAPI 3.1 description of every `/api` route.",
+    responses((status = 200, description = "The OpenAPI document", body = Object)))]
 pub async fn json() -> Response {
     static DOC: OnceLock<String> = OnceLock::new();
     let body = DOC.get_or_init(|| {

@@ -99,6 +99,30 @@ pub fn query_pairs(raw: &str) -> Result<Vec<(String, String)>> {
     }
 }
 
+/// Longest name of a team, an API token or a person.
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// A required name (a team's, an API token's): trimmed, 1–100 characters, no control
+/// characters. The one rule for short names; a person's display name is the optional form
+/// ([`optional_name`]).
+pub fn required_name(raw: &str) -> std::result::Result<String, String> {
+    optional_name(Some(raw))?.ok_or_else(|| "is required".to_string())
+}
+
+/// An optional name: blank is none; otherwise as [`required_name`].
+pub fn optional_name(raw: Option<&str>) -> std::result::Result<Option<String>, String> {
+    let Some(name) = raw.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    if name.chars().count() > NAME_MAX_CHARS {
+        return Err(format!("must be at most {NAME_MAX_CHARS} characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(Some(name.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -176,7 +176,9 @@
   });
 
   // Live {{variable}} detection in the editor.
-  var VAR = /(\\?)\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+  // The name characters come from the server (one definition: prompts::variables::NAME_CHARS).
+  var varSource = $("[data-vars-source]");
+  var VAR = new RegExp("(\\\\?)\\{\\{\\s*([" + ((varSource && varSource.getAttribute("data-var-chars")) || "A-Za-z0-9_.\\-") + "]+)\\s*\\}\\}", "gu");
   function namesIn(text) {
     var seen = [], m;
     VAR.lastIndex = 0;

@@ -1,52 +1,40 @@
 //! `/api/auth`: register, login, logout, me, profile, team self-assignment, API tokens.
 
-use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::Via;
 use super::{CurrentUser, MaybeUser, sessions, tokens};
-use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::http::Json;
 use crate::http::extract::ClientIp;
+use crate::openapi::{ErrorBody, OkBody};
+use crate::state::AppState;
 use crate::users::{self, NewUser, ProfileUpdate, PublicUser};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/register", post(register))
-        .route("/login", post(login))
-        .route("/logout", post(logout))
-        .route("/me", get(me))
-        .route("/profile", put(profile))
-        .route("/team", post(self_assign_team))
-        .route("/tokens", get(list_tokens).post(create_token))
-        .route("/tokens/{id}", delete(revoke_token))
+/// The routes with their description.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(profile))
+        .routes(routes!(self_assign_team))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
 }
 
-/// `Set-Cookie` for a session secret (or its removal with `None`).
-pub fn session_cookie(state: &AppState, secret: Option<&str>) -> HeaderValue {
-    let secure = if state.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
-    let value = match secret {
-        Some(s) => format!(
-            "{}={s}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",
-            sessions::COOKIE,
-            u64::from(state.config.session_days) * 86_400
-        ),
-        None => format!(
-            "{}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}",
-            sessions::COOKIE
-        ),
-    };
-    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("token=; Max-Age=0"))
+/// `{"user": {...}}`, or `{"user": null}` from `GET /me` when nobody is signed in.
+#[derive(Serialize, ToSchema)]
+pub struct UserEnvelope {
+    pub user: Option<PublicUser>,
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<&str> {
@@ -70,11 +58,19 @@ pub async fn signed_in(
     )
     .await?;
     let mut r = (status, axum::Json(PublicUser::from(user))).into_response();
-    r.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(state, Some(&secret)));
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        sessions::cookie(&state.config, Some(&secret)),
+    );
     Ok(r)
 }
 
+#[utoipa::path(post, path = "/register", tag = "auth", security(()), request_body = NewUser,
+    description = "A new account and its session. The very first account becomes the administrator (even when registration is closed); `role`, `teams` and `team` are ignored here.",
+    responses((status = 201, body = PublicUser,
+               headers(("set-cookie" = String, description = "The session cookie `token`"))),
+              (status = 403, description = "Registration disabled", body = ErrorBody),
+              (status = 409, description = "Email in use", body = ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -84,12 +80,19 @@ async fn register(
     signed_in(&state, &headers, &user, StatusCode::CREATED).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct Login {
     email: Option<String>,
     password: Option<String>,
 }
 
+#[utoipa::path(post, path = "/login", tag = "auth", security(()), request_body = Login,
+    description = "Signs in: the user object and a new session cookie. Any failure is the same 401.",
+    responses((status = 200, body = PublicUser,
+               headers(("set-cookie" = String, description = "The session cookie `token`"))),
+              (status = 401, description = "Invalid credentials", body = ErrorBody),
+              (status = 429, description = "Too many failed attempts", body = ErrorBody,
+               headers(("retry-after" = i64, description = "Seconds to wait")))))]
 async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -102,6 +105,11 @@ async fn login(
     signed_in(&state, &headers, &user, StatusCode::OK).await
 }
 
+#[utoipa::path(post, path = "/logout", tag = "auth",
+    security((), ("session" = []), ("token" = [])),
+    description = "Revokes the session (if any) and clears the cookie; always `{\"ok\":true}`.",
+    responses((status = 200, body = OkBody,
+               headers(("set-cookie" = String, description = "Clears the cookie `token`")))))]
 async fn logout(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Result<Response> {
     if let Some(CurrentUser {
         via: Via::Session(secret),
@@ -112,14 +120,21 @@ async fn logout(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Re
     }
     let mut r = axum::Json(json!({ "ok": true })).into_response();
     r.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state, None));
+        .insert(header::SET_COOKIE, sessions::cookie(&state.config, None));
     Ok(r)
 }
 
+#[utoipa::path(get, path = "/me", tag = "auth",
+    security((), ("session" = []), ("token" = [])),
+    description = "The signed-in user, or `{\"user\": null}`; always 200.",
+    responses((status = 200, body = UserEnvelope)))]
 async fn me(MaybeUser(user): MaybeUser) -> Response {
     axum::Json(json!({ "user": user.map(|u| PublicUser::from(&u.user)) })).into_response()
 }
 
+#[utoipa::path(put, path = "/profile", tag = "auth", request_body = ProfileUpdate,
+    description = "Changes the caller's name or password (`currentPassword` required for the latter; other sessions are then revoked).",
+    responses((status = 200, body = UserEnvelope)))]
 async fn profile(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -133,13 +148,20 @@ async fn profile(
     Ok(axum::Json(json!({ "user": PublicUser::from(&user) })).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct TeamChoice {
+    /// A team id or name.
     team: Option<String>,
+    /// A team id or name (wins over `team`).
     #[serde(rename = "teamId")]
     team_id: Option<String>,
 }
 
+#[utoipa::path(post, path = "/team", tag = "auth", request_body = TeamChoice,
+    description = "1.x's team self-assignment: administrators only (they join the team and make it their primary one).",
+    responses((status = 200, body = UserEnvelope),
+              (status = 403, description = "Not an administrator", body = ErrorBody),
+              (status = 404, description = "Team not found", body = ErrorBody)))]
 /// 1.x let anyone put themselves in any team; now only administrators choose their own team.
 async fn self_assign_team(
     State(state): State<AppState>,
@@ -157,11 +179,26 @@ async fn self_assign_team(
     Ok(axum::Json(json!({ "user": PublicUser::from(&user) })).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct NewToken {
+    /// 1–100 characters.
     name: Option<String>,
 }
 
+/// A new API token: its description plus the secret, shown this once.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct CreatedToken {
+    #[serde(flatten)]
+    info: tokens::TokenInfo,
+    /// The secret (`pv_…`), to send as `Authorization: Bearer <token>`.
+    token: String,
+}
+
+#[utoipa::path(post, path = "/tokens", tag = "auth", request_body = NewToken,
+    description = "A personal API token; the secret is in the answer only (the server keeps its hash). \
+                   Only a signed-in session can create one: a request made with an API token gets 403.",
+    responses((status = 201, body = CreatedToken), (status = 403, body = ErrorBody)))]
 async fn create_token(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -173,16 +210,24 @@ async fn create_token(
             "API tokens are created from a signed-in session, not with another token".into(),
         ));
     }
-    let (info, secret) = tokens::create(&state.db, me.id(), input.name.as_deref()).await?;
-    let mut body = serde_json::to_value(&info).map_err(|e| Error::Internal(e.to_string()))?;
-    body["token"] = json!(secret);
-    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+    let (info, token) = tokens::create(&state.db, me.id(), input.name.as_deref()).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(CreatedToken { info, token }),
+    )
+        .into_response())
 }
 
+#[utoipa::path(get, path = "/tokens", tag = "auth",
+    description = "The caller's API tokens (name, prefix, dates; never the secret).",
+    responses((status = 200, body = Vec<tokens::TokenInfo>)))]
 async fn list_tokens(State(state): State<AppState>, me: CurrentUser) -> Result<Response> {
     Ok(axum::Json(tokens::list(&state.db, me.id()).await?).into_response())
 }
 
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "auth", params(("id" = String, Path)),
+    description = "Revokes one of the caller's tokens.",
+    responses((status = 200, body = OkBody), (status = 404, body = ErrorBody)))]
 async fn revoke_token(
     State(state): State<AppState>,
     me: CurrentUser,

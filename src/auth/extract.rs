@@ -6,9 +6,9 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 
-use crate::app::AppState;
 use crate::error::Error;
 use crate::http::extract::cookie;
+use crate::state::AppState;
 use crate::users::UserRow;
 
 /// How the caller proved who they are.
@@ -78,6 +78,8 @@ where
         }
         let user = resolve(parts, &AppState::from_ref(state)).await?;
         if let Some(u) = &user {
+            // The request's log span names who made it (see http::middleware::request_span).
+            tracing::Span::current().record("user", u.id());
             parts.extensions.insert(u.clone());
         }
         Ok(MaybeUser(user))

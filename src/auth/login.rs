@@ -3,8 +3,8 @@
 
 use std::net::IpAddr;
 
-use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::state::AppState;
 use crate::users::{self, UserRow};
 
 /// Checks the credentials under the login rate limit. Failures count against the

@@ -2,10 +2,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use axum::http::HeaderValue;
+
+use crate::config::Config;
 use crate::db::{self, Db, Tx};
 use crate::error::Result;
 use crate::on;
-use crate::users::UserRow;
+use crate::users::store::UserRow;
 
 pub const COOKIE: &str = "token";
 
@@ -112,4 +115,25 @@ pub async fn purge_expired(db: &Db) -> Result<u64> {
     .map(|r| r.rows_affected()))?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// `Set-Cookie` for a session secret (or its removal with `None`).
+pub fn cookie(config: &Config, secret: Option<&str>) -> HeaderValue {
+    let secure = if config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let value = match secret {
+        Some(s) => format!(
+            "{}={s}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",
+            COOKIE,
+            u64::from(config.session_days) * 86_400
+        ),
+        None => format!(
+            "{}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}",
+            COOKIE
+        ),
+    };
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("token=; Max-Age=0"))
 }

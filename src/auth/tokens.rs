@@ -7,40 +7,29 @@ use serde::Serialize;
 use crate::db::{self, Db, Tx};
 use crate::error::{Error, Result};
 use crate::on;
-use crate::users::UserRow;
+use crate::users::store::UserRow;
 
 pub const PREFIX: &str = "pv_";
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct TokenInfo {
     pub id: String,
     pub name: String,
+    /// The first characters of the secret, to recognise it.
     pub prefix: String,
     #[serde(serialize_with = "crate::db::ser_ts")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::db::ser_opt_ts")]
+    #[schema(required = true)]
     pub last_used_at: Option<DateTime<Utc>>,
-}
-
-pub fn parse_name(raw: Option<&str>) -> std::result::Result<String, String> {
-    let name = raw.map(str::trim).unwrap_or_default();
-    if name.is_empty() {
-        return Err("is required".into());
-    }
-    if name.chars().count() > 100 {
-        return Err("must be at most 100 characters".into());
-    }
-    if name.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
-    }
-    Ok(name.to_string())
 }
 
 /// Creates a token; returns its description and the secret (shown to the user once).
 pub async fn create(db: &Db, user_id: &str, name: Option<&str>) -> Result<(TokenInfo, String)> {
-    let name = parse_name(name).map_err(|p| Error::invalid_field("name", p))?;
+    let name = crate::text::required_name(name.unwrap_or_default())
+        .map_err(|p| Error::invalid_field("name", p))?;
     let secret = format!("{PREFIX}{}", super::new_secret());
     let info = TokenInfo {
         id: db::new_id(),

@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 
 use super::Tx;
 use crate::on;
-use crate::prompts::access::{READABLE, READABLE_BINDS};
 
 /// A value bound to a run-time SQL text.
 #[derive(Clone, Debug)]
@@ -19,14 +18,6 @@ pub enum Arg {
 /// `?, ?, ?` for an IN-list of `n` values (at least one).
 pub fn marks(n: usize) -> String {
     vec!["?"; n.max(1)].join(", ")
-}
-
-/// The readable-by-caller condition with its binds.
-pub fn readable(caller: &str) -> (&'static str, Vec<Arg>) {
-    (
-        READABLE,
-        (0..READABLE_BINDS).map(|_| Arg::S(caller.into())).collect(),
-    )
 }
 
 /// Binds every [`Arg`] to a query, in order, inside an [`on!`](crate::on) body.

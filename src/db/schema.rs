@@ -2,7 +2,7 @@
 //! nullability), primary key, unique keys, indexes and foreign keys, written once for the three
 //! backends.
 //!
-//! The migrations under `migrations/` create this schema on each backend; `tests/schema.rs`
+//! The migrations under `migrations/` create this schema on each backend; `tests/api/schema.rs`
 //! migrates a fresh database, reads the real catalogue ([`actual`]) and compares it with this
 //! description ([`differences`]), so a migration that drifts on one backend fails the tests.
 //! The portable dump carries the tables of [`TABLES`] (`ops::TABLES` is this list).

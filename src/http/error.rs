@@ -56,17 +56,22 @@ impl IntoResponse for Error {
             _ => {}
         }
         let mut response = (status, axum::Json(body)).into_response();
-        if let Error::RateLimited { retry_after_secs } = self
-            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
-        {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        if busy {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
-        }
+        set_retry_after(&self, &mut response);
         response
+    }
+}
+
+/// How long a client should wait before trying again, for the errors that say so: a login
+/// limit (its own wait) and a busy server (2 s). The one place `Retry-After` is set, for JSON
+/// answers and pages alike.
+pub fn set_retry_after(e: &Error, response: &mut Response) {
+    let secs = match e {
+        Error::RateLimited { retry_after_secs } => *retry_after_secs,
+        Error::Db(sqlx::Error::PoolTimedOut) => 2,
+        _ => return,
+    };
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
     }
 }
 

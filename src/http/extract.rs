@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::error::json_error;
-use crate::app::AppState;
 use crate::error::Error;
+use crate::state::AppState;
 
 /// A JSON body. Bad JSON and wrong types are 400 naming the field and the JSON type it takes
 /// (never Rust type names); an oversized body is 413. The `Content-Type` is not required (1.x scripts sometimes omit it).
@@ -162,7 +162,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     }
 }
 
-/// `limit` (default 50, at most 200) and `offset` of a list.
+/// `limit` and `offset` of an admin list (the bounds are `listing::check_page`'s).
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(default)]
 pub struct Page {
@@ -173,25 +173,17 @@ pub struct Page {
 impl Default for Page {
     fn default() -> Self {
         Page {
-            limit: 50,
+            limit: crate::listing::DEFAULT_LIMIT,
             offset: 0,
         }
     }
 }
 
 impl Page {
-    /// Clamps `limit` to 1..=200 and refuses a negative offset.
+    /// The one paging rule: see `listing::check_page`.
     pub fn checked(self) -> Result<Page, Error> {
-        if self.offset < 0 {
-            return Err(Error::invalid_field("offset", "must be 0 or more"));
-        }
-        if self.limit < 1 {
-            return Err(Error::invalid_field("limit", "must be between 1 and 200"));
-        }
-        Ok(Page {
-            limit: self.limit.min(200),
-            offset: self.offset,
-        })
+        let (limit, offset) = crate::listing::check_page(self.limit, self.offset)?;
+        Ok(Page { limit, offset })
     }
 }
 

@@ -128,6 +128,21 @@ pub async fn method_not_allowed() -> Response {
     )
 }
 
+/// The log span of one request: method, the matched route (`/api/prompts/{id}`, never the
+/// raw path with its ids) and, once known, the signed-in user's id.
+pub fn request_span(req: &Request) -> tracing::Span {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |m| m.as_str());
+    tracing::info_span!(
+        "request",
+        method = %req.method(),
+        route,
+        user = tracing::field::Empty,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

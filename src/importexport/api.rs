@@ -1,6 +1,5 @@
 //! `/api/import-export`: download an export, upload an import.
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
@@ -12,13 +11,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::http::Query;
 use crate::http::error::json_error;
 use crate::openapi::ErrorBody;
+use crate::state::AppState;
 
 use super::{Exported, ImportReport};
 
@@ -26,10 +25,6 @@ pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(export))
         .routes(routes!(import).layer(DefaultBodyLimit::max(config.import_max_bytes)))
-}
-
-pub fn routes(config: &Config) -> Router<AppState> {
-    api_router(config).into()
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -41,8 +36,9 @@ struct ExportQuery {
 
 #[utoipa::path(get, path = "/export", tag = "import-export", params(ExportQuery),
     description = "Download of the caller's prompts. JSON keeps versions, tags and ratings; Markdown is one document per prompt.",
-    responses((status = 200, body = Vec<Exported>, content_type = "application/json"),
-              (status = 200, body = String, content_type = "text/markdown"),
+    responses((status = 200, description = "The export, as an attachment",
+               content((Vec<Exported> = "application/json"), (String = "text/markdown")),
+               headers(("content-disposition" = String, description = "attachment; filename=\"promptvault-export.json\" (or .md)"))),
               (status = 400, body = ErrorBody)))]
 async fn export(
     State(s): State<AppState>,

@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 
 use super::csv;
 use crate::error::{Error, FieldErrors};
-use crate::prompts::domain::{self, Visibility};
-use crate::prompts::variables::{self, Declaration};
+use crate::prompts::domain::{self, NewPrompt, PromptFields};
+use crate::prompts::variables;
 
 #[derive(Clone, Debug)]
 pub struct ItemVersion {
@@ -32,13 +32,8 @@ pub struct ItemRating {
 /// One prompt to import.
 #[derive(Clone, Debug)]
 pub struct Item {
-    pub title: String,
-    pub body: String,
-    pub notes: Option<String>,
-    pub model_hints: Option<String>,
-    pub variables: Vec<Declaration>,
-    pub visibility: Visibility,
-    pub tags: Vec<String>,
+    /// The prompt as the service creates it (checked by the same rules as the API's).
+    pub prompt: NewPrompt,
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
     /// Oldest first.
@@ -54,6 +49,24 @@ fn item_error(label: &str, key: &str, field: &str, problem: &str) -> Error {
     Error::Invalid {
         message: format!("{label}: {field} {problem}; nothing was imported"),
         details,
+    }
+}
+
+/// The service's field error as an item error naming the file's field (`renames`: service
+/// field -> file column).
+fn relabel(e: Error, label: &str, key: &str, renames: &[(&str, &str)]) -> Error {
+    match &e {
+        Error::Invalid { details, .. } => match details.iter().next() {
+            Some((field, problem)) => {
+                let shown = renames
+                    .iter()
+                    .find(|(from, _)| from == field)
+                    .map_or(field.as_str(), |(_, to)| to);
+                item_error(label, key, shown, problem)
+            }
+            None => e,
+        },
+        _ => e,
     }
 }
 
@@ -153,7 +166,7 @@ fn timestamp(o: &Map<String, Value>, field: &str) -> Result<Option<DateTime<Utc>
 fn json_item(o: &Map<String, Value>, label: &str, key: &str) -> Result<Item, Error> {
     let err = |field: &str, problem: &str| item_error(label, key, field, problem);
     let title = match o.get("title").or_else(|| o.get("act")) {
-        Some(Value::String(t)) => domain::parse_title(t).map_err(|p| err("title", &p))?,
+        Some(Value::String(t)) => t.clone(),
         _ => return Err(err("title", "is required")),
     };
     let body = match o
@@ -161,22 +174,14 @@ fn json_item(o: &Map<String, Value>, label: &str, key: &str) -> Result<Item, Err
         .or_else(|| o.get("prompt"))
         .or_else(|| o.get("content"))
     {
-        Some(Value::String(b)) => domain::parse_body(b).map_err(|p| err("body", &p))?,
+        Some(Value::String(b)) => b.clone(),
         _ => return Err(err("body", "is required")),
     };
-    let notes = opt_text(o, "notes").map_err(|p| err("notes", &p))?;
-    let model_hints = opt_text(o, "modelHints").map_err(|p| err("modelHints", &p))?;
-    if model_hints
-        .as_ref()
-        .is_some_and(|h| h.chars().count() > domain::MAX_MODEL_HINTS_CHARS)
-    {
-        return Err(err("modelHints", "is too long"));
-    }
     let declared = variables::parse_declarations(o.get("variables").unwrap_or(&Value::Null))
         .map_err(|p| err("variables", &p))?;
     let visibility = match o.get("visibility") {
-        None | Some(Value::Null) => Visibility::Private,
-        Some(Value::String(v)) => Visibility::parse(v).map_err(|p| err("visibility", &p))?,
+        None | Some(Value::Null) => None,
+        Some(Value::String(v)) => Some(v.clone()),
         Some(_) => return Err(err("visibility", "must be PRIVATE, TEAM or PUBLIC")),
     };
     let tags = match o.get("tags") {
@@ -198,10 +203,22 @@ fn json_item(o: &Map<String, Value>, label: &str, key: &str) -> Result<Item, Err
                         .to_string(),
                 );
             }
-            domain::parse_tags(&names).map_err(|p| err("tags", &p))?
+            names
         }
         Some(_) => return Err(err("tags", "must be an array")),
     };
+    let prompt = PromptFields {
+        title: Some(title),
+        body: Some(body),
+        notes: o.get("notes").map(domain::json_text),
+        model_hints: o.get("modelHints").map(domain::json_text),
+        variables: Some(declared),
+        tags: Some(tags),
+        visibility,
+        ..PromptFields::default()
+    }
+    .into_new()
+    .map_err(|e| relabel(e, label, key, &[]))?;
     let created_at = timestamp(o, "createdAt").map_err(|p| err("createdAt", &p))?;
     let updated_at = timestamp(o, "updatedAt").map_err(|p| err("updatedAt", &p))?;
     let mut versions = Vec::new();
@@ -269,13 +286,7 @@ fn json_item(o: &Map<String, Value>, label: &str, key: &str) -> Result<Item, Err
         }
     }
     Ok(Item {
-        variables: variables::sync(&body, &declared),
-        title,
-        body,
-        notes,
-        model_hints,
-        visibility,
-        tags,
+        prompt,
         created_at,
         updated_at,
         versions: versions.into_iter().map(|(_, v)| v).collect(),
@@ -316,18 +327,15 @@ fn parse_csv(text: &str) -> Result<Vec<Item>, Error> {
                     &format!("expected {width} fields, found {}", r.fields.len()),
                 ));
             }
-            let title = domain::parse_title(&r.fields[act])
-                .map_err(|p| item_error(&label, &key, "act", &p))?;
-            let body = domain::parse_body(&r.fields[prompt])
-                .map_err(|p| item_error(&label, &key, "prompt", &p))?;
+            let new = PromptFields {
+                title: Some(r.fields[act].clone()),
+                body: Some(r.fields[prompt].clone()),
+                ..PromptFields::default()
+            }
+            .into_new()
+            .map_err(|e| relabel(e, &label, &key, &[("title", "act"), ("body", "prompt")]))?;
             Ok(Item {
-                variables: variables::sync(&body, &[]),
-                title,
-                body,
-                notes: None,
-                model_hints: None,
-                visibility: Visibility::Private,
-                tags: Vec::new(),
+                prompt: new,
                 created_at: None,
                 updated_at: None,
                 versions: Vec::new(),
@@ -346,14 +354,17 @@ mod tests {
     fn detects_the_formats() {
         let ours = br#"[{"title":"A","body":"b","tags":[{"promptId":"p","tagId":"t","tag":{"id":"t","name":"x"}}],"versions":[{"version":2,"title":"A","body":"b"},{"version":1,"title":"A0","body":"b0"}]}]"#;
         let items = parse(ours, false).expect("valid");
-        assert_eq!(items[0].tags, vec!["x"]);
+        assert_eq!(items[0].prompt.tags.names(), ["x"]);
         assert_eq!(items[0].versions[0].title, "A0");
         let simple = br#"{"prompts":[{"title":"S","body":"b","tags":["a","A"]}]}"#;
-        assert_eq!(parse(simple, false).expect("valid")[0].tags, vec!["a"]);
+        assert_eq!(
+            parse(simple, false).expect("valid")[0].prompt.tags.names(),
+            ["a"]
+        );
         let csv = b"act,prompt,for_devs\n\"Linux Terminal\",\"act as a terminal, please\",TRUE\n";
         let items = parse(csv, false).expect("valid");
-        assert_eq!(items[0].title, "Linux Terminal");
-        assert_eq!(items[0].body, "act as a terminal, please");
+        assert_eq!(items[0].prompt.title.as_str(), "Linux Terminal");
+        assert_eq!(items[0].prompt.body.as_str(), "act as a terminal, please");
     }
 
     #[test]

@@ -28,10 +28,7 @@ use serde::Serialize;
 use crate::db::{self, Db};
 use crate::error::Result;
 use crate::prompts::store::{self as prompts, PromptRow, VersionRow};
-use crate::prompts::variables;
 use crate::prompts::view::{TagLink, TagRef};
-use crate::ratings::store::{self as ratings, RatingRow};
-use crate::tags::store as tags;
 use crate::users::UserRow;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -136,36 +133,24 @@ pub async fn import(
         .await?
         .into_iter()
         .collect();
-    let mut tag_ids: HashMap<String, String> = HashMap::new();
     let (mut imported, mut skipped) = (0, 0);
     let now = db::now();
     for item in items {
-        let key = (item.title.clone(), item.body.clone());
+        let key = (
+            item.prompt.title.as_str().to_string(),
+            item.prompt.body.as_str().to_string(),
+        );
         if seen.contains(&key) {
             skipped += 1;
             continue;
         }
         seen.insert(key);
         let created = plausible(item.created_at, now).unwrap_or(now);
-        let visibility = item.visibility;
-        let row = PromptRow {
-            id: db::new_id(),
-            variables: Some(variables::to_text(&item.variables)),
-            title: item.title,
-            body: item.body,
-            notes: item.notes,
-            model_hints: item.model_hints,
-            visibility: visibility.as_str().into(),
-            user_id: caller.id.clone(),
-            created_at: created,
-            updated_at: plausible(item.updated_at, now)
-                .unwrap_or(created)
-                .max(created),
-            is_publicly_shared: false,
-            public_share_id: None,
-            team_id: None,
-        };
-        prompts::insert(&mut tx, &row).await?;
+        let updated = plausible(item.updated_at, now)
+            .unwrap_or(created)
+            .max(created);
+        let row =
+            crate::prompts::insert_new(&mut tx, &caller.id, &item.prompt, created, updated).await?;
         let mut number = 0;
         let mut last: Option<VersionRow> = None;
         for v in item.versions {
@@ -202,18 +187,6 @@ pub async fn import(
             };
             prompts::insert_version(&mut tx, &version).await?;
         }
-        for name in &item.tags {
-            let lower = crate::text::fold(name);
-            let id = match tag_ids.get(&lower) {
-                Some(id) => id.clone(),
-                None => {
-                    let t = tags::get_or_create(&mut tx, name).await?;
-                    tag_ids.insert(lower, t.id.clone());
-                    t.id
-                }
-            };
-            tags::link(&mut tx, &row.id, &id).await?;
-        }
         // Only the caller's own rating can be carried over: one rating per prompt, the
         // exporter's own (their id is the item's owner) or one in the caller's name.
         let own = item.ratings.into_iter().find(|r| {
@@ -224,18 +197,7 @@ pub async fn import(
         });
         if let Some(r) = own {
             let at = plausible(r.created_at, now).unwrap_or(now);
-            ratings::insert(
-                &mut tx,
-                &RatingRow {
-                    id: db::new_id(),
-                    user_id: caller.id.clone(),
-                    prompt_id: row.id.clone(),
-                    value: r.value,
-                    created_at: at,
-                    updated_at: at,
-                },
-            )
-            .await?;
+            crate::ratings::rate_in(&mut tx, &caller.id, &row.id, r.value, at).await?;
         }
         imported += 1;
     }

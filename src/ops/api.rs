@@ -1,62 +1,89 @@
 //! Admin endpoints: `GET /api/admin/system`, `POST /api/admin/backups` (back up now),
 //! `GET /api/admin/backups` (list) and `GET /api/admin/backups/{name}` (download).
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::OpsError;
-use crate::app::AppState;
+use super::schedule::BackupFile;
+use super::system::SystemView;
 use crate::auth::extract::AdminUser;
 use crate::error::Error;
+use crate::openapi::ErrorBody;
+use crate::state::AppState;
 
-pub fn admin_routes() -> Router<AppState> {
-    Router::new()
-        .route("/system", get(system))
-        .route("/backups", get(list).post(create))
-        .route("/backups/{name}", get(download))
+/// The routes with their description (under `/api/admin`).
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(system))
+        .routes(routes!(list, create))
+        .routes(routes!(download))
 }
 
-/// An operations error as the service error the HTTP edge and the pages understand.
-pub fn internal(e: OpsError) -> Error {
-    match e {
-        OpsError::Busy => Error::conflict("A backup is already running", "backup_running"),
-        OpsError::Refused(m) => Error::conflict(m, "backup_exists"),
-        OpsError::Db(e) => Error::Db(e),
-        other => Error::Internal(other.to_string()),
-    }
+/// `GET /api/admin/backups`: newest first.
+#[derive(Serialize, ToSchema)]
+struct BackupList {
+    backups: Vec<BackupFile>,
+}
+
+/// `POST /api/admin/backups`: the backup just written.
+#[derive(Serialize, ToSchema)]
+struct BackupCreated {
+    /// The file name, to download from `/api/admin/backups/{name}`.
+    name: String,
+    bytes: u64,
+    rows: i64,
+    seconds: f64,
+    /// `sqlite` (a database file) or `dump` (the portable format).
+    kind: &'static str,
 }
 
 /// What an administrator wants to know about the instance.
+#[utoipa::path(get, path = "/system", tag = "admin",
+    description = "Administrators: version, database backend and schema, sizes, row counts, backups.",
+    responses((status = 200, body = SystemView),
+              (status = 403, description = "Not an administrator", body = ErrorBody)))]
 async fn system(State(state): State<AppState>, _admin: AdminUser) -> Result<Response, Error> {
     let info = super::system::info(&state).await?;
-    Ok(axum::Json(info.to_json(&state)).into_response())
+    Ok(axum::Json(info.view(&state)).into_response())
 }
 
+#[utoipa::path(get, path = "/backups", tag = "admin",
+    description = "Administrators: the backup files in the backup directory, newest first.",
+    responses((status = 200, body = BackupList),
+              (status = 403, description = "Not an administrator", body = ErrorBody)))]
 async fn list(State(state): State<AppState>, _admin: AdminUser) -> Result<Response, Error> {
-    let files = super::schedule::list(&state.config.backup_dir).map_err(internal)?;
-    Ok(axum::Json(json!({ "backups": files })).into_response())
+    let backups = super::schedule::list(&state.config.backup_dir)?;
+    Ok(axum::Json(BackupList { backups }).into_response())
 }
 
+#[utoipa::path(post, path = "/backups", tag = "admin",
+    description = "Administrators: back up now into the backup directory.",
+    responses((status = 201, body = BackupCreated),
+              (status = 403, description = "Not an administrator", body = ErrorBody),
+              (status = 409, description = "A backup is already running", body = ErrorBody)))]
 async fn create(State(state): State<AppState>, _admin: AdminUser) -> Result<Response, Error> {
-    let report = super::schedule::run_now(&state).await.map_err(internal)?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(json!({
-            "name": report.name,
-            "bytes": report.bytes,
-            "rows": report.rows,
-            "seconds": report.seconds,
-            "kind": report.kind,
-        })),
-    )
-        .into_response())
+    let report = super::schedule::run_now(&state).await?;
+    let created = BackupCreated {
+        name: report.name,
+        bytes: report.bytes,
+        rows: report.rows,
+        seconds: report.seconds,
+        kind: report.kind,
+    };
+    Ok((StatusCode::CREATED, axum::Json(created)).into_response())
 }
 
+#[utoipa::path(get, path = "/backups/{name}", tag = "admin", params(("name" = String, Path, description = "A file name from the list")),
+    description = "Administrators: download a backup file (a SQLite database or a dump, gzip-compressed when its name ends in `.gz`).",
+    responses((status = 200, description = "The backup file", content_type = "application/octet-stream", body = inline(crate::openapi::Binary),
+               headers(("content-disposition" = String, description = "attachment; filename=\"<name>\""))),
+              (status = 403, description = "Not an administrator", body = ErrorBody)))]
 async fn download(
     State(state): State<AppState>,
     _admin: AdminUser,

@@ -15,9 +15,11 @@ use super::{OpsError, Result, dump};
 use crate::db::{Backend, Db};
 
 /// What a finished backup produced.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupReport {
+    /// Where the file was written on the server.
+    #[schema(value_type = String)]
     pub path: PathBuf,
     pub name: String,
     pub bytes: u64,

@@ -17,10 +17,9 @@ pub mod recover;
 pub mod restore;
 pub mod schedule;
 pub mod stats;
+pub mod status;
 pub mod system;
 pub mod transfer;
-
-use std::sync::Mutex;
 
 use crate::db::{Backend, Tx};
 use crate::on;
@@ -57,6 +56,19 @@ pub enum OpsError {
 }
 
 pub type Result<T> = std::result::Result<T, OpsError>;
+
+/// An operations error as the service error the HTTP edge and the pages understand.
+impl From<OpsError> for crate::error::Error {
+    fn from(e: OpsError) -> Self {
+        use crate::error::Error;
+        match e {
+            OpsError::Busy => Error::conflict("A backup is already running", "backup_running"),
+            OpsError::Refused(m) => Error::conflict(m, "backup_exists"),
+            OpsError::Db(e) => Error::Db(e),
+            other => Error::Internal(other.to_string()),
+        }
+    }
+}
 
 /// `SELECT COUNT(*)` for every dumped table, in [`TABLES`] order.
 pub async fn row_counts(tx: &mut Tx) -> sqlx::Result<Vec<(&'static str, i64)>> {
@@ -96,12 +108,4 @@ pub async fn table_exists(tx: &mut Tx, name: &str) -> sqlx::Result<bool> {
         .fetch_one(conn)
         .await)?;
     Ok(n > 0)
-}
-
-/// What the server remembers about backups (for `/health`, `/metrics` and the admin page).
-#[derive(Debug, Default)]
-pub struct OpsState {
-    pub backups: Mutex<schedule::BackupStatus>,
-    /// Held while a backup runs: never two at once.
-    pub running: tokio::sync::Mutex<()>,
 }

@@ -11,21 +11,7 @@ use serde::Serialize;
 
 use super::backup::{self, BackupReport};
 use super::{OpsError, Result};
-use crate::app::AppState;
-
-#[derive(Clone, Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BackupStatus {
-    #[serde(serialize_with = "crate::db::ser_opt_ts")]
-    pub last_attempt_at: Option<DateTime<Utc>>,
-    #[serde(serialize_with = "crate::db::ser_opt_ts")]
-    pub last_success_at: Option<DateTime<Utc>>,
-    pub last_ok: Option<bool>,
-    pub last_error: Option<String>,
-    pub last_backup: Option<BackupReport>,
-    pub succeeded: u64,
-    pub failed: u64,
-}
+use crate::state::AppState;
 
 /// Starts the schedule when `backup_interval_hours` > 0.
 pub fn spawn(state: &AppState) {
@@ -116,7 +102,7 @@ pub async fn run_now(state: &AppState) -> Result<BackupReport> {
 }
 
 /// A backup file in the backup directory.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupFile {
     pub name: String,

@@ -1,12 +1,15 @@
 //! What administrators see about the running instance: `GET /api/admin/system` and the System
 //! card of the admin page read the same figures from here.
 
-use serde::Serialize;
-use serde_json::json;
+use std::collections::BTreeMap;
 
-use super::schedule::{self, BackupStatus};
-use crate::app::AppState;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::schedule;
+use super::status::BackupStatus;
 use crate::error::Result;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -55,34 +58,88 @@ pub async fn info(state: &AppState) -> Result<SystemInfo> {
     })
 }
 
+/// The answer of `GET /api/admin/system`.
+#[derive(Serialize, ToSchema)]
+pub struct SystemView {
+    pub version: &'static str,
+    pub database: DatabaseView,
+    pub backups: BackupsView,
+    pub metrics: MetricsView,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseView {
+    /// `sqlite`, `postgres` or `mysql`.
+    pub backend: &'static str,
+    pub schema_version: i64,
+    pub latest_schema_version: i64,
+    /// Size on disk, when the backend can tell.
+    #[schema(required = true)]
+    pub bytes: Option<i64>,
+    /// Rows per table.
+    pub rows: BTreeMap<String, i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupsView {
+    pub scheduled: bool,
+    pub interval_hours: u64,
+    pub keep_days: u32,
+    pub keep_files: u32,
+    pub directory: String,
+    /// Backup files in the directory; null when it cannot be listed.
+    #[schema(required = true)]
+    pub files: Option<usize>,
+    /// Why the backup directory cannot be listed, if it cannot.
+    #[schema(required = true)]
+    pub directory_problem: Option<String>,
+    pub status: BackupStatus,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricsView {
+    /// Whether `/metrics` needs a token.
+    pub token: bool,
+    /// The separate address `/metrics` listens on, if any.
+    #[schema(required = true)]
+    pub separate_address: Option<String>,
+}
+
 impl SystemInfo {
-    /// The JSON of `GET /api/admin/system`.
-    pub fn to_json(&self, state: &AppState) -> serde_json::Value {
+    /// The answer of `GET /api/admin/system`.
+    pub fn view(&self, state: &AppState) -> SystemView {
         let config = &state.config;
-        json!({
-            "version": self.version,
-            "database": {
-                "backend": self.backend,
-                "schemaVersion": self.schema_version,
-                "latestSchemaVersion": self.latest_schema_version,
-                "bytes": self.database_bytes,
-                "rows": self.rows.iter().map(|(t, n)| (t.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        SystemView {
+            version: self.version,
+            database: DatabaseView {
+                backend: self.backend,
+                schema_version: self.schema_version,
+                latest_schema_version: self.latest_schema_version,
+                bytes: self.database_bytes,
+                rows: self
+                    .rows
+                    .iter()
+                    .map(|(t, n)| ((*t).to_string(), *n))
+                    .collect(),
             },
-            "backups": {
-                "scheduled": config.backup_interval_hours > 0,
-                "intervalHours": config.backup_interval_hours,
-                "keepDays": config.backup_keep_days,
-                "keepFiles": config.backup_keep_files,
-                "directory": config.backup_dir.display().to_string(),
-                "files": self.backup_files,
-                "directoryProblem": self.backup_dir_problem,
-                "status": self.backups,
+            backups: BackupsView {
+                scheduled: config.backup_interval_hours > 0,
+                interval_hours: config.backup_interval_hours,
+                keep_days: config.backup_keep_days,
+                keep_files: config.backup_keep_files,
+                directory: config.backup_dir.display().to_string(),
+                files: self.backup_files,
+                directory_problem: self.backup_dir_problem.clone(),
+                status: self.backups.clone(),
             },
-            "metrics": {
-                "token": config.metrics_token.is_some(),
-                "separateAddress": config.metrics_bind.map(|a| a.to_string()),
+            metrics: MetricsView {
+                token: config.metrics_token.is_some(),
+                separate_address: config.metrics_bind.map(|a| a.to_string()),
             },
-        })
+        }
     }
 
     /// Rows in one table (0 when unknown).

@@ -8,9 +8,9 @@ use super::ctx::{Layout, Me};
 use super::fmt;
 use super::form::Form;
 use super::respond::{self, Flash, OrPage, PageResult, redirect_with};
-use crate::app::AppState;
 use crate::auth::tokens;
 use crate::error::{Error, FieldErrors};
+use crate::state::AppState;
 use crate::users::{self, ProfileUpdate};
 
 pub struct TokenView {

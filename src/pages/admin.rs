@@ -9,9 +9,9 @@ use super::ctx::{AdminMe, Layout};
 use super::fmt;
 use super::form::{Form, PageQuery};
 use super::respond::{self, Flash, OrPage, PageResult, redirect_with};
-use crate::app::AppState;
 use crate::error::{Error, FieldErrors};
 use crate::settings::SettingsUpdate;
+use crate::state::AppState;
 use crate::teams::{self, TeamWithCount};
 use crate::users::{self, AdminUpdate, NewUser, PromptFate, UserRow};
 
@@ -91,21 +91,15 @@ pub struct ListQuery {
     page: Option<i64>,
 }
 
-async fn user_view(state: &AppState, u: UserRow) -> crate::error::Result<UserView> {
-    let teams = teams::of_user(&state.db, &u.id)
-        .await?
-        .into_iter()
-        .map(|t| t.name)
-        .collect::<Vec<_>>()
-        .join(", ");
-    Ok(UserView {
+fn user_view(u: UserRow, teams: &mut std::collections::HashMap<String, Vec<String>>) -> UserView {
+    UserView {
         created: fmt::date(&u.created_at),
         name: u.name.unwrap_or_default(),
+        teams: teams.remove(&u.id).unwrap_or_default().join(", "),
         id: u.id,
         email: u.email,
         role: u.role,
-        teams,
-    })
+    }
 }
 
 async fn show(
@@ -121,10 +115,12 @@ async fn show(
     let (rows, total) = users::list(&state.db, PER_PAGE, (page - 1) * PER_PAGE)
         .await
         .or_page(ctx)?;
-    let mut users = Vec::with_capacity(rows.len());
-    for u in rows {
-        users.push(user_view(state, u).await.or_page(ctx)?);
-    }
+    let ids: Vec<String> = rows.iter().map(|u| u.id.clone()).collect();
+    let mut memberships = teams::names_by_user(&state.db, &ids).await.or_page(ctx)?;
+    let users = rows
+        .into_iter()
+        .map(|u| user_view(u, &mut memberships))
+        .collect();
     let teams = teams::list(&state.db).await.or_page(ctx)?;
     let team_choices = teams
         .iter()
@@ -290,7 +286,10 @@ pub async fn user_page(
         .collect();
     let is_admin = user.is_admin();
     let is_me = user.id == me.user.id;
-    let u = user_view(&state, user).await.or_page(ctx)?;
+    let mut memberships = teams::names_by_user(&state.db, std::slice::from_ref(&user.id))
+        .await
+        .or_page(ctx)?;
+    let u = user_view(user, &mut memberships);
     let l = ctx.layout(format!("User {}", u.email), "admin");
     Ok(respond::ok(
         ctx,
@@ -529,7 +528,7 @@ pub async fn delete_tag(
 pub async fn back_up_now(State(state): State<AppState>, _me: AdminMe) -> PageResult {
     let report = crate::ops::schedule::run_now(&state)
         .await
-        .map_err(crate::ops::api::internal)
+        .map_err(crate::error::Error::from)
         .or_flash("/admin#system")?;
     Ok(redirect_with(
         "/admin#system",

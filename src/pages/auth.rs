@@ -9,11 +9,10 @@ use serde::Deserialize;
 use super::ctx::{Ctx, Layout};
 use super::form::{Form, PageQuery};
 use super::respond::{self, Flash, OrPage, PageResult, redirect, redirect_with, safe_next};
-use crate::app::AppState;
-use crate::auth::api::session_cookie;
 use crate::auth::sessions;
 use crate::error::{Error, FieldErrors};
 use crate::http::extract::ClientIp;
+use crate::state::AppState;
 use crate::users::{self, NewUser};
 
 #[derive(Deserialize, Default)]
@@ -174,11 +173,7 @@ pub async fn submit(
                 errors,
                 message,
             );
-            if let Error::RateLimited { retry_after_secs } = e
-                && let Ok(v) = retry_after_secs.to_string().parse()
-            {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+            crate::http::error::set_retry_after(&e, &mut r);
             return Ok(r);
         }
     };
@@ -202,8 +197,10 @@ pub async fn submit(
         "Signed in."
     };
     let mut r = redirect_with(to, Flash::ok(welcome));
-    r.headers_mut()
-        .append(header::SET_COOKIE, session_cookie(&state, Some(&secret)));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        crate::auth::sessions::cookie(&state.config, Some(&secret)),
+    );
     Ok(r)
 }
 
@@ -212,7 +209,9 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         sessions::revoke(&state.db, secret).await.or_page(&ctx)?;
     }
     let mut r = redirect_with("/auth", Flash::ok("Signed out."));
-    r.headers_mut()
-        .append(header::SET_COOKIE, session_cookie(&state, None));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        crate::auth::sessions::cookie(&state.config, None),
+    );
     Ok(r)
 }

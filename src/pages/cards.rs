@@ -119,6 +119,7 @@ impl ListState {
         path: &'static str,
         pairs: &[(String, String)],
         per_page: i64,
+        caller: &str,
     ) -> (ListState, ListQuery) {
         let page = pairs
             .iter()
@@ -132,7 +133,7 @@ impl ListState {
             .filter(|(k, _)| !matches!(k.as_str(), "page" | "view" | "limit" | "offset"))
             .cloned()
             .collect();
-        let (mut q, error) = match ListQuery::from_pairs(&wanted) {
+        let (mut q, error) = match ListQuery::from_pairs(&wanted, caller) {
             Ok(q) => (q, None),
             Err(e) => (
                 ListQuery::default(),
@@ -154,12 +155,7 @@ impl ListState {
                 .unwrap_or_default(),
             team: q.team.clone().unwrap_or_default(),
             teams: Vec::new(),
-            sort: match q.sort {
-                Sort::Updated => "updated",
-                Sort::Created => "created",
-                Sort::Title => "title",
-                Sort::Rating => "rating",
-            },
+            sort: q.sort.unwrap_or(Sort::Updated).as_str(),
             table,
             page,
             pages: 1,
@@ -277,6 +273,7 @@ mod tests {
             "/prompts",
             &pairs("q=a b&tag=x&sort=title&page=3&view=table"),
             24,
+            "me1",
         );
         assert_eq!((q.limit, q.offset), (24, 48));
         assert_eq!(q.q.as_deref(), Some("a b"));
@@ -303,7 +300,7 @@ mod tests {
 
     #[test]
     fn bad_filters_reset_with_a_message() {
-        let (s, q) = ListState::parse("/prompts", &pairs("sort=sideways&page=-4"), 24);
+        let (s, q) = ListState::parse("/prompts", &pairs("sort=sideways&page=-4"), 24, "me1");
         assert!(s.error.is_some());
         assert_eq!((q.offset, s.page), (0, 1));
     }

@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::assets;
 use super::respond::{self, Flash};
-use crate::app::AppState;
 use crate::auth::extract::Via;
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::Error;
 use crate::http::extract::cookie;
+use crate::state::AppState;
 use crate::users::UserRow;
 
 pub const THEME_COOKIE: &str = "theme";

@@ -14,8 +14,8 @@ use super::diffview::{self, DiffPage};
 use super::fmt;
 use super::form::{Form, PageQuery};
 use super::respond::{self, Flash, OrPage, PageResult, redirect_with, safe_next};
-use crate::app::AppState;
 use crate::prompts::{self, PromptView, VersionRow, variables};
+use crate::state::AppState;
 
 pub struct VarView {
     pub name: String,
@@ -64,18 +64,21 @@ struct PromptPage<'a> {
     version_count: usize,
 }
 
-/// Display names of version authors (a handful per prompt).
+/// Display names of version authors, in one query; a deleted author is "a former user".
 async fn author_names(state: &AppState, versions: &[VersionRow]) -> HashMap<String, String> {
-    let mut names = HashMap::new();
-    for id in versions.iter().filter_map(|v| v.author_id.clone()) {
-        if names.contains_key(&id) {
-            continue;
-        }
-        let label = match crate::users::get(&state.db, &id).await {
-            Ok(u) => u.name.unwrap_or(u.email),
-            Err(_) => "a former user".to_string(),
-        };
-        names.insert(id, label);
+    let mut ids: Vec<String> = versions
+        .iter()
+        .filter_map(|v| v.author_id.clone())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut names = crate::users::display_names(&state.db, &ids)
+        .await
+        .unwrap_or_default();
+    for id in ids {
+        names
+            .entry(id)
+            .or_insert_with(|| "a former user".to_string());
     }
     names
 }

@@ -7,9 +7,9 @@ use super::cards::{self, Card, ListState};
 use super::ctx::{Layout, Me};
 use super::form::PageQuery;
 use super::respond::{self, PageResult};
-use crate::app::AppState;
 use crate::error::Error;
 use crate::prompts;
+use crate::state::AppState;
 
 const PER_PAGE: i64 = 24;
 
@@ -27,7 +27,7 @@ pub async fn feed(
     me: Me,
     PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
-    let (mut s, q) = ListState::parse("/team-feed", &pairs, PER_PAGE);
+    let (mut s, q) = ListState::parse("/team-feed", &pairs, PER_PAGE, &me.user.id);
     s.teams = crate::teams::of_user(&state.db, &me.user.id)
         .await
         .map_err(|e| respond::error_page(&me.ctx, &e))?

@@ -87,7 +87,7 @@ pub async fn not_found(uri: axum::http::Uri, ctx: Result<Ctx, Response>) -> Resp
 /// The pages' guard for path parameters (see [`crate::http::middleware::api_path_ids`]): a
 /// value that cannot be an id is the "page not found" page, without a query.
 pub async fn path_ids(
-    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {

@@ -26,7 +26,7 @@ pub mod share;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Where a signed-in visitor lands.
 pub const HOME: &str = "/prompts";

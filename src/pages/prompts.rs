@@ -8,9 +8,9 @@ use super::cards::{self, Card, Chip, ListState};
 use super::ctx::{Layout, Me};
 use super::form::{Form, PageQuery};
 use super::respond::{self, Flash, OrPage, PageResult, redirect_with};
-use crate::app::AppState;
 use crate::error::{Error, FieldErrors};
-use crate::prompts::{self, PromptInput, Scope, variables};
+use crate::prompts::{self, PromptFields, Scope, variables};
+use crate::state::AppState;
 
 const PER_PAGE: i64 = 24;
 
@@ -58,7 +58,7 @@ pub async fn list(
     me: Me,
     PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
-    let (mut s, q) = ListState::parse("/prompts", &pairs, PER_PAGE);
+    let (mut s, q) = ListState::parse("/prompts", &pairs, PER_PAGE, &me.user.id);
     let (views, total) = prompts::list_scope(&state.db, &me.user, Scope::Own, &q)
         .await
         .or_page(&me.ctx)?;
@@ -146,33 +146,23 @@ impl Editor {
         }
     }
 
-    /// The service input: every field present (the editor shows them all).
-    fn input(&self) -> PromptInput {
-        let text = |s: &str| {
-            if s.trim().is_empty() {
-                serde_json::Value::Null
-            } else {
-                serde_json::Value::String(s.to_string())
-            }
-        };
-        let vars: Vec<serde_json::Value> = self
-            .vars
-            .iter()
-            .map(|v| {
-                let mut o = serde_json::json!({ "name": v.name });
-                if !v.description.is_empty() {
-                    o["description"] = v.description.clone().into();
-                }
-                if !v.default.is_empty() {
-                    o["default"] = v.default.clone().into();
-                }
-                o
-            })
-            .collect();
-        PromptInput {
+    /// The edge's raw fields: every field present (the editor shows them all).
+    fn fields(&self) -> PromptFields {
+        let text = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
+        let nonempty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+        PromptFields {
             title: Some(self.title.clone()),
             body: Some(self.body.clone()),
-            variables: Some(serde_json::Value::Array(vars)),
+            variables: Some(
+                self.vars
+                    .iter()
+                    .map(|v| variables::Declaration {
+                        name: v.name.clone(),
+                        description: nonempty(&v.description),
+                        default: nonempty(&v.default),
+                    })
+                    .collect(),
+            ),
             notes: Some(text(&self.notes)),
             model_hints: Some(text(&self.model_hints)),
             tags: Some(
@@ -184,8 +174,8 @@ impl Editor {
                     .collect(),
             ),
             // Absent (no choice sent) keeps the current visibility; a new prompt is private.
-            visibility: Some(self.visibility.clone()).filter(|v| !v.is_empty()),
-            team_id: Some(Some(self.team_id.clone()).filter(|t| !t.is_empty())),
+            visibility: nonempty(&self.visibility),
+            team_id: Some(nonempty(&self.team_id)),
             message: Some(self.message.clone()),
         }
     }
@@ -278,7 +268,11 @@ fn form_failure(e: &Error) -> Option<FieldErrors> {
 
 pub async fn create(State(state): State<AppState>, me: Me, form: Form) -> PageResult {
     let e = Editor::from_form(&form);
-    match prompts::create(&state.db, &me.user, &e.input()).await {
+    let created = match e.fields().into_new() {
+        Ok(new) => prompts::create(&state.db, &me.user, &new).await,
+        Err(err) => Err(err),
+    };
+    match created {
         Ok(v) => Ok(redirect_with(
             &format!("/prompts/{}", v.prompt.id),
             Flash::ok("Prompt saved."),
@@ -324,7 +318,11 @@ pub async fn update(
     form: Form,
 ) -> PageResult {
     let e = Editor::from_form(&form);
-    match prompts::update(&state.db, &me.user, &id, &e.input()).await {
+    let updated = match e.fields().into_changes() {
+        Ok(changes) => prompts::update(&state.db, &me.user, &id, &changes).await,
+        Err(err) => Err(err),
+    };
+    match updated {
         Ok(_) => Ok(redirect_with(
             &format!("/prompts/{id}"),
             Flash::ok("Changes saved."),

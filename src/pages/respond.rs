@@ -205,11 +205,7 @@ pub fn error_page(ctx: &Ctx, e: &Error) -> Response {
         message: &message,
     };
     let mut r = render(ctx, status, &page);
-    if let Error::RateLimited { retry_after_secs } = e
-        && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
-    {
-        r.headers_mut().insert(header::RETRY_AFTER, v);
-    }
+    crate::http::error::set_retry_after(e, &mut r);
     r
 }
 

@@ -4,11 +4,14 @@
 use askama::Template;
 use axum::extract::{RawQuery, State};
 
+use super::cards::visibility_label;
 use super::ctx::{Layout, Me};
 use super::fmt;
-use super::respond::{self, OrPage, PageResult, describe, url_encode};
-use crate::app::AppState;
-use crate::search::{self, ParsedQuery, SearchRequest, snippet};
+use super::respond::{self, PageResult, describe, url_encode};
+use crate::listing::{ListQuery, Scope};
+use crate::prompts;
+use crate::search::{ParsedQuery, snippet};
+use crate::state::AppState;
 
 const PER_PAGE: i64 = 20;
 
@@ -40,18 +43,13 @@ struct SearchPage<'a> {
     error: Option<String>,
 }
 
-fn visibility_label(v: &str) -> (&'static str, &'static str) {
-    match v {
-        "PUBLIC" => ("Public", "globe"),
-        "TEAM" => ("Team", "users"),
-        _ => ("Private", "lock"),
-    }
-}
-
-fn page_href(req: &SearchRequest, sort: &str, mine_only: bool, page: i64) -> String {
-    let mut parts = vec![format!("q={}", url_encode(&req.q))];
+fn page_href(req: &ListQuery, sort: &str, mine_only: bool, page: i64) -> String {
+    let mut parts = vec![format!(
+        "q={}",
+        url_encode(req.q.as_deref().unwrap_or_default())
+    )];
     if let Some(v) = &req.visibility {
-        parts.push(format!("visibility={v}"));
+        parts.push(format!("visibility={}", v.as_str()));
     }
     if !sort.is_empty() {
         parts.push(format!("sort={sort}"));
@@ -86,13 +84,12 @@ pub async fn page(State(state): State<AppState>, me: Me, RawQuery(raw): RawQuery
         .filter(|(k, _)| !matches!(k.as_str(), "page" | "limit" | "offset"))
         .cloned()
         .collect();
-    let query = serde_urlencoded::to_string(&without_page).unwrap_or_default();
-    let (mut req, mut error) = match search::api::request_from_query(Some(&query), &me.user.id) {
+    let (mut req, mut error) = match ListQuery::from_pairs(&without_page, &me.user.id) {
         Ok(r) => (r, None),
         Err(e) => (
-            SearchRequest {
-                q: get("q").to_string(),
-                ..SearchRequest::default()
+            ListQuery {
+                q: Some(get("q").trim().to_string()).filter(|q| !q.is_empty()),
+                ..ListQuery::default()
             },
             Some(format!(
                 "Some options were not understood ({}).",
@@ -102,66 +99,65 @@ pub async fn page(State(state): State<AppState>, me: Me, RawQuery(raw): RawQuery
     };
     req.limit = PER_PAGE;
     req.offset = (page - 1) * PER_PAGE;
-    let (hits, total) = if req.q.trim().is_empty() {
-        (Vec::new(), 0)
-    } else {
-        match search::search(&state.db, &me.user.id, &req).await {
-            Ok(results) => {
-                let rows = crate::search::api::hits_json(&state.db, &me.user.id, &results.hits)
-                    .await
-                    .or_page(&me.ctx)?;
-                let terms = ParsedQuery::parse(&req.q).highlight_words();
-                let hits = rows
-                    .iter()
-                    .map(|r| {
-                        let s = |k: &str| r[k].as_str().unwrap_or_default();
-                        let mine = s("userId") == me.user.id;
-                        let (visibility, vis_icon) = visibility_label(s("visibility"));
-                        let updated = chrono::DateTime::parse_from_rfc3339(s("updatedAt"))
-                            .map(|t| fmt::ago(&t.with_timezone(&chrono::Utc)))
-                            .unwrap_or_default();
-                        HitView {
-                            href: format!(
-                                "{}/{}",
-                                if mine { "/prompts" } else { "/team-feed" },
-                                s("id")
-                            ),
-                            title_html: snippet::make(&[s("title")], &terms),
-                            snippet_html: s("snippet").to_string(),
-                            visibility,
-                            vis_icon,
-                            updated,
-                            mine,
-                        }
-                    })
-                    .collect();
-                (hits, results.total)
+    let (hits, total) = match &req.q {
+        None => (Vec::new(), 0),
+        Some(text) => {
+            match prompts::search_views(&state.db, &me.user.id, Scope::Readable, &req).await {
+                Ok((found, total)) => {
+                    let terms = ParsedQuery::parse(text).highlight_words();
+                    let hits = found
+                        .into_iter()
+                        .map(|(v, hit)| {
+                            let p = &v.prompt;
+                            let mine = p.user_id == me.user.id;
+                            let (visibility, vis_icon) = visibility_label(&p.visibility);
+                            HitView {
+                                href: format!(
+                                    "{}/{}",
+                                    if mine { "/prompts" } else { "/team-feed" },
+                                    p.id
+                                ),
+                                title_html: snippet::make(&[&p.title], &terms),
+                                snippet_html: hit.snippet,
+                                visibility,
+                                vis_icon,
+                                updated: fmt::ago(&p.updated_at),
+                                mine,
+                            }
+                        })
+                        .collect();
+                    (hits, total)
+                }
+                Err(e) if !e.status().is_server_error() => {
+                    error = Some(describe(&e));
+                    (Vec::new(), 0)
+                }
+                Err(e) => return Err(respond::error_page(&me.ctx, &e).into()),
             }
-            Err(e) if !e.status().is_server_error() => {
-                error = Some(describe(&e));
-                (Vec::new(), 0)
-            }
-            Err(e) => return Err(respond::error_page(&me.ctx, &e).into()),
         }
     };
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let text = req.q.clone().unwrap_or_default();
     let mut l = me.ctx.layout(
-        if req.q.is_empty() {
+        if text.is_empty() {
             "Search".to_string()
         } else {
-            format!("Search: {}", req.q)
+            format!("Search: {text}")
         },
         "search",
     );
-    l.q = req.q.clone();
+    l.q = text.clone();
     Ok(respond::ok(
         &me.ctx,
         &SearchPage {
             l: &l,
             prev: page_href(&req, &sort, mine_only, page - 1),
             next: page_href(&req, &sort, mine_only, page + 1),
-            q: req.q.clone(),
-            visibility: req.visibility.clone().unwrap_or_default(),
+            q: text,
+            visibility: req
+                .visibility
+                .map(|v| v.as_str().to_string())
+                .unwrap_or_default(),
             sort,
             mine_only,
             hits,

@@ -10,8 +10,8 @@ use super::ctx::{Ctx, Layout};
 use super::detail::VarView;
 use super::form::PageQuery;
 use super::respond::{self, OrPage, PageResult};
-use crate::app::AppState;
 use crate::prompts::variables;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "share.html")]

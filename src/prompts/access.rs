@@ -8,6 +8,8 @@
 //!
 //! Administrators get no special access to prompt content.
 
+use crate::db::dynamic::Arg;
+
 /// SQL condition "prompt `p` is readable by the caller". Bind the caller's id
 /// [`READABLE_BINDS`] times, in order, where the fragment is placed.
 pub const READABLE: &str = "(p.\"userId\" = ? \
@@ -21,3 +23,11 @@ pub const READABLE: &str = "(p.\"userId\" = ? \
 
 /// How many times the caller's id is bound inside [`READABLE`].
 pub const READABLE_BINDS: usize = 3;
+
+/// [`READABLE`] with its binds for `caller`.
+pub fn readable(caller: &str) -> (&'static str, Vec<Arg>) {
+    (
+        READABLE,
+        (0..READABLE_BINDS).map(|_| Arg::S(caller.into())).collect(),
+    )
+}

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,14 +14,14 @@ use utoipa_axum::routes;
 
 use super::variables::Rendered;
 use super::versions::DiffView;
-use super::{ListQuery, PromptInput, PromptView, VersionRow, versions};
-use crate::app::AppState;
+use super::{ListQuery, PromptInput, PromptView, VersionRow, Visibility, versions};
 use crate::auth::CurrentUser;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::http::extract::with_total;
 use crate::http::{Json, Query};
 use crate::openapi::{ErrorBody, ListParams, Success};
+use crate::state::AppState;
 
 /// Prompt bodies may reach 1 MiB, which JSON escaping can double: the request limit of these
 /// routes leaves room for that, so an oversized body gets a 400 naming the field.
@@ -45,10 +44,6 @@ pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
         .layer(DefaultBodyLimit::max(body_limit(config)))
 }
 
-pub fn routes(config: &Config) -> Router<AppState> {
-    api_router(config).into()
-}
-
 #[utoipa::path(get, path = "/", tag = "prompts", params(ListParams),
     description = "The caller's own prompts, newest `updatedAt` first.",
     responses((status = 200, body = Vec<PromptView>, headers(("x-total-count" = i64))),
@@ -58,7 +53,7 @@ async fn list(
     me: CurrentUser,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let q = ListQuery::from_pairs(&pairs)?;
+    let q = ListQuery::from_pairs(&pairs, me.id())?;
     let (items, total) = super::list_own(&s.db, &me.user, &q).await?;
     Ok(with_total(items, total))
 }
@@ -72,7 +67,7 @@ async fn feed(
     me: CurrentUser,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let q = ListQuery::from_pairs(&pairs)?;
+    let q = ListQuery::from_pairs(&pairs, me.id())?;
     let (items, total) = super::team_feed(&s.db, &me.user, &q).await?;
     Ok(with_total(items, total))
 }
@@ -85,7 +80,7 @@ async fn create(
     me: CurrentUser,
     Json(input): Json<PromptInput>,
 ) -> Result<Response> {
-    let p = super::create(&s.db, &me.user, &input).await?;
+    let p = super::create(&s.db, &me.user, &input.to_new()?).await?;
     Ok((StatusCode::CREATED, axum::Json(p)).into_response())
 }
 
@@ -104,14 +99,16 @@ async fn one(
     request_body = PromptInput,
     description = "Owner only. A new version is recorded only when the content changes.",
     responses((status = 200, body = PromptView), (status = 400, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "Changed at the same time (`concurrent_edit`): try again", body = ErrorBody)))]
 async fn update(
     State(s): State<AppState>,
     me: CurrentUser,
     Path(id): Path<String>,
     Json(input): Json<PromptInput>,
 ) -> Result<Response> {
-    Ok(axum::Json(super::update(&s.db, &me.user, &id, &input).await?).into_response())
+    let changes = input.to_changes()?;
+    Ok(axum::Json(super::update(&s.db, &me.user, &id, &changes).await?).into_response())
 }
 
 #[utoipa::path(delete, path = "/{id}", tag = "prompts", params(("id" = String, Path)),
@@ -132,15 +129,9 @@ struct VisibilityInput {
     /// PRIVATE, TEAM or PUBLIC.
     visibility: Option<String>,
     /// One of the owner's teams (TEAM); null = all the owner's teams.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::domain::present")]
     #[schema(value_type = Option<String>)]
     team_id: Option<Option<String>>,
-}
-
-fn present<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 #[utoipa::path(put, path = "/{id}/visibility", tag = "prompts", params(("id" = String, Path)),
@@ -153,7 +144,11 @@ async fn visibility(
     Path(id): Path<String>,
     Json(i): Json<VisibilityInput>,
 ) -> Result<Response> {
-    let p = super::set_visibility(&s.db, &me.user, &id, i.visibility.as_deref(), i.team_id).await?;
+    let Some(v) = i.visibility.as_deref() else {
+        return Err(Error::invalid_field("visibility", "is required"));
+    };
+    let v = Visibility::parse(v).map_err(|p| Error::invalid_field("visibility", p))?;
+    let p = super::set_visibility(&s.db, &me.user, &id, v, i.team_id).await?;
     Ok(axum::Json(p).into_response())
 }
 
@@ -190,7 +185,8 @@ struct RestoreInput {
     request_body(content = Option<RestoreInput>, description = "Optional"),
     description = "Owner only: the version's content becomes current, recorded as a new version.",
     responses((status = 200, body = PromptView), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "Changed at the same time (`concurrent_edit`): try again", body = ErrorBody)))]
 async fn restore(
     State(s): State<AppState>,
     me: CurrentUser,

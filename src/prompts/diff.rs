@@ -19,8 +19,10 @@ pub struct Line {
     /// `equal`, `insert` or `delete`.
     pub kind: &'static str,
     /// 1-based line number in the old text (none for an insertion).
+    #[schema(required = true)]
     pub old_line: Option<usize>,
     /// 1-based line number in the new text (none for a deletion).
+    #[schema(required = true)]
     pub new_line: Option<usize>,
     pub text: String,
     pub segments: Vec<Segment>,

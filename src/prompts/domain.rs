@@ -14,7 +14,9 @@ pub const MAX_MESSAGE_CHARS: usize = 500;
 pub const MAX_TAG_CHARS: usize = 50;
 pub const MAX_TAGS: usize = 50;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Who may read a prompt: the owner, the owner's team(s), or every signed-in user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "UPPERCASE")]
 pub enum Visibility {
     Private,
     Team,
@@ -102,24 +104,6 @@ pub fn parse_tags(raw: &[String]) -> std::result::Result<Vec<String>, String> {
     Ok(out)
 }
 
-fn parse_optional_text(
-    v: Option<&serde_json::Value>,
-    max_bytes: usize,
-) -> std::result::Result<Option<String>, String> {
-    let text = match v {
-        None | Some(serde_json::Value::Null) => return Ok(None),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    };
-    if text.len() > max_bytes {
-        return Err(format!("must be at most {max_bytes} bytes"));
-    }
-    if text.contains('\0') {
-        return Err("must not contain NUL characters".into());
-    }
-    Ok(if text.is_empty() { None } else { Some(text) })
-}
-
 /// Deserialises a present field as `Some(value)` (so `null` is `Some(None)`, absent is `None`).
 pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
@@ -140,9 +124,14 @@ pub struct PromptInput {
     pub notes: Option<serde_json::Value>,
     #[serde(default, deserialize_with = "present")]
     pub model_hints: Option<serde_json::Value>,
+    /// Tag names (trimmed, 1–50 characters; duplicates ignoring case merged).
     pub tags: Option<Vec<String>>,
+    /// Case-insensitive; default PRIVATE.
+    #[schema(value_type = Option<Visibility>)]
     pub visibility: Option<String>,
+    /// One of the owner's teams (for TEAM); null = every team of the owner.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     pub team_id: Option<Option<String>>,
     /// Change note recorded on the new version.
     pub message: Option<String>,
@@ -165,85 +154,267 @@ impl Content {
     }
 }
 
-/// What an input changes, validated. `None` = keep the current value.
-#[derive(Debug, Default)]
-pub struct Changes {
+/// A checked title: trimmed, 1–200 characters, no control characters or line breaks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Title(String);
+
+impl Title {
+    pub fn parse(raw: &str) -> std::result::Result<Title, String> {
+        parse_title(raw).map(Title)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A checked body: not blank, at most 1 MiB, no NUL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Body(String);
+
+impl Body {
+    pub fn parse(raw: &str) -> std::result::Result<Body, String> {
+        parse_body(raw).map(Body)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Checked tag names: trimmed, merged ignoring case, at most 50.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TagNames(Vec<String>);
+
+impl TagNames {
+    pub fn parse(raw: &[String]) -> std::result::Result<TagNames, String> {
+        parse_tags(raw).map(TagNames)
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+}
+
+/// Proof that the field rules ran: only this module can make one, so no other module can build
+/// a [`NewPrompt`] or [`PromptChanges`] by hand.
+#[derive(Clone, Copy, Debug, Default)]
+struct Checked;
+
+/// A new prompt, valid by construction: only [`PromptFields::into_new`] builds one, so the
+/// service cannot receive an invalid prompt.
+#[derive(Clone, Debug)]
+pub struct NewPrompt {
+    pub title: Title,
+    pub body: Body,
+    pub notes: Option<String>,
+    pub model_hints: Option<String>,
+    /// As declared; the service keeps them in step with the body.
+    pub variables: Vec<Declaration>,
+    pub tags: TagNames,
+    pub visibility: Visibility,
+    pub team_id: Option<String>,
+    /// Change note on version 1.
+    pub message: Option<String>,
+    _checked: Checked,
+}
+
+/// A change to a prompt, valid by construction (built by [`PromptFields::into_changes`]):
+/// `None` keeps the current value.
+#[derive(Clone, Debug, Default)]
+pub struct PromptChanges {
+    pub title: Option<Title>,
+    pub body: Option<Body>,
+    pub notes: Option<Option<String>>,
+    pub model_hints: Option<Option<String>>,
+    pub variables: Option<Vec<Declaration>>,
+    pub tags: Option<TagNames>,
+    pub visibility: Option<Visibility>,
+    pub team_id: Option<Option<String>>,
+    pub message: Option<String>,
+    _checked: Checked,
+}
+
+impl PromptChanges {
+    /// Only the visibility (and team) change: `PUT /:id/visibility`.
+    pub fn visibility(visibility: Visibility, team_id: Option<Option<String>>) -> PromptChanges {
+        PromptChanges {
+            visibility: Some(visibility),
+            team_id: team_id.map(|t| t.filter(|t| !t.trim().is_empty())),
+            ..PromptChanges::default()
+        }
+    }
+}
+
+/// The fields of a prompt as any edge receives them (JSON, the editor form, an import file),
+/// not yet checked. `None` = not given (kept on update); `Some(None)` = cleared.
+#[derive(Clone, Debug, Default)]
+pub struct PromptFields {
     pub title: Option<String>,
     pub body: Option<String>,
     pub notes: Option<Option<String>>,
     pub model_hints: Option<Option<String>>,
     pub variables: Option<Vec<Declaration>>,
     pub tags: Option<Vec<String>>,
-    pub visibility: Option<Visibility>,
+    pub visibility: Option<String>,
     pub team_id: Option<Option<String>>,
     pub message: Option<String>,
 }
 
-impl PromptInput {
-    /// Validates every present field; `create` also requires title and body.
-    pub fn validate(&self, create: bool) -> Result<Changes> {
-        let mut p = Problems::default();
-        let mut c = Changes::default();
-        match &self.title {
-            Some(t) => c.title = p.check("title", parse_title(t)),
-            None if create => p.add("title", "is required"),
-            None => {}
-        }
-        match &self.body {
-            Some(b) => c.body = p.check("body", parse_body(b)),
-            None if create => p.add("body", "is required"),
-            None => {}
-        }
-        if let Some(v) = &self.notes {
-            c.notes = p.check("notes", parse_optional_text(Some(v), MAX_NOTES_BYTES));
-        }
-        if let Some(v) = &self.model_hints {
-            let hints = parse_optional_text(Some(v), MAX_MODEL_HINTS_CHARS * 4).and_then(|h| {
-                if h.as_ref()
-                    .is_some_and(|h| h.chars().count() > MAX_MODEL_HINTS_CHARS)
-                {
-                    Err(format!(
-                        "must be at most {MAX_MODEL_HINTS_CHARS} characters"
-                    ))
-                } else {
-                    Ok(h)
-                }
-            });
-            c.model_hints = p.check("modelHints", hints);
-        }
-        if let Some(v) = &self.variables {
-            c.variables = p.check("variables", variables::parse_declarations(v));
-        }
-        if let Some(t) = &self.tags {
-            c.tags = p.check("tags", parse_tags(t));
-        }
-        if let Some(v) = &self.visibility {
-            c.visibility = p.check("visibility", Visibility::parse(v));
-        }
-        if let Some(t) = &self.team_id {
-            c.team_id = Some(t.clone().filter(|t| !t.trim().is_empty()));
-        }
-        if let Some(m) = &self.message {
-            let m = m.trim();
-            if m.contains('\0') {
-                p.add("message", "must not contain NUL characters");
-            } else if m.chars().count() > MAX_MESSAGE_CHARS {
-                p.add(
-                    "message",
-                    format!("must be at most {MAX_MESSAGE_CHARS} characters"),
-                );
-            } else if !m.is_empty() {
-                c.message = Some(m.to_string());
+/// The field rules, applied once for every edge.
+fn check_fields(f: PromptFields, create: bool, p: &mut Problems) -> PromptChanges {
+    let mut c = PromptChanges::default();
+    match &f.title {
+        Some(t) => c.title = p.check("title", Title::parse(t)),
+        None if create => p.add("title", "is required"),
+        None => {}
+    }
+    match &f.body {
+        Some(b) => c.body = p.check("body", Body::parse(b)),
+        None if create => p.add("body", "is required"),
+        None => {}
+    }
+    if let Some(n) = f.notes {
+        c.notes = p.check("notes", check_text(n, MAX_NOTES_BYTES));
+    }
+    if let Some(h) = f.model_hints {
+        let hints = check_text(h, MAX_MODEL_HINTS_CHARS * 4).and_then(|h| {
+            if h.as_ref()
+                .is_some_and(|h| h.chars().count() > MAX_MODEL_HINTS_CHARS)
+            {
+                Err(format!(
+                    "must be at most {MAX_MODEL_HINTS_CHARS} characters"
+                ))
+            } else {
+                Ok(h)
             }
+        });
+        c.model_hints = p.check("modelHints", hints);
+    }
+    if let Some(v) = f.variables {
+        c.variables = p.check("variables", variables::check_declarations(v));
+    }
+    if let Some(t) = &f.tags {
+        c.tags = p.check("tags", TagNames::parse(t));
+    }
+    if let Some(v) = &f.visibility {
+        c.visibility = p.check("visibility", Visibility::parse(v));
+    }
+    if let Some(t) = f.team_id {
+        c.team_id = Some(t.filter(|t| !t.trim().is_empty()));
+    }
+    if let Some(m) = &f.message {
+        let m = m.trim();
+        if m.contains('\0') {
+            p.add("message", "must not contain NUL characters");
+        } else if m.chars().count() > MAX_MESSAGE_CHARS {
+            p.add(
+                "message",
+                format!("must be at most {MAX_MESSAGE_CHARS} characters"),
+            );
+        } else if !m.is_empty() {
+            c.message = Some(m.to_string());
         }
-        p.finish()?;
+    }
+    c
+}
+
+/// Optional free text: empty is none; at most `max_bytes`; no NUL.
+fn check_text(
+    text: Option<String>,
+    max_bytes: usize,
+) -> std::result::Result<Option<String>, String> {
+    let Some(text) = text else { return Ok(None) };
+    if text.len() > max_bytes {
+        return Err(format!("must be at most {max_bytes} bytes"));
+    }
+    if text.contains('\0') {
+        return Err("must not contain NUL characters".into());
+    }
+    Ok(if text.is_empty() { None } else { Some(text) })
+}
+
+impl PromptFields {
+    /// A new prompt (title and body required), or every problem at once.
+    pub fn into_new(self) -> Result<NewPrompt> {
+        let mut p = Problems::default();
+        self.into_new_with(&mut p)
+    }
+
+    /// Like [`PromptFields::into_new`], adding problems to `p` (edges that found some already).
+    pub fn into_new_with(self, p: &mut Problems) -> Result<NewPrompt> {
+        let c = check_fields(self, true, p);
+        std::mem::take(p).finish()?;
+        match (c.title, c.body) {
+            (Some(title), Some(body)) => Ok(NewPrompt {
+                title,
+                body,
+                notes: c.notes.flatten(),
+                model_hints: c.model_hints.flatten(),
+                variables: c.variables.unwrap_or_default(),
+                tags: c.tags.unwrap_or_default(),
+                visibility: c.visibility.unwrap_or(Visibility::Private),
+                team_id: c.team_id.flatten(),
+                message: c.message,
+                _checked: Checked,
+            }),
+            _ => Err(Error::invalid_field("title", "is required")),
+        }
+    }
+
+    /// A change (every field optional), or every problem at once.
+    pub fn into_changes(self) -> Result<PromptChanges> {
+        let mut p = Problems::default();
+        self.into_changes_with(&mut p)
+    }
+
+    pub fn into_changes_with(self, p: &mut Problems) -> Result<PromptChanges> {
+        let c = check_fields(self, false, p);
+        std::mem::take(p).finish()?;
         Ok(c)
     }
 }
 
-/// Validation failure naming one field.
-pub fn bad(field: &str, problem: impl Into<String>) -> Error {
-    Error::invalid_field(field, problem)
+/// The JSON text of an optional field: a string as is, `null` cleared, anything else as its
+/// JSON text (1.x clients sent numbers and objects here).
+pub fn json_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+impl PromptInput {
+    /// The edge's raw fields; JSON-only problems (malformed `variables`) go to `p`.
+    fn fields(&self, p: &mut Problems) -> PromptFields {
+        PromptFields {
+            title: self.title.clone(),
+            body: self.body.clone(),
+            notes: self.notes.as_ref().map(json_text),
+            model_hints: self.model_hints.as_ref().map(json_text),
+            variables: self
+                .variables
+                .as_ref()
+                .and_then(|v| p.check("variables", variables::parse_declarations(v))),
+            tags: self.tags.clone(),
+            visibility: self.visibility.clone(),
+            team_id: self.team_id.clone(),
+            message: self.message.clone(),
+        }
+    }
+
+    /// `POST /api/prompts`: a new prompt, or every problem at once.
+    pub fn to_new(&self) -> Result<NewPrompt> {
+        let mut p = Problems::default();
+        self.fields(&mut p).into_new_with(&mut p)
+    }
+
+    /// `PUT /api/prompts/:id`: a change, or every problem at once.
+    pub fn to_changes(&self) -> Result<PromptChanges> {
+        let mut p = Problems::default();
+        self.fields(&mut p).into_changes_with(&mut p)
+    }
 }
 
 #[cfg(test)]
@@ -279,7 +450,7 @@ mod tests {
                 visibility: Some("SECRET".into()),
                 ..Default::default()
             }
-            .validate(false)
+            .to_changes()
             .is_err()
         );
     }

@@ -14,6 +14,7 @@ pub mod api;
 pub mod diff;
 pub mod domain;
 pub mod list;
+pub mod search_api;
 pub mod store;
 pub mod variables;
 pub mod versions;
@@ -21,9 +22,9 @@ pub mod view;
 
 use crate::db::{self, Db, Tx};
 use crate::error::{Error, Result};
+pub use crate::listing::{ListQuery, Scope, Sort};
 use crate::users::UserRow;
-pub use domain::{Content, PromptInput, Visibility};
-pub use list::{ListQuery, Scope, Sort};
+pub use domain::{Content, NewPrompt, PromptChanges, PromptFields, PromptInput, Visibility};
 pub use store::{PromptRow, VersionRow};
 pub use view::PromptView;
 
@@ -96,34 +97,44 @@ async fn check_team(tx: &mut Tx, owner: &str, team_id: Option<&str>) -> Result<(
 }
 
 /// Creates a prompt owned by `caller`, with version 1 and its tags.
-pub async fn create(db: &Db, caller: &UserRow, input: &PromptInput) -> Result<PromptView> {
+pub async fn create(db: &Db, caller: &UserRow, new: &NewPrompt) -> Result<PromptView> {
     let mut tries = 0;
     loop {
-        match create_once(db, caller, input).await {
+        match create_once(db, caller, new).await {
             Err(Error::Db(e)) if db::again(&e, &mut tries).await => continue,
             other => return other,
         }
     }
 }
 
-async fn create_once(db: &Db, caller: &UserRow, input: &PromptInput) -> Result<PromptView> {
-    let c = input.validate(true)?;
-    let (Some(title), Some(body)) = (c.title, c.body) else {
-        return Err(Error::Internal("validation state".into()));
-    };
-    let declared = c.variables.unwrap_or_default();
-    let content = Content {
-        variables: variables::sync(&body, &declared),
-        title,
-        body,
-        notes: c.notes.flatten(),
-        model_hints: c.model_hints.flatten(),
-    };
-    let visibility = c.visibility.unwrap_or(Visibility::Private);
-    let team_id = c.team_id.flatten();
+async fn create_once(db: &Db, caller: &UserRow, new: &NewPrompt) -> Result<PromptView> {
     let mut tx = db.write().await?;
-    check_team(&mut tx, &caller.id, team_id.as_deref()).await?;
     let now = db::now();
+    let row = insert_new(&mut tx, &caller.id, new, now, now).await?;
+    record_version(&mut tx, &row, Some(&caller.id), new.message.clone()).await?;
+    let view = view::full(&mut tx, &caller.id, row).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Inserts a new prompt of `owner` with its tags inside `tx`, without versions: the one place
+/// a prompt row is created (the API, the pages and import all come here). The caller records
+/// the versions: version 1 for a new prompt, the file's history for an import.
+pub(crate) async fn insert_new(
+    tx: &mut Tx,
+    owner: &str,
+    new: &NewPrompt,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+) -> Result<PromptRow> {
+    check_team(tx, owner, new.team_id.as_deref()).await?;
+    let content = Content {
+        variables: variables::sync(new.body.as_str(), &new.variables),
+        title: new.title.as_str().to_string(),
+        body: new.body.as_str().to_string(),
+        notes: new.notes.clone(),
+        model_hints: new.model_hints.clone(),
+    };
     let mut row = PromptRow {
         id: db::new_id(),
         title: String::new(),
@@ -131,21 +142,18 @@ async fn create_once(db: &Db, caller: &UserRow, input: &PromptInput) -> Result<P
         variables: None,
         notes: None,
         model_hints: None,
-        visibility: visibility.as_str().into(),
-        user_id: caller.id.clone(),
-        created_at: now,
-        updated_at: now,
+        visibility: new.visibility.as_str().into(),
+        user_id: owner.to_string(),
+        created_at,
+        updated_at,
         is_publicly_shared: false,
         public_share_id: None,
-        team_id,
+        team_id: new.team_id.clone(),
     };
     apply_content(&mut row, &content);
-    store::insert(&mut tx, &row).await?;
-    record_version(&mut tx, &row, Some(&caller.id), c.message).await?;
-    crate::tags::store::set_for_prompt(&mut tx, &row.id, &c.tags.unwrap_or_default()).await?;
-    let view = view::full(&mut tx, &caller.id, row).await?;
-    tx.commit().await?;
-    Ok(view)
+    store::insert(tx, &row).await?;
+    crate::tags::store::set_for_prompt(tx, &row.id, new.tags.names()).await?;
+    Ok(row)
 }
 
 /// A prompt the caller may read, with versions and ratings; 404 otherwise.
@@ -188,41 +196,38 @@ pub async fn update(
     db: &Db,
     caller: &UserRow,
     id: &str,
-    input: &PromptInput,
+    changes: &PromptChanges,
 ) -> Result<PromptView> {
     let mut tries = 0;
     loop {
-        match update_once(db, caller, id, input).await {
+        match update_once(db, caller, id, changes).await {
             Err(Error::Db(e)) if db::again(&e, &mut tries).await => continue,
             other => return other,
         }
     }
 }
 
-async fn update_once(
-    db: &Db,
-    caller: &UserRow,
-    id: &str,
-    input: &PromptInput,
-) -> Result<PromptView> {
-    let c = input.validate(false)?;
+async fn update_once(db: &Db, caller: &UserRow, id: &str, c: &PromptChanges) -> Result<PromptView> {
     let mut tx = db.write().await?;
     let mut row = owned_row(&mut tx, &caller.id, id).await?;
     let current = content_of(&row);
     let mut next = current.clone();
-    if let Some(t) = c.title {
-        next.title = t;
+    if let Some(t) = &c.title {
+        next.title = t.as_str().to_string();
     }
-    if let Some(b) = c.body {
-        next.body = b;
+    if let Some(b) = &c.body {
+        next.body = b.as_str().to_string();
     }
-    if let Some(n) = c.notes {
-        next.notes = n;
+    if let Some(n) = &c.notes {
+        next.notes = n.clone();
     }
-    if let Some(h) = c.model_hints {
-        next.model_hints = h;
+    if let Some(h) = &c.model_hints {
+        next.model_hints = h.clone();
     }
-    let declared = c.variables.unwrap_or_else(|| current.variables.clone());
+    let declared = c
+        .variables
+        .clone()
+        .unwrap_or_else(|| current.variables.clone());
     next.variables = variables::sync(&next.body, &declared);
 
     let mut touched = false;
@@ -230,7 +235,7 @@ async fn update_once(
         touched |= row.visibility != v.as_str();
         row.visibility = v.as_str().into();
     }
-    if let Some(t) = c.team_id
+    if let Some(t) = c.team_id.clone()
         && row.team_id != t
     {
         check_team(&mut tx, &caller.id, t.as_deref()).await?;
@@ -246,10 +251,10 @@ async fn update_once(
     }
     store::update(&mut tx, &row).await?;
     if changed {
-        record_version(&mut tx, &row, Some(&caller.id), c.message).await?;
+        record_version(&mut tx, &row, Some(&caller.id), c.message.clone()).await?;
     }
     if let Some(tags) = &c.tags {
-        crate::tags::store::set_for_prompt(&mut tx, &row.id, tags).await?;
+        crate::tags::store::set_for_prompt(&mut tx, &row.id, tags.names()).await?;
     }
     let view = view::full(&mut tx, &caller.id, row).await?;
     tx.commit().await?;
@@ -270,19 +275,16 @@ pub async fn set_visibility(
     db: &Db,
     caller: &UserRow,
     id: &str,
-    visibility: Option<&str>,
+    visibility: Visibility,
     team_id: Option<Option<String>>,
 ) -> Result<PromptView> {
-    let Some(v) = visibility else {
-        return Err(Error::invalid_field("visibility", "is required"));
-    };
-    let v = Visibility::parse(v).map_err(|p| Error::invalid_field("visibility", p))?;
-    let input = PromptInput {
-        visibility: Some(v.as_str().into()),
-        team_id,
-        ..PromptInput::default()
-    };
-    update(db, caller, id, &input).await
+    update(
+        db,
+        caller,
+        id,
+        &PromptChanges::visibility(visibility, team_id),
+    )
+    .await
 }
 
 /// The caller's own prompts (`GET /api/prompts`), with the total.
@@ -310,8 +312,8 @@ pub async fn list_scope(
     scope: Scope,
     q: &ListQuery,
 ) -> Result<(Vec<PromptView>, i64)> {
-    if let Some(text) = &q.q {
-        return search_scope(db, caller, scope, q, text).await;
+    if q.q.is_some() {
+        return search_scope(db, caller, scope, q).await;
     }
     let mut tx = db.read().await?;
     let (rows, total) = list::page(&mut tx, &caller.id, scope, q).await?;
@@ -319,34 +321,41 @@ pub async fn list_scope(
     Ok((views, total))
 }
 
-/// A list with `q`: the full-text search service picks and orders the prompts.
+/// A list with `q`: the full-text search service picks the prompts; a list keeps its
+/// newest-first order unless another is asked for.
 async fn search_scope(
     db: &Db,
     caller: &UserRow,
     scope: Scope,
     q: &ListQuery,
-    text: &str,
 ) -> Result<(Vec<PromptView>, i64)> {
-    let req = crate::search::SearchRequest {
-        q: text.to_string(),
-        tags: q.tags.clone(),
-        visibility: q.visibility.map(|v| v.as_str().to_string()),
-        team: q.team.clone(),
-        scope,
-        sort: match q.sort {
-            Sort::Updated => crate::search::Sort::Updated,
-            Sort::Created => crate::search::Sort::Created,
-            Sort::Title => crate::search::Sort::Title,
-            Sort::Rating => crate::search::Sort::Rating,
-        },
-        limit: q.limit,
-        offset: q.offset,
-        ..Default::default()
-    };
-    let found = crate::search::search(db, &caller.id, &req).await?;
+    let mut q = q.clone();
+    q.sort.get_or_insert(Sort::Updated);
+    let (found, total) = search_views(db, &caller.id, scope, &q).await?;
+    Ok((found.into_iter().map(|(view, _)| view).collect(), total))
+}
+
+/// Full-text search over `scope` (`q.q` is the text): the prompts' list views in hit order,
+/// each with its hit (snippet and score), and the total. The search page and `/api/search`
+/// both come here.
+pub async fn search_views(
+    db: &Db,
+    caller: &str,
+    scope: Scope,
+    q: &ListQuery,
+) -> Result<(Vec<(PromptView, crate::search::Hit)>, i64)> {
+    let found = crate::search::search(db, caller, scope, q).await?;
     let ids: Vec<String> = found.hits.iter().map(|h| h.id.clone()).collect();
-    let views = views_in_order(db, &caller.id, &ids).await?;
-    Ok((views, found.total))
+    let views = views_in_order(db, caller, &ids).await?;
+    let mut hits = found.hits;
+    let out = views
+        .into_iter()
+        .filter_map(|v| {
+            let at = hits.iter().position(|h| h.id == v.prompt.id)?;
+            Some((v, hits.swap_remove(at)))
+        })
+        .collect();
+    Ok((out, found.total))
 }
 
 /// The list views of the prompts `ids` (already permission-checked), in the order given.

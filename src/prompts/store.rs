@@ -14,8 +14,11 @@ pub struct PromptRow {
     pub id: String,
     pub title: String,
     pub body: String,
+    #[schema(required = true)]
     pub variables: Option<String>,
+    #[schema(required = true)]
     pub notes: Option<String>,
+    #[schema(required = true)]
     pub model_hints: Option<String>,
     pub visibility: String,
     pub user_id: String,
@@ -24,7 +27,9 @@ pub struct PromptRow {
     #[serde(serialize_with = "crate::db::ser_ts")]
     pub updated_at: DateTime<Utc>,
     pub is_publicly_shared: bool,
+    #[schema(required = true)]
     pub public_share_id: Option<String>,
+    #[schema(required = true)]
     pub team_id: Option<String>,
 }
 
@@ -37,16 +42,22 @@ pub struct VersionRow {
     pub version: i32,
     pub title: String,
     pub body: String,
+    #[schema(required = true)]
     pub notes: Option<String>,
+    #[schema(required = true)]
     pub variables: Option<String>,
+    #[schema(required = true)]
     pub model_hints: Option<String>,
+    #[schema(required = true)]
     pub message: Option<String>,
+    #[schema(required = true)]
     pub author_id: Option<String>,
     #[serde(serialize_with = "crate::db::ser_ts")]
     pub created_at: DateTime<Utc>,
 }
 
-pub use crate::db::dynamic::{Arg, execute, fetch_all, fetch_count, marks, readable};
+use super::access::readable;
+pub use crate::db::dynamic::{Arg, execute, fetch_all, fetch_count, marks};
 
 pub async fn get(tx: &mut Tx, id: &str) -> sqlx::Result<Option<PromptRow>> {
     on!(tx, |conn, sql| sqlx::query_as(sql(

@@ -32,6 +32,12 @@ enum Piece<'a> {
     Var(&'a str),
 }
 
+/// The characters of a variable name, as a regular-expression class body for the browser
+/// (`new RegExp("[" + NAME_CHARS + "]+", "u")`): the editor's live variable list reads it from
+/// the page, so browser and server share one definition. It matches [`is_name_char`] exactly:
+/// Rust's `is_alphanumeric` is the Unicode `Alphabetic` property or a number (`N`).
+pub const NAME_CHARS: &str = r"\p{Alphabetic}\p{N}_.\-";
+
 fn is_name_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '-' | '.')
 }
@@ -113,6 +119,18 @@ pub fn parse_declarations(
             }
             _ => return Err(format!("item {i}: expected an object or a name")),
         };
+        out.push(d);
+    }
+    check_declarations(out)
+}
+
+/// Declarations with checked names (trimmed; letters, digits, `_`, `-` and `.`; at most 100
+/// characters), however they arrived (JSON, the editor form, a file).
+pub fn check_declarations(
+    decls: Vec<Declaration>,
+) -> std::result::Result<Vec<Declaration>, String> {
+    let mut out = Vec::with_capacity(decls.len());
+    for (i, d) in decls.into_iter().enumerate() {
         let name = d.name.trim();
         if name.is_empty() || name.chars().count() > 100 || !name.chars().all(is_name_char) {
             return Err(format!(

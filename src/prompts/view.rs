@@ -33,6 +33,7 @@ pub struct Counts {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Owner {
     pub id: String,
+    #[schema(required = true)]
     pub name: Option<String>,
     pub email: String,
 }
@@ -46,9 +47,11 @@ pub struct PromptView {
     pub tags: Vec<TagLink>,
     pub avg_rating: f64,
     pub rating_count: i64,
+    #[schema(required = true)]
     pub my_rating: Option<i32>,
     #[serde(rename = "_count")]
     pub count: Counts,
+    #[schema(required = true)]
     pub user: Option<Owner>,
     pub can_edit: bool,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,5 @@
 //! `/api/ratings/:promptId`: rate and un-rate.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -10,18 +9,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::RatingRow;
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{Error, Result};
 use crate::http::Json;
 use crate::openapi::{ErrorBody, Success};
+use crate::state::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(rate, unrate))
-}
-
-pub fn routes() -> Router<AppState> {
-    api_router().into()
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -36,7 +31,8 @@ struct RateInput {
     request_body = RateInput,
     description = "Anyone who can read the prompt; a second rating replaces the first.",
     responses((status = 200, body = RatingRow), (status = 400, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "Rated at the same time (`concurrent_rating`): try again", body = ErrorBody)))]
 async fn rate(
     State(s): State<AppState>,
     me: CurrentUser,

@@ -4,7 +4,7 @@
 pub mod api;
 pub mod store;
 
-use crate::db::{self, Db};
+use crate::db::{self, Db, Tx};
 use crate::error::{Error, Result};
 use crate::users::UserRow;
 pub use store::RatingRow;
@@ -25,32 +25,45 @@ pub fn parse_value(v: &serde_json::Value) -> std::result::Result<i32, String> {
 
 /// Rates a prompt the caller can read (404 otherwise); replaces the caller's earlier rating.
 pub async fn rate(db: &Db, caller: &UserRow, prompt_id: &str, value: i32) -> Result<RatingRow> {
+    let mut tx = db.write().await?;
+    let rating = rate_in(&mut tx, &caller.id, prompt_id, value, db::now()).await?;
+    tx.commit().await?;
+    Ok(rating)
+}
+
+/// [`rate`] inside a transaction, at time `at`: the one place a rating is written (the API,
+/// the pages and import all come here).
+pub(crate) async fn rate_in(
+    tx: &mut Tx,
+    caller: &str,
+    prompt_id: &str,
+    value: i32,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<RatingRow> {
     if !(1..=5).contains(&value) {
         return Err(Error::invalid_field(
             "value",
             "must be a whole number from 1 to 5",
         ));
     }
-    let mut tx = db.write().await?;
-    crate::prompts::readable_row(&mut tx, &caller.id, prompt_id).await?;
-    let now = db::now();
-    let rating = match store::find(&mut tx, &caller.id, prompt_id).await? {
+    crate::prompts::readable_row(tx, caller, prompt_id).await?;
+    Ok(match store::find(tx, caller, prompt_id).await? {
         Some(mut r) => {
-            store::set_value(&mut tx, &r.id, value, now).await?;
+            store::set_value(tx, &r.id, value, at).await?;
             r.value = value;
-            r.updated_at = now;
+            r.updated_at = at;
             r
         }
         None => {
             let r = RatingRow {
                 id: db::new_id(),
-                user_id: caller.id.clone(),
+                user_id: caller.to_string(),
                 prompt_id: prompt_id.to_string(),
                 value,
-                created_at: now,
-                updated_at: now,
+                created_at: at,
+                updated_at: at,
             };
-            store::insert(&mut tx, &r).await.map_err(|e| {
+            store::insert(tx, &r).await.map_err(|e| {
                 if db::is_unique_violation(&e) {
                     Error::conflict("Rated at the same time; try again", "concurrent_rating")
                 } else {
@@ -59,9 +72,7 @@ pub async fn rate(db: &Db, caller: &UserRow, prompt_id: &str, value: i32) -> Res
             })?;
             r
         }
-    };
-    tx.commit().await?;
-    Ok(rating)
+    })
 }
 
 /// Removes the caller's rating of a readable prompt (nothing to remove is fine).

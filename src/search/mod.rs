@@ -12,67 +12,18 @@
 //! starve the other requests of connections; a search that waits for a slot longer than a
 //! request would wait for a connection answers 503 busy with `Retry-After`.
 
-pub mod api;
 pub mod index;
 pub mod query;
 pub mod snippet;
 mod sql;
 
-use serde::Deserialize;
-
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::prompts::Scope;
+use crate::listing::{ListQuery, Scope};
 pub use query::ParsedQuery;
 
 /// Most matches scored for relevance ordering.
 pub const CANDIDATES: i64 = 2000;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sort {
-    #[default]
-    Relevance,
-    Updated,
-    Created,
-    Title,
-    Rating,
-}
-
-impl Sort {
-    pub fn parse(raw: &str) -> Result<Sort> {
-        match raw.trim().to_lowercase().as_str() {
-            "" | "relevance" | "rank" => Ok(Sort::Relevance),
-            "updated" => Ok(Sort::Updated),
-            "created" => Ok(Sort::Created),
-            "title" => Ok(Sort::Title),
-            "rating" => Ok(Sort::Rating),
-            _ => Err(Error::invalid_field(
-                "sort",
-                "must be relevance, updated, created, title or rating",
-            )),
-        }
-    }
-}
-
-/// What to look for and among what.
-#[derive(Clone, Debug, Default)]
-pub struct SearchRequest {
-    pub q: String,
-    /// Tag names, all required (case-insensitive).
-    pub tags: Vec<String>,
-    /// `PRIVATE`, `TEAM` or `PUBLIC`.
-    pub visibility: Option<String>,
-    /// Only prompts of this owner (user id).
-    pub owner: Option<String>,
-    /// Only prompts shared with this team (team id).
-    pub team: Option<String>,
-    /// Which prompts are searched: every readable one (default), the caller's own, the team feed.
-    pub scope: Scope,
-    pub sort: Sort,
-    pub limit: i64,
-    pub offset: i64,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hit {
@@ -109,18 +60,10 @@ fn slots() -> &'static (tokio::sync::Semaphore, std::time::Duration) {
     SLOTS.get_or_init(|| sized(&crate::config::Config::default()))
 }
 
-/// Runs a search for `caller` (a user id). Any input is accepted: an unusable query simply
-/// matches nothing.
-pub async fn search(db: &Db, caller: &str, req: &SearchRequest) -> Result<Results> {
-    if let Some(v) = &req.visibility
-        && !matches!(v.as_str(), "PRIVATE" | "TEAM" | "PUBLIC")
-    {
-        return Err(Error::invalid_field(
-            "visibility",
-            "must be PRIVATE, TEAM or PUBLIC",
-        ));
-    }
-    let parsed = ParsedQuery::parse(&req.q);
+/// Searches `scope` for `caller` (a user id) with the text `q.q`, its filters, sort and page.
+/// Any text is accepted: an unusable query simply matches nothing.
+pub async fn search(db: &Db, caller: &str, scope: Scope, q: &ListQuery) -> Result<Results> {
+    let parsed = ParsedQuery::parse(q.q.as_deref().unwrap_or_default());
     if parsed.is_empty() {
         return Ok(Results::default());
     }
@@ -131,7 +74,7 @@ pub async fn search(db: &Db, caller: &str, req: &SearchRequest) -> Result<Result
         _ => return Err(Error::Db(sqlx::Error::PoolTimedOut)),
     };
     let mut tx = db.read().await?;
-    let results = sql::run(&mut tx, caller, &parsed, req).await?;
+    let results = sql::run(&mut tx, caller, &parsed, scope, q).await?;
     tx.commit().await?;
     Ok(results)
 }

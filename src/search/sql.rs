@@ -3,50 +3,10 @@
 
 use super::query::{ParsedQuery, Term};
 use super::snippet;
-use super::{CANDIDATES, Hit, Results, SearchRequest, Sort};
+use super::{CANDIDATES, Hit, Results};
 use crate::db::dynamic::{Arg, fetch_all, fetch_count, marks};
 use crate::db::{Backend, Tx};
-use crate::prompts::list::{IN_TEAM, scope_condition};
-
-/// `AND …` conditions on `p` (the prompt) shared by every backend.
-fn filters(caller: &str, req: &SearchRequest) -> (String, Vec<Arg>) {
-    let (scope_sql, mut binds) = scope_condition(caller, req.scope);
-    let mut sql = format!(" AND {scope_sql}");
-    if let Some(v) = &req.visibility {
-        sql.push_str(" AND p.\"visibility\" = ?");
-        binds.push(Arg::S(v.clone()));
-    }
-    if let Some(owner) = &req.owner {
-        sql.push_str(" AND p.\"userId\" = ?");
-        binds.push(Arg::S(owner.clone()));
-    }
-    if let Some(team) = &req.team {
-        sql.push_str(" AND ");
-        sql.push_str(IN_TEAM);
-        binds.push(Arg::S(team.clone()));
-        binds.push(Arg::S(team.clone()));
-    }
-    for tag in &req.tags {
-        sql.push_str(
-            " AND EXISTS (SELECT 1 FROM \"PromptTag\" ft JOIN \"Tag\" t ON t.\"id\" = ft.\"tagId\" \
-             WHERE ft.\"promptId\" = p.\"id\" AND t.\"nameKey\" = ?)",
-        );
-        binds.push(Arg::S(crate::text::fold(tag.trim())));
-    }
-    (sql, binds)
-}
-
-fn order_by(sort: Sort) -> &'static str {
-    match sort {
-        Sort::Relevance | Sort::Updated => "p.\"updatedAt\" DESC, p.\"id\"",
-        Sort::Created => "p.\"createdAt\" DESC, p.\"id\"",
-        Sort::Title => "LOWER(p.\"title\"), p.\"id\"",
-        Sort::Rating => {
-            "COALESCE((SELECT AVG(r.\"value\") FROM \"Rating\" r WHERE r.\"promptId\" = p.\"id\"), 0) DESC, \
-             p.\"updatedAt\" DESC, p.\"id\""
-        }
-    }
-}
+use crate::listing::{self, ListQuery, Scope, Sort};
 
 /// FROM/WHERE for the matching prompts `p` on this backend, with the match condition's binds
 /// first, and the relevance expression.
@@ -160,20 +120,23 @@ pub async fn run(
     tx: &mut Tx,
     caller: &str,
     q: &ParsedQuery,
-    req: &SearchRequest,
+    scope: Scope,
+    req: &ListQuery,
 ) -> sqlx::Result<Results> {
     let backend = tx.backend();
     let m = matcher(backend, q);
-    let (filter_sql, filter_binds) = filters(caller, req);
+    let sort = req.effective_sort();
+    let (cond, filter_binds) = listing::conditions(caller, scope, req);
+    let filter_sql = format!(" AND {cond}");
     let mut binds = m.binds.clone();
     binds.extend(filter_binds.iter().cloned());
 
-    let page_sql = if req.sort == Sort::Relevance {
+    let page_sql = if sort == Sort::Relevance {
         let score = backend.as_f64(&m.score);
         format!(
             "SELECT c.\"id\", c.\"score\" FROM (SELECT p.\"id\" AS \"id\", p.\"updatedAt\" AS \"updatedAt\", \
              {score} AS \"score\" FROM {}{filter_sql}{} LIMIT {CANDIDATES}) c \
-             ORDER BY c.\"score\" DESC, c.\"updatedAt\" DESC, c.\"id\" LIMIT ? OFFSET ?",
+             ORDER BY c.\"score\" DESC, c.\"updatedAt\" DESC, c.\"id\" DESC LIMIT ? OFFSET ?",
             m.from_where, m.candidate_order
         )
     } else {
@@ -181,10 +144,10 @@ pub async fn run(
         format!(
             "SELECT p.\"id\" AS \"id\", {zero} AS \"score\" FROM {}{filter_sql} ORDER BY {} LIMIT ? OFFSET ?",
             m.from_where,
-            order_by(req.sort)
+            listing::order_by(sort, backend)
         )
     };
-    let mut page_binds = if req.sort == Sort::Relevance {
+    let mut page_binds = if sort == Sort::Relevance {
         m.score_binds.clone()
     } else {
         Vec::new()

@@ -14,7 +14,7 @@ pub async fn get(db: &Db) -> Result<Settings> {
     Ok(store::get(&mut tx).await?)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsUpdate {
     pub allow_registration: Option<bool>,

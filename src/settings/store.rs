@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::db::{self, Backend, Tx};
 use crate::on;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
@@ -30,24 +30,36 @@ pub async fn get(tx: &mut Tx) -> sqlx::Result<Settings> {
 /// PostgreSQL and MySQL take the row lock, so a count read after this call sees every account
 /// committed before it.
 pub async fn lock(tx: &mut Tx) -> sqlx::Result<()> {
+    if tx.backend() == Backend::Sqlite {
+        return Ok(());
+    }
+    // Lock first: inserting over an existing row would take a shared lock on it (MySQL), and two
+    // transactions holding it would deadlock on the upgrade.
+    if lock_row(tx).await? {
+        return Ok(());
+    }
     let insert = match tx.backend() {
-        Backend::Sqlite => return Ok(()),
-        Backend::Postgres => {
-            "INSERT INTO \"Settings\" (\"id\", \"allowRegistration\", \"updatedAt\") \
-             VALUES (1, TRUE, ?) ON CONFLICT DO NOTHING"
-        }
         Backend::MySql => {
             "INSERT IGNORE INTO \"Settings\" (\"id\", \"allowRegistration\", \"updatedAt\") \
              VALUES (1, TRUE, ?)"
         }
+        _ => {
+            "INSERT INTO \"Settings\" (\"id\", \"allowRegistration\", \"updatedAt\") \
+             VALUES (1, TRUE, ?) ON CONFLICT DO NOTHING"
+        }
     };
     db::dynamic::execute(tx, insert.into(), &[db::dynamic::Arg::T(db::now())]).await?;
-    on!(tx, |conn, sql| sqlx::query(sql(
-        "SELECT \"id\" FROM \"Settings\" WHERE \"id\" = 1 FOR UPDATE"
+    lock_row(tx).await.map(drop)
+}
+
+/// `SELECT … FOR UPDATE` of the settings row; false when there is none.
+async fn lock_row(tx: &mut Tx) -> sqlx::Result<bool> {
+    let found: Option<bool> = on!(tx, |conn, sql| sqlx::query_scalar(sql(
+        "SELECT \"allowRegistration\" FROM \"Settings\" WHERE \"id\" = 1 FOR UPDATE"
     ))
     .fetch_optional(conn)
-    .await
-    .map(drop))
+    .await)?;
+    Ok(found.is_some())
 }
 
 pub async fn save(tx: &mut Tx, s: &Settings) -> sqlx::Result<()> {

@@ -1,6 +1,5 @@
 //! `/api/share`: owner turns public links on/off; anonymous read of a shared prompt.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -8,19 +7,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ShareLink, SharedPrompt};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::Result;
 use crate::openapi::{ErrorBody, Success};
+use crate::state::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(public))
         .routes(routes!(enable, disable))
-}
-
-pub fn routes() -> Router<AppState> {
-    api_router().into()
 }
 
 #[utoipa::path(post, path = "/{id}/public", tag = "sharing", params(("id" = String, Path)),

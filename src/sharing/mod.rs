@@ -48,6 +48,7 @@ pub async fn disable(db: &Db, caller: &UserRow, prompt_id: &str) -> Result<()> {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Author {
+    #[schema(required = true)]
     pub name: Option<String>,
 }
 
@@ -58,8 +59,11 @@ pub struct SharedPrompt {
     pub id: String,
     pub title: String,
     pub body: String,
+    #[schema(required = true)]
     pub notes: Option<String>,
+    #[schema(required = true)]
     pub model_hints: Option<String>,
+    #[schema(required = true)]
     pub variables: Option<String>,
     pub tags: Vec<String>,
     pub author: Author,

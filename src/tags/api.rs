@@ -1,6 +1,5 @@
 //! `/api/tags`: list (signed in), create/rename/delete/merge (administrators).
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -11,21 +10,17 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{TagRow, TagView};
-use crate::app::AppState;
 use crate::auth::{AdminUser, CurrentUser};
 use crate::error::Result;
 use crate::http::Json;
 use crate::openapi::{ErrorBody, Success};
+use crate::state::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(rename, remove))
         .routes(routes!(merge))
-}
-
-pub fn routes() -> Router<AppState> {
-    api_router().into()
 }
 
 #[derive(Deserialize, ToSchema)]

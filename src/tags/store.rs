@@ -3,9 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::db::dynamic::{Arg, execute, fetch_all, marks};
 use crate::db::{self, Backend, Tx};
 use crate::on;
-use crate::prompts::store::{Arg, execute, fetch_all, marks, readable};
+use crate::prompts::access::readable;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]

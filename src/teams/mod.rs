@@ -10,17 +10,7 @@ pub use store::{Member, TeamRow, TeamWithCount};
 
 /// A team name: trimmed, 1–100 characters, no control characters.
 pub fn parse_name(raw: &str) -> std::result::Result<String, String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err("is required".into());
-    }
-    if name.chars().count() > 100 {
-        return Err("must be at most 100 characters".into());
-    }
-    if name.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
-    }
-    Ok(name.to_string())
+    crate::text::required_name(raw)
 }
 
 pub async fn list(db: &Db) -> Result<Vec<TeamWithCount>> {
@@ -32,6 +22,19 @@ pub async fn list(db: &Db) -> Result<Vec<TeamWithCount>> {
 pub async fn of_user(db: &Db, user_id: &str) -> Result<Vec<TeamRow>> {
     let mut tx = db.read().await?;
     Ok(store::of_user(&mut tx, user_id).await?)
+}
+
+/// The team names of each of these users, in one query.
+pub async fn names_by_user(
+    db: &Db,
+    user_ids: &[String],
+) -> Result<std::collections::HashMap<String, Vec<String>>> {
+    let mut tx = db.read().await?;
+    let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for m in store::of_users(&mut tx, user_ids).await? {
+        out.entry(m.user_id).or_default().push(m.name);
+    }
+    Ok(out)
 }
 
 pub async fn create(db: &Db, name: &str) -> Result<TeamRow> {

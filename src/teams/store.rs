@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::db::Tx;
+use crate::db::dynamic::{Arg, fetch_all, marks};
 use crate::on;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct TeamRow {
@@ -18,7 +19,7 @@ pub struct TeamRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct TeamWithCount {
@@ -31,11 +32,13 @@ pub struct TeamWithCount {
     pub member_count: i64,
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Member {
     pub id: String,
     pub email: String,
+    #[schema(required = true)]
     pub name: Option<String>,
+    #[schema(value_type = crate::users::Role)]
     pub role: String,
 }
 
@@ -230,4 +233,26 @@ pub async fn set_primary(tx: &mut Tx, user_id: &str, team: Option<&str>) -> sqlx
     .execute(conn)
     .await
     .map(drop))
+}
+
+#[derive(sqlx::FromRow)]
+#[sqlx(rename_all = "camelCase")]
+pub struct Membership {
+    pub user_id: String,
+    pub name: String,
+}
+
+/// The team names of each of these users (one query), ordered by name.
+pub async fn of_users(tx: &mut Tx, user_ids: &[String]) -> sqlx::Result<Vec<Membership>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let args: Vec<Arg> = user_ids.iter().map(|id| Arg::S(id.clone())).collect();
+    let sql = format!(
+        "SELECT ut.\"userId\" AS \"userId\", t.\"name\" AS \"name\" FROM \"Team\" t \
+         JOIN \"UserTeam\" ut ON ut.\"teamId\" = t.\"id\" WHERE ut.\"userId\" IN ({}) \
+         ORDER BY t.\"name\"",
+        marks(args.len())
+    );
+    fetch_all(tx, sql, &args).await
 }

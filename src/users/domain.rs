@@ -64,7 +64,9 @@ impl fmt::Debug for Password {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Role {
     Admin,
@@ -90,16 +92,7 @@ impl Role {
 
 /// A display name: trimmed, at most 100 characters, no control characters; empty means none.
 pub fn parse_name(raw: Option<&str>) -> Result<Option<String>, String> {
-    let Some(name) = raw.map(str::trim).filter(|n| !n.is_empty()) else {
-        return Ok(None);
-    };
-    if name.chars().count() > 100 {
-        return Err("must be at most 100 characters".into());
-    }
-    if name.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
-    }
-    Ok(Some(name.to_string()))
+    crate::text::optional_name(raw)
 }
 
 #[cfg(test)]

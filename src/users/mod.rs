@@ -14,13 +14,20 @@ use crate::teams;
 pub use domain::{Email, Password, Role};
 pub use store::{PublicUser, UserRow};
 
-/// Input for a new account (registration, admin create, CLI).
-#[derive(Debug, Default, Deserialize)]
+/// Input for a new account (registration, admin create, CLI). `email` and `password` are
+/// required by validation (a 400 naming them when missing).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
+    /// An email address; stored trimmed and in lower case.
     pub email: Option<String>,
+    /// 8 to 1024 characters.
     pub password: Option<String>,
+    /// Display name, at most 100 characters; empty means none.
     pub name: Option<String>,
+    /// Default USER (case-insensitive). Ignored on self-registration.
+    #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
+    /// Team ids the account belongs to (administrators only).
     pub teams: Option<Vec<String>>,
     /// 1.x's single team (a team id or name), next to `teams`; ignored on self-registration.
     pub team: Option<String>,
@@ -51,7 +58,6 @@ fn validate_new(input: &NewUser) -> Result<ValidNewUser> {
         None => Some(None),
         Some(r) => p.check("role", Role::parse(r)).map(Some),
     };
-    p.finish()?;
     match (email, password, name, role) {
         (Some(email), Some(password), Some(name), Some(role)) => Ok(ValidNewUser {
             email,
@@ -59,13 +65,13 @@ fn validate_new(input: &NewUser) -> Result<ValidNewUser> {
             name,
             role,
         }),
-        _ => Err(Error::Internal("validation state".into())),
+        _ => Err(p.into_error()),
     }
 }
 
 /// Creates an account inside `tx` with a password hashed beforehand (hashing takes tens of
 /// milliseconds: never inside a write transaction). `role` defaults to USER.
-async fn insert_new(tx: &mut Tx, v: ValidNewUser, hash: String, role: Role) -> Result<UserRow> {
+async fn insert_new(tx: &mut Tx, v: &ValidNewUser, hash: &str, role: Role) -> Result<UserRow> {
     if store::by_email(tx, v.email.as_str()).await?.is_some() {
         return Err(Error::conflict("Email in use", "email_in_use"));
     }
@@ -73,8 +79,8 @@ async fn insert_new(tx: &mut Tx, v: ValidNewUser, hash: String, role: Role) -> R
     let user = UserRow {
         id: db::new_id(),
         email: v.email.as_str().to_string(),
-        password: hash,
-        name: v.name,
+        password: hash.to_string(),
+        name: v.name.clone(),
         team: None,
         role: role.as_str().into(),
         created_at: now,
@@ -95,6 +101,16 @@ async fn insert_new(tx: &mut Tx, v: ValidNewUser, hash: String, role: Role) -> R
 pub async fn register(db: &Db, input: &NewUser) -> Result<UserRow> {
     let v = validate_new(input)?;
     let hash = password::hash(v.password.expose()).await?;
+    let mut tries = 0;
+    loop {
+        match register_once(db, &v, &hash).await {
+            Err(Error::Db(e)) if db::again(&e, &mut tries).await => continue,
+            other => return other,
+        }
+    }
+}
+
+async fn register_once(db: &Db, v: &ValidNewUser, hash: &str) -> Result<UserRow> {
     let mut tx = db.write().await?;
     // Exactly one first account on every backend: registrations that may be the first queue on
     // the settings row, so the count each of them reads includes the ones committed before.
@@ -125,7 +141,7 @@ pub async fn create(db: &Db, input: &NewUser) -> Result<UserRow> {
     let role = v.role.unwrap_or(Role::User);
     let hash = password::hash(v.password.expose()).await?;
     let mut tx = db.write().await?;
-    let user = insert_new(&mut tx, v, hash, role).await?;
+    let user = insert_new(&mut tx, &v, &hash, role).await?;
     if let Some(team_ids) = &input.teams {
         teams::set_user_teams(&mut tx, &user.id, team_ids).await?;
     }
@@ -164,10 +180,13 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<UserRo
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The caller's own changes; absent fields are kept.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileUpdate {
+    /// Display name, at most 100 characters; empty removes it.
     pub name: Option<String>,
+    /// A new password (8 to 1024 characters); needs `currentPassword`.
     pub password: Option<String>,
     pub current_password: Option<String>,
 }
@@ -191,9 +210,8 @@ pub async fn update_profile(
         Some(pw) => p.check("password", Password::parse(pw)).map(Some),
         None => Some(None),
     };
-    p.finish()?;
     let (Some(name), Some(new_password)) = (name, new_password) else {
-        return Err(Error::Internal("validation state".into()));
+        return Err(p.into_error());
     };
     // Checking the current password and hashing the new one take tens of milliseconds each:
     // both happen before the write transaction.
@@ -237,16 +255,22 @@ pub async fn update_profile(
     Ok((user, hash.is_some()))
 }
 
-/// An administrator's change to a user.
-#[derive(Debug, Default, Deserialize)]
+/// An administrator's change to a user; absent fields are kept.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct AdminUpdate {
+    /// Display name, at most 100 characters; empty removes it.
     pub name: Option<String>,
+    /// Case-insensitive; the last administrator cannot be demoted (409).
+    #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
+    /// Replaces the user's team memberships (team ids).
     pub teams: Option<Vec<String>>,
     /// 1.x's single team: a team id or name makes it the primary team; `""` or `null` takes the
     /// user out of their primary team; absent leaves teams alone.
     #[serde(default, deserialize_with = "crate::prompts::domain::present")]
+    #[schema(value_type = Option<String>)]
     pub team: Option<Option<String>>,
+    /// A new password (8 to 1024 characters); the user's sessions are revoked.
     pub password: Option<String>,
 }
 
@@ -264,9 +288,8 @@ pub async fn admin_update(db: &Db, id: &str, input: &AdminUpdate) -> Result<User
         Some(pw) => p.check("password", Password::parse(pw)).map(Some),
         None => Some(None),
     };
-    p.finish()?;
     let (Some(name), Some(role), Some(new_password)) = (name, role, new_password) else {
-        return Err(Error::Internal("validation state".into()));
+        return Err(p.into_error());
     };
     let hash = match &new_password {
         Some(pw) => Some(password::hash(pw.expose()).await?),
@@ -378,6 +401,20 @@ pub async fn get(db: &Db, id: &str) -> Result<UserRow> {
     store::by_id(&mut tx, id)
         .await?
         .ok_or_else(Error::not_found)
+}
+
+/// Display names (the name, else the email) of these users, in one query; users that no longer
+/// exist are left out.
+pub async fn display_names(
+    db: &Db,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, String>> {
+    let mut tx = db.read().await?;
+    Ok(store::by_ids(&mut tx, ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name.unwrap_or(u.email)))
+        .collect())
 }
 
 pub async fn by_email(db: &Db, email: &str) -> Result<Option<UserRow>> {

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::db::Tx;
+use crate::db::dynamic::{Arg, fetch_all, marks};
 use crate::on;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -20,12 +21,16 @@ pub struct UserRow {
 }
 
 /// The user object of the API: `{id, email, name, team, role}` — never the password hash.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PublicUser {
     pub id: String,
     pub email: String,
+    #[schema(required = true)]
     pub name: Option<String>,
+    /// The name of the user's primary team, or null.
+    #[schema(required = true)]
     pub team: Option<String>,
+    #[schema(value_type = super::Role)]
     pub role: String,
 }
 
@@ -173,4 +178,17 @@ pub async fn prompt_count(tx: &mut Tx, user_id: &str) -> sqlx::Result<i64> {
     .bind(user_id)
     .fetch_one(conn)
     .await)
+}
+
+/// The users with these ids (one query; unknown ids are left out).
+pub async fn by_ids(tx: &mut Tx, ids: &[String]) -> sqlx::Result<Vec<UserRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let args: Vec<Arg> = ids.iter().map(|id| Arg::S(id.clone())).collect();
+    let sql = format!(
+        "SELECT * FROM \"User\" WHERE \"id\" IN ({})",
+        marks(args.len())
+    );
+    fetch_all(tx, sql, &args).await
 }

@@ -217,6 +217,9 @@ impl TestApp {
             ..Config::default()
         };
         tweak(&mut config);
+        // Search slots are per process (the first configuration wins): the whole suite shares
+        // one process, so fix them at the defaults instead of whichever test starts first.
+        promptvault::search::configure(&Config::default());
         let state = app::start(config).await.expect("server starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

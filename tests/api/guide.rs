@@ -2,7 +2,7 @@
 //! `sqlite3` shell on SQLite, with `psql` (quoted identifiers) on PostgreSQL, and `SHOW TABLES` /
 //! `DESCRIBE Prompt` with the `mariadb`/`mysql` client on MariaDB.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,6 +1,6 @@
 //! Import/export and list efficiency, on SQLite, PostgreSQL and MariaDB.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use common::library::{count_where, library_rows, prompt};
@@ -366,7 +366,7 @@ async fn list_issues_a_constant_number_of_queries(app: TestApp) {
     ] {
         let q = ListQuery {
             limit,
-            sort,
+            sort: Some(sort),
             ..ListQuery::default()
         };
         let (result, n) = promptvault::db::count_queries(prompts::list_own(db, &user, &q)).await;
@@ -391,7 +391,7 @@ async fn list_issues_a_constant_number_of_queries(app: TestApp) {
         db,
         &user,
         &ListQuery {
-            sort: Sort::Rating,
+            sort: Some(Sort::Rating),
             limit: 3,
             ..ListQuery::default()
         },

@@ -2,7 +2,7 @@
 //! POSTs (Post/Redirect/Get), errors render as pages that keep what was typed, user text is
 //! escaped, assets are embedded, cached and compressed. Run on SQLite, PostgreSQL and MariaDB.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use common::pages::{csp_clean, register};

@@ -2,8 +2,8 @@
 //! round trip SQLite -> PostgreSQL -> MySQL -> SQLite, recovery of a damaged SQLite file, the
 //! guide's manual commands against a running server, and the admin/metrics endpoints.
 
-mod common;
-mod opsdata;
+use crate::common;
+use crate::opsdata;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -505,6 +505,20 @@ async fn admin_backups_system_health_and_metrics() {
     .expect("app");
     let admin = app.user("admin@example.com").await;
     let user = app.user("user@example.com").await;
+    // Request counters are per process and other tests run in this process too: compare the
+    // counts before and after this test's own requests.
+    let scrape = || async {
+        app.client()
+            .request(reqwest::Method::GET, "/metrics")
+            .bearer_auth("metrics-token-0123456789")
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text")
+    };
+    let before = scrape().await;
     let (s, _) = user.post("/api/admin/backups", &json!({})).await;
     assert_eq!(s, 403);
     let (s, b) = admin.post("/api/admin/backups", &json!({})).await;
@@ -559,9 +573,30 @@ async fn admin_backups_system_health_and_metrics() {
         .expect("metrics");
     assert_eq!(resp.status(), 200);
     let text = resp.text().await.expect("text");
+    for (series, ours) in [
+        (
+            "promptvault_http_requests_total{method=\"POST\",route=\"/api/admin/backups\",status=\"201\"}",
+            1.0,
+        ),
+        (
+            "promptvault_http_request_duration_seconds_bucket{route=\"/api/admin/system\",le=\"+Inf\"}",
+            1.0,
+        ),
+    ] {
+        let value = |text: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(series))
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        assert!(
+            value(&text) - value(&before) >= ours,
+            "{series}: {} before, {} after",
+            value(&before),
+            value(&text)
+        );
+    }
     for needle in [
-        "promptvault_http_requests_total{method=\"POST\",route=\"/api/admin/backups\",status=\"201\"} 1",
-        "promptvault_http_request_duration_seconds_bucket{route=\"/api/admin/system\",le=\"+Inf\"} 1",
         "promptvault_users 2",
         "promptvault_prompts 0",
         "promptvault_backup_last_ok 1",

@@ -1,7 +1,7 @@
 //! Accounts, sessions, tokens, settings and user administration: one scenario suite, run on
 //! SQLite, PostgreSQL and MariaDB.
 
-mod common;
+use crate::common;
 
 use common::{Client, TestApp};
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! cannot exist (NUL, non-ASCII), NUL characters in text, non-ASCII filters compared with id
 //! columns, and times outside 1970..2038.
 
-mod common;
+use crate::common;
 
 use common::library::id_of;
 use common::{Client, TestApp};
@@ -389,7 +389,15 @@ async fn times_from_year_1_to_9999_are_kept_exactly(app: TestApp) {
         by_title("Year one")["createdAt"],
         "0001-01-01T00:00:00.000Z"
     );
-    assert_eq!(by_title("Late")["createdAt"], "2038-01-19T03:14:08.000Z");
+    // 2038 is in the future: an import brings it back to the present (the import's rule); the
+    // columns themselves hold it, and 9999, as the round trip below proves.
+    let late = by_title("Late");
+    let late: chrono::DateTime<chrono::Utc> = late["createdAt"]
+        .as_str()
+        .expect("time")
+        .parse()
+        .expect("iso");
+    assert!(late <= chrono::Utc::now());
     // Future times are kept, or (by the import's own rule) brought back to the present.
     let future = by_title("Future");
     let future = future["createdAt"].as_str().expect("createdAt");
@@ -412,6 +420,25 @@ async fn times_from_year_1_to_9999_are_kept_exactly(app: TestApp) {
         .find(|p| p["title"] == "Moon")
         .expect("Moon exported");
     assert_eq!(exported["createdAt"], "1969-07-20T20:17:00.000Z");
+    // The columns hold times past 2038 and up to 9999 with their milliseconds.
+    let moon_id = moon["id"].as_str().expect("id").to_string();
+    for t in ["2038-01-19T03:14:08.000Z", "9999-12-31T23:59:59.999Z"] {
+        let when: chrono::DateTime<chrono::Utc> = t.parse().expect("time");
+        let mut tx = app.state.db.write().await.expect("tx");
+        promptvault::db::dynamic::execute(
+            &mut tx,
+            "UPDATE \"Prompt\" SET \"updatedAt\" = ? WHERE \"id\" = ?".into(),
+            &[
+                promptvault::db::dynamic::Arg::T(when),
+                promptvault::db::dynamic::Arg::S(moon_id.clone()),
+            ],
+        )
+        .await
+        .expect("write a late time");
+        tx.commit().await.expect("commit");
+        let (_, one) = ann.get(&format!("/api/prompts/{moon_id}")).await;
+        assert_eq!(one["updatedAt"], t);
+    }
 
     for bad in [
         "0000-06-01T00:00:00Z",

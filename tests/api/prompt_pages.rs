@@ -2,7 +2,7 @@
 //! delete prompts; every page answers as it should; user text is escaped everywhere.
 //! Run on SQLite, PostgreSQL and MariaDB.
 
-mod common;
+use crate::common;
 
 use common::pages::{Html, csp_clean, register};
 use common::{Client, TestApp};
@@ -488,7 +488,7 @@ async fn my_prompts_page_weight_and_compression() {
             ]),
             ..Default::default()
         };
-        promptvault::prompts::create(&app.state.db, &owner, &input)
+        promptvault::prompts::create(&app.state.db, &owner, &input.to_new().expect("valid"))
             .await
             .expect("create");
     }

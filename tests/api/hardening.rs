@@ -2,7 +2,7 @@
 //! links, `/health` details, JSON error text and types, `Cache-Control` on the API, and a full
 //! connection pool. Scenarios that touch the database run on SQLite, PostgreSQL and MariaDB.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

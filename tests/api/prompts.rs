@@ -1,7 +1,7 @@
 //! The prompt library through the JSON API: CRUD, lists, validation, versions, diffs, template
 //! variables and the OpenAPI description, on SQLite, PostgreSQL and MariaDB.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use common::library::{library_rows, prompt};

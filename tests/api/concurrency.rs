@@ -1,7 +1,7 @@
 //! Many people saving at once: concurrent prompt creation and edits with shared tags never fail
 //! (a transient deadlock on one backend is retried, not reported as a 500).
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use serde_json::json;

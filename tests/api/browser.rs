@@ -5,7 +5,7 @@
 //! Without `chromium` and `chromedriver` this test prints SKIPPED and passes, unless
 //! `PROMPTVAULT_TEST_REQUIRE_ALL=1` (CI), where it fails.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -580,7 +580,7 @@ async fn extra_prompt(app: &TestApp, email: &str, title: &str, body: &str) {
         tags: Some(vec!["demo".into()]),
         ..Default::default()
     };
-    promptvault::prompts::create(&app.state.db, &owner, &input)
+    promptvault::prompts::create(&app.state.db, &owner, &input.to_new().expect("valid"))
         .await
         .expect("create prompt");
 }

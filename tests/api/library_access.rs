@@ -2,7 +2,7 @@
 //! ratings, share links, the team feed, and deletion without dangling rows — on SQLite,
 //! PostgreSQL and MariaDB.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use common::library::{cast, count, dangling_rows, library_rows, prompt};

@@ -6,7 +6,7 @@
 //! no answer other than success, nothing acknowledged lost. Also checks the CLI's backup summary
 //! line.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

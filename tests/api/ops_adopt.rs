@@ -2,8 +2,8 @@
 //! after a backup copy, users sign in with their old passwords, the guide's queries count the
 //! same, share ids and timestamps survive.
 
-mod common;
-mod opsdata;
+use crate::common;
+use crate::opsdata;
 
 use std::path::{Path, PathBuf};
 

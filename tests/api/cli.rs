@@ -1,7 +1,7 @@
 //! The binary itself: configuration errors, `config example`, `migrate` (twice at once, and
 //! refusing a newer schema), `user …` commands, and `serve` with graceful shutdown.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};

@@ -2,7 +2,7 @@
 //! (`db::schema`), read back from the real catalogue; and emails, tag names and team names
 //! follow one case-folding rule (`text::fold`) everywhere, existing rows included.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::{TestApp, TestDb};

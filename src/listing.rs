@@ -1,0 +1,295 @@
+//! The one shape of every prompt list: which prompts (scope and filters), in what order (sort)
+//! and which slice (paging). The prompt lists, the team feed and search all read their query
+//! parameters with [`ListQuery::from_pairs`] and build their `WHERE` and `ORDER BY` here, so a
+//! filter, a sort or a page means the same everywhere.
+
+use crate::db::Backend;
+use crate::db::dynamic::Arg;
+use crate::error::{Error, Result};
+use crate::prompts::access;
+use crate::prompts::domain::{self, Visibility};
+
+/// Page size when none is asked for.
+pub const DEFAULT_LIMIT: i64 = 50;
+/// Largest page; a larger `limit` counts as this.
+pub const MAX_LIMIT: i64 = 200;
+/// Longest text query.
+pub const MAX_QUERY_CHARS: usize = 500;
+
+/// `limit` and `offset` checked: `limit` 1.. (capped at [`MAX_LIMIT`]), `offset` 0.. . The one
+/// rule for every paged answer (lists, search, admin lists).
+pub fn check_page(limit: i64, offset: i64) -> Result<(i64, i64)> {
+    if limit < 1 {
+        return Err(Error::invalid_field(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    if offset < 0 {
+        return Err(Error::invalid_field("offset", "must be 0 or more"));
+    }
+    Ok((limit.min(MAX_LIMIT), offset))
+}
+
+fn whole_number(field: &str, v: &str) -> Result<i64> {
+    v.trim()
+        .parse::<i64>()
+        .map_err(|_| Error::invalid_field(field, "must be a whole number"))
+}
+
+/// Which prompts a list covers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// The caller's own prompts.
+    Own,
+    /// TEAM and PUBLIC prompts of people who share a team with the caller (or scoped to one of
+    /// the caller's teams), readable by the caller.
+    TeamFeed,
+    /// Every prompt the caller can read.
+    #[default]
+    Readable,
+}
+
+/// The order of a list. Ties are broken the same way everywhere: newest change first, then id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first (with a text query; without one, as `updated`).
+    Relevance,
+    Updated,
+    Created,
+    Title,
+    Rating,
+}
+
+impl Sort {
+    pub fn parse(raw: &str) -> std::result::Result<Sort, String> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "relevance" | "rank" => Ok(Sort::Relevance),
+            "updated" | "updatedat" => Ok(Sort::Updated),
+            "created" | "createdat" => Ok(Sort::Created),
+            "title" => Ok(Sort::Title),
+            "rating" => Ok(Sort::Rating),
+            _ => Err("must be relevance, updated, created, title or rating".into()),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Updated => "updated",
+            Sort::Created => "created",
+            Sort::Title => "title",
+            Sort::Rating => "rating",
+        }
+    }
+}
+
+/// Filters, text, sort and page of a prompt list or a search.
+#[derive(Clone, Debug)]
+pub struct ListQuery {
+    /// Full-text query (lists with one are answered by search).
+    pub q: Option<String>,
+    /// Prompts must carry every one of these tags (names, any case).
+    pub tags: Vec<String>,
+    pub visibility: Option<Visibility>,
+    /// Only prompts of this owner (user id).
+    pub owner: Option<String>,
+    /// Only prompts shared with this team (team id), see [`IN_TEAM`].
+    pub team: Option<String>,
+    /// `None`: relevance with a text query, newest change first without.
+    pub sort: Option<Sort>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        ListQuery {
+            q: None,
+            tags: Vec::new(),
+            visibility: None,
+            owner: None,
+            team: None,
+            sort: None,
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+        }
+    }
+}
+
+impl ListQuery {
+    /// Reads `q`, `tag` (repeatable, also `tags=a,b`), `visibility`, `owner` (`me` or a user
+    /// id), `team`, `sort`, `limit` and `offset` from query-string pairs; `caller` is who `me`
+    /// means. A value that cannot be used is a 400 naming the parameter.
+    pub fn from_pairs(pairs: &[(String, String)], caller: &str) -> Result<ListQuery> {
+        let mut out = ListQuery::default();
+        let (mut limit, mut offset) = (DEFAULT_LIMIT, 0);
+        for (k, v) in pairs {
+            match k.as_str() {
+                "q" | "search" => {
+                    let v = v.trim();
+                    if v.chars().count() > MAX_QUERY_CHARS {
+                        return Err(Error::invalid_field(
+                            "q",
+                            format!("must be at most {MAX_QUERY_CHARS} characters"),
+                        ));
+                    }
+                    out.q = (!v.is_empty()).then(|| v.to_string());
+                }
+                "tag" | "tags" | "tag[]" => {
+                    for t in v.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                        let t = domain::parse_tag(t).map_err(|p| Error::invalid_field("tag", p))?;
+                        out.tags.push(t);
+                    }
+                }
+                "visibility" if !v.trim().is_empty() => {
+                    out.visibility = Some(
+                        Visibility::parse(v).map_err(|p| Error::invalid_field("visibility", p))?,
+                    );
+                }
+                "owner" if v.trim() == "me" => out.owner = Some(caller.to_string()),
+                "owner" if !v.trim().is_empty() => {
+                    crate::text::check_id("owner", v.trim())?;
+                    out.owner = Some(v.trim().to_string());
+                }
+                "team" | "teamId" if !v.trim().is_empty() => {
+                    crate::text::check_id("team", v.trim())?;
+                    out.team = Some(v.trim().to_string());
+                }
+                "sort" if !v.trim().is_empty() => {
+                    out.sort = Some(Sort::parse(v).map_err(|p| Error::invalid_field("sort", p))?);
+                }
+                "limit" => limit = whole_number("limit", v)?,
+                "offset" => offset = whole_number("offset", v)?,
+                _ => {}
+            }
+        }
+        (out.limit, out.offset) = check_page(limit, offset)?;
+        Ok(out)
+    }
+
+    /// The order to use: the one asked for, else relevance with a text query and newest
+    /// change first without one.
+    pub fn effective_sort(&self) -> Sort {
+        match (self.sort, &self.q) {
+            (Some(Sort::Relevance), None) => Sort::Updated,
+            (Some(s), _) => s,
+            (None, Some(_)) => Sort::Relevance,
+            (None, None) => Sort::Updated,
+        }
+    }
+}
+
+/// "Shared with team `?`": the prompt names the team, or names none and its owner is a member
+/// (TEAM without a team means all the owner's teams). Bind the team id twice.
+pub const IN_TEAM: &str = "(p.\"teamId\" = ? OR (p.\"teamId\" IS NULL AND p.\"userId\" IN \
+    (SELECT tm.\"userId\" FROM \"UserTeam\" tm WHERE tm.\"teamId\" = ?)))";
+
+/// The condition (on prompt `p`) that defines a scope, with its binds.
+pub fn scope_condition(caller: &str, scope: Scope) -> (String, Vec<Arg>) {
+    let mut conds: Vec<String> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
+    match scope {
+        Scope::Own => {
+            conds.push("p.\"userId\" = ?".into());
+            args.push(Arg::S(caller.into()));
+        }
+        Scope::TeamFeed => {
+            conds.push(
+                "p.\"visibility\" IN ('TEAM', 'PUBLIC') AND (\
+                 p.\"teamId\" IN (SELECT f1.\"teamId\" FROM \"UserTeam\" f1 WHERE f1.\"userId\" = ?) \
+                 OR p.\"userId\" IN (SELECT f3.\"userId\" FROM \"UserTeam\" f2 \
+                 JOIN \"UserTeam\" f3 ON f3.\"teamId\" = f2.\"teamId\" WHERE f2.\"userId\" = ?))"
+                    .into(),
+            );
+            args.push(Arg::S(caller.into()));
+            args.push(Arg::S(caller.into()));
+            let (cond, a) = access::readable(caller);
+            conds.push(cond.into());
+            args.extend(a);
+        }
+        Scope::Readable => {
+            let (cond, a) = access::readable(caller);
+            conds.push(cond.into());
+            args.extend(a);
+        }
+    }
+    (conds.join(" AND "), args)
+}
+
+/// Scope and filters (not the text query) as one condition on prompt `p`, with its binds.
+pub fn conditions(caller: &str, scope: Scope, q: &ListQuery) -> (String, Vec<Arg>) {
+    let (scope_sql, mut args) = scope_condition(caller, scope);
+    let mut conds = vec![scope_sql];
+    if let Some(v) = q.visibility {
+        conds.push("p.\"visibility\" = ?".into());
+        args.push(Arg::S(v.as_str().into()));
+    }
+    if let Some(owner) = &q.owner {
+        conds.push("p.\"userId\" = ?".into());
+        args.push(Arg::S(owner.clone()));
+    }
+    if let Some(team) = &q.team {
+        conds.push(IN_TEAM.into());
+        args.push(Arg::S(team.clone()));
+        args.push(Arg::S(team.clone()));
+    }
+    for tag in &q.tags {
+        conds.push(
+            "EXISTS (SELECT 1 FROM \"PromptTag\" ft JOIN \"Tag\" t ON t.\"id\" = ft.\"tagId\" \
+             WHERE ft.\"promptId\" = p.\"id\" AND t.\"nameKey\" = ?)"
+                .into(),
+        );
+        // Tag names match under the one folding rule (`text::fold`, the `nameKey` column).
+        args.push(Arg::S(crate::text::fold(tag.trim())));
+    }
+    (conds.join(" AND "), args)
+}
+
+/// `ORDER BY` (without the keywords) for prompt `p`. Relevance has no column here: search
+/// orders by its score first and uses this (as `updated`) for ties.
+pub fn order_by(sort: Sort, backend: Backend) -> String {
+    match sort {
+        Sort::Relevance | Sort::Updated => "p.\"updatedAt\" DESC, p.\"id\" DESC".into(),
+        Sort::Created => "p.\"createdAt\" DESC, p.\"id\" DESC".into(),
+        Sort::Title => "LOWER(p.\"title\") ASC, p.\"id\" ASC".into(),
+        Sort::Rating => format!(
+            "COALESCE((SELECT {} FROM \"Rating\" r WHERE r.\"promptId\" = p.\"id\"), 0) DESC, \
+             p.\"updatedAt\" DESC, p.\"id\" DESC",
+            backend.as_f64("AVG(r.\"value\")")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(q: &str) -> Vec<(String, String)> {
+        serde_urlencoded::from_str(q).expect("pairs")
+    }
+
+    #[test]
+    fn reads_repeated_tags_and_checks_values() {
+        let q = ListQuery::from_pairs(&pairs("tag=a&tag=b,c&sort=rating&limit=500"), "me1")
+            .expect("ok");
+        assert_eq!(q.tags, vec!["a", "b", "c"]);
+        assert_eq!(q.sort, Some(Sort::Rating));
+        assert_eq!(q.limit, 200);
+        for bad in [
+            "sort=best",
+            "limit=x",
+            "limit=0",
+            "offset=-1",
+            "visibility=SECRET",
+        ] {
+            assert!(ListQuery::from_pairs(&pairs(bad), "me1").is_err(), "{bad}");
+        }
+        let q = ListQuery::from_pairs(&pairs("owner=me&q=x"), "me1").expect("ok");
+        assert_eq!(q.owner.as_deref(), Some("me1"));
+        assert_eq!(q.effective_sort(), Sort::Relevance);
+        let q = ListQuery::from_pairs(&pairs("sort=relevance"), "me1").expect("ok");
+        assert_eq!(q.effective_sort(), Sort::Updated);
+    }
+}

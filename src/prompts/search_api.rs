@@ -1,0 +1,86 @@
+//! `GET /api/search`: ranked full-text search with the prompt list's filters and pagination
+//! (the search engine is `crate::search`; this answers with the prompts' list views).
+
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::PromptView;
+use crate::auth::CurrentUser;
+use crate::error::{Error, Result};
+use crate::http::extract::with_total;
+use crate::listing::{ListQuery, Scope, Sort};
+use crate::openapi::ErrorBody;
+use crate::state::AppState;
+
+/// The route with its description (under `/api`).
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search))
+}
+
+/// The query string of `GET /api/search`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct SearchParams {
+    /// Required: words, `"phrases"`, `-excluded`, `prefix*`.
+    q: String,
+    /// Tag name; repeat to require several.
+    tag: Option<Vec<String>>,
+    /// Only prompts with this visibility (case-insensitive).
+    #[param(inline)]
+    visibility: Option<crate::prompts::domain::Visibility>,
+    /// `me` or a user id.
+    owner: Option<String>,
+    /// Only prompts shared with this team (id).
+    team: Option<String>,
+    /// Default `relevance`.
+    #[param(inline)]
+    sort: Option<Sort>,
+    /// At least 1, default 50; larger than 200 counts as 200.
+    #[param(minimum = 1)]
+    limit: Option<i64>,
+    /// At least 0, default 0.
+    #[param(minimum = 0)]
+    offset: Option<i64>,
+}
+
+/// A search hit: the prompt object of the lists plus where it matched.
+#[derive(Serialize, ToSchema)]
+pub struct SearchHit {
+    #[serde(flatten)]
+    pub prompt: PromptView,
+    /// HTML-escaped text with `<mark>` around the matches.
+    pub snippet: String,
+    /// Higher is better; 0 when not sorted by relevance.
+    pub score: f64,
+}
+
+#[utoipa::path(get, path = "/search", tag = "search", params(SearchParams),
+    description = "Ranked full-text search over title, body, notes and tags of every prompt the caller can read.",
+    responses((status = 200, body = Vec<SearchHit>, headers(("x-total-count" = i64))),
+              (status = 400, body = ErrorBody)))]
+async fn search(
+    State(s): State<AppState>,
+    me: CurrentUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response> {
+    let pairs = crate::text::query_pairs(raw.as_deref().unwrap_or_default())?;
+    let q = ListQuery::from_pairs(&pairs, me.id())?;
+    if q.q.is_none() {
+        return Err(Error::invalid_field("q", "is required"));
+    }
+    let (found, total) = super::search_views(&s.db, me.id(), Scope::Readable, &q).await?;
+    let items: Vec<SearchHit> = found
+        .into_iter()
+        .map(|(prompt, hit)| SearchHit {
+            prompt,
+            snippet: hit.snippet,
+            score: hit.score,
+        })
+        .collect();
+    Ok(with_total(items, total))
+}
