@@ -238,10 +238,11 @@ pub fn conditions(caller: &str, scope: Scope, q: &ListQuery) -> (String, Vec<Arg
     for tag in &q.tags {
         conds.push(
             "EXISTS (SELECT 1 FROM \"PromptTag\" ft JOIN \"Tag\" t ON t.\"id\" = ft.\"tagId\" \
-             WHERE ft.\"promptId\" = p.\"id\" AND LOWER(t.\"name\") = LOWER(?))"
+             WHERE ft.\"promptId\" = p.\"id\" AND t.\"nameKey\" = ?)"
                 .into(),
         );
-        args.push(Arg::S(tag.trim().to_string()));
+        // Tag names match under the one folding rule (`text::fold`, the `nameKey` column).
+        args.push(Arg::S(crate::text::fold(tag.trim())));
     }
     (conds.join(" AND "), args)
 }

@@ -26,6 +26,15 @@ pub fn check_id(field: &str, s: &str) -> Result<()> {
     }
 }
 
+/// The one case-folding rule for names compared without regard to case: emails, tag names and
+/// team names. Unicode lower-casing as `str::to_lowercase` does it, without accent folding:
+/// "Café" = "CAFÉ", "Café" ≠ "cafe". The folded form is stored (emails in place, tag and team
+/// names in a `nameKey` column, see `db::schema::Folded`), and the unique keys compare it byte
+/// for byte on SQLite, PostgreSQL and MySQL/MariaDB alike.
+pub fn fold(s: &str) -> String {
+    s.to_lowercase()
+}
+
 pub const NUL_PROBLEM: &str = "must not contain NUL characters (\\u0000)";
 
 /// Does a JSON text contain a `\u0000` escape? (A raw NUL byte is already invalid JSON.)

@@ -28,7 +28,7 @@ impl LoginLimiter {
 
     fn keys(email: &str, ip: IpAddr) -> [String; 2] {
         [
-            format!("{}|{ip}", email.trim().to_lowercase()),
+            format!("{}|{ip}", crate::text::fold(email.trim())),
             format!("ip|{ip}"),
         ]
     }

@@ -10,6 +10,11 @@ use sqlx::AssertSqlSafe;
 use super::{Backend, Db, Tx};
 use crate::on;
 
+/// A migration's Rust step: run after its SQL, in the same transaction, for work the database
+/// cannot do the same way on every backend (e.g. `text::fold` over existing rows).
+pub type Step =
+    for<'a> fn(&'a mut Tx) -> std::pin::Pin<Box<dyn Future<Output = sqlx::Result<()>> + Send + 'a>>;
+
 /// One schema step, written once per backend.
 pub struct Migration {
     pub version: i64,
@@ -17,6 +22,7 @@ pub struct Migration {
     sqlite: &'static str,
     postgres: &'static str,
     mysql: &'static str,
+    then: Option<Step>,
 }
 
 macro_rules! migration {
@@ -27,11 +33,22 @@ macro_rules! migration {
             sqlite: include_str!(concat!("../../migrations/sqlite/", $file, ".sql")),
             postgres: include_str!(concat!("../../migrations/postgres/", $file, ".sql")),
             mysql: include_str!(concat!("../../migrations/mysql/", $file, ".sql")),
+            then: None,
+        }
+    };
+    ($version:expr, $file:literal, then $step:path) => {
+        Migration {
+            then: Some($step),
+            ..migration!($version, $file)
         }
     };
 }
 
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_init"), migration!(2, "0002_search")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_init"),
+    migration!(2, "0002_search"),
+    migration!(3, "0003_case_keys", then super::casefold::migrate),
+];
 
 /// The newest schema version this binary knows.
 pub fn latest() -> i64 {
@@ -68,9 +85,15 @@ impl Migration {
 
 /// Applies every pending migration; returns the versions applied.
 pub async fn run(db: &Db) -> Result<Vec<i64>, MigrateError> {
+    run_until(db, latest()).await
+}
+
+/// Applies the pending migrations up to version `last` only (tests build databases the way an
+/// older release left them).
+pub async fn run_until(db: &Db, last: i64) -> Result<Vec<i64>, MigrateError> {
     let mut tx = db.write().await?;
     lock(&mut tx).await?;
-    let result = apply_pending(&mut tx).await;
+    let result = apply_pending(&mut tx, last).await;
     unlock(&mut tx).await;
     let applied = result?;
     tx.commit().await?;
@@ -88,7 +111,7 @@ pub async fn current(tx: &mut Tx) -> Result<i64, sqlx::Error> {
     Ok(v.unwrap_or(0))
 }
 
-async fn apply_pending(tx: &mut Tx) -> Result<Vec<i64>, MigrateError> {
+async fn apply_pending(tx: &mut Tx, last: i64) -> Result<Vec<i64>, MigrateError> {
     let found = current(tx).await?;
     if found > latest() {
         return Err(MigrateError::Newer {
@@ -98,7 +121,10 @@ async fn apply_pending(tx: &mut Tx) -> Result<Vec<i64>, MigrateError> {
     }
     let backend = tx.backend();
     let mut applied = Vec::new();
-    for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+    for m in MIGRATIONS
+        .iter()
+        .filter(|m| m.version > found && m.version <= last)
+    {
         let step = |source| MigrateError::Step {
             name: m.name,
             source,
@@ -108,6 +134,9 @@ async fn apply_pending(tx: &mut Tx) -> Result<Vec<i64>, MigrateError> {
             .await
             .map(drop))
         .map_err(step)?;
+        if let Some(then) = m.then {
+            then(tx).await.map_err(step)?;
+        }
         let now = super::iso(&super::now());
         on!(tx, |conn, sql| sqlx::query(sql(
             "INSERT INTO _promptvault_migrations (version, name, appliedAt) VALUES (?, ?, ?)"

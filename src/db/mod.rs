@@ -4,9 +4,11 @@
 //! Store code writes SQL once with `?` placeholders and `"quoted"` camelCase identifiers, then
 //! runs it through [`on!`](crate::on), which expands to one arm per backend.
 
+pub mod casefold;
 pub mod connect;
 pub mod dynamic;
 pub mod migrate;
+pub mod schema;
 
 use std::fmt;
 

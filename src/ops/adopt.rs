@@ -30,6 +30,7 @@ use sqlx::{AssertSqlSafe, Connection, SqliteConnection};
 use super::{OpsError, Result};
 use crate::db;
 use crate::prompts::variables;
+use crate::text::fold;
 
 const SCHEMA_V1: &str = include_str!("../../migrations/sqlite/0001_init.sql");
 
@@ -497,8 +498,8 @@ fn find_team<'a>(teams: &'a [TeamOut], key: &str) -> Option<&'a TeamOut> {
         .find(|t| t.id == key)
         .or_else(|| teams.iter().find(|t| t.name == key))
         .or_else(|| {
-            let k = key.to_lowercase();
-            teams.iter().find(|t| t.name.to_lowercase() == k)
+            let k = fold(key);
+            teams.iter().find(|t| fold(&t.name) == k)
         })
 }
 
@@ -560,10 +561,7 @@ async fn convert(conn: &mut SqliteConnection, report: &mut Report) -> Result<()>
                 .push(format!("team {id} had an empty name; it is now {name:?}"));
         }
         let created = timestamp(r.get("createdAt"), report).unwrap_or(now);
-        if let Some(same) = teams
-            .iter()
-            .find(|t| t.name.to_lowercase() == name.to_lowercase())
-        {
+        if let Some(same) = teams.iter().find(|t| fold(&t.name) == fold(&name)) {
             report.warnings.push(format!(
                 "teams {:?} and {name:?} differ only in case: merged into {:?}",
                 same.name, same.name
@@ -579,7 +577,7 @@ async fn convert(conn: &mut SqliteConnection, report: &mut Report) -> Result<()>
     let mut by_email: HashMap<String, (String, String)> = HashMap::new();
     for r in &v1_users {
         let raw = text(r, "email").unwrap_or_default();
-        let email = raw.trim().to_lowercase();
+        let email = fold(raw.trim());
         let id = text(r, "id").unwrap_or_default();
         if let Some((other_id, other_raw)) = by_email.get(&email) {
             return Err(OpsError::Refused(format!(
@@ -599,7 +597,7 @@ async fn convert(conn: &mut SqliteConnection, report: &mut Report) -> Result<()>
     for r in &v1_users {
         let id = text(r, "id").unwrap_or_default();
         let raw_email = text(r, "email").unwrap_or_default();
-        let email = raw_email.trim().to_lowercase();
+        let email = fold(raw_email.trim());
         if email != raw_email {
             report.count("emails lower-cased or trimmed");
         }
@@ -790,8 +788,8 @@ async fn convert(conn: &mut SqliteConnection, report: &mut Report) -> Result<()>
                 "the tag {raw:?} was cut to 50 characters: {name:?}"
             ));
         }
-        let key = name.to_lowercase();
-        if let Some((winner, wname)) = tag_out.iter().find(|(_, n)| n.to_lowercase() == key) {
+        let key = fold(&name);
+        if let Some((winner, wname)) = tag_out.iter().find(|(_, n)| fold(n) == key) {
             merged.entry(wname.clone()).or_default().push(raw.clone());
             tag_map.insert(id, winner.clone());
             continue;

@@ -8,22 +8,6 @@ use super::Result;
 use crate::db::{Backend, Db, Tx};
 use crate::on;
 
-/// Foreign keys checked for orphans on every backend: (table, column, parent table).
-const REFERENCES: &[(&str, &str, &str)] = &[
-    ("UserTeam", "userId", "User"),
-    ("UserTeam", "teamId", "Team"),
-    ("Prompt", "userId", "User"),
-    ("Prompt", "teamId", "Team"),
-    ("PromptVersion", "promptId", "Prompt"),
-    ("PromptVersion", "authorId", "User"),
-    ("PromptTag", "promptId", "Prompt"),
-    ("PromptTag", "tagId", "Tag"),
-    ("Rating", "userId", "User"),
-    ("Rating", "promptId", "Prompt"),
-    ("ApiToken", "userId", "User"),
-    ("Session", "userId", "User"),
-];
-
 #[derive(Debug, Serialize)]
 pub struct CheckItem {
     pub name: String,
@@ -137,8 +121,27 @@ pub async fn check(db: &Db) -> Result<CheckReport> {
     if !missing.is_empty() {
         return Ok(report);
     }
+    if version == latest {
+        let real = crate::db::schema::actual(&mut tx).await?;
+        let drift = crate::db::schema::differences_in_declared(tx.backend(), &real);
+        report.add(
+            "schema as declared",
+            drift.is_empty(),
+            if drift.is_empty() {
+                "ok".to_string()
+            } else {
+                drift.join("; ")
+            },
+        );
+    }
     let mut orphans = Vec::new();
-    for (table, column, parent) in REFERENCES {
+    // Every declared foreign key (`db::schema`), checked for orphans on every backend.
+    let references = crate::db::schema::all().flat_map(|t| {
+        t.references
+            .iter()
+            .map(move |r| (t.name, r.column, r.table))
+    });
+    for (table, column, parent) in references {
         let n = orphan_count(&mut tx, table, column, parent).await?;
         if n > 0 {
             orphans.push(format!("{n} {table}.{column} without {parent}"));

@@ -361,26 +361,28 @@ pub(crate) async fn insert_batch(
     if batch.is_empty() {
         return Ok(());
     }
-    let cols: Vec<String> = table
-        .columns
-        .iter()
-        .map(|c| format!("\"{}\"", c.name))
+    // Folded columns are never taken from the file: emails are folded in place and the
+    // `nameKey` columns computed, by the same rule as every other write (`text::fold`).
+    let columns = table.stored_columns();
+    let rows: Vec<Vec<Value>> = std::mem::take(batch)
+        .into_iter()
+        .map(|row| with_folded(table, row))
         .collect();
-    let one = format!("({})", vec!["?"; table.columns.len()].join(", "));
+    let cols: Vec<String> = columns.iter().map(|c| format!("\"{}\"", c.name)).collect();
+    let one = format!("({})", vec!["?"; columns.len()].join(", "));
     // The comment keeps these statements apart from the application's in PostgreSQL's
     // per-connection statement cache (same text, different parameter types).
     let text = format!(
         "/* dump import */ INSERT INTO \"{}\" ({}) VALUES {}",
         table.name,
         cols.join(", "),
-        vec![one; batch.len()].join(", ")
+        vec![one; rows.len()].join(", ")
     );
     let backend = tx.backend();
-    let rows = std::mem::take(batch);
     on!(tx, |conn, sql| {
         let mut q = sqlx::query(backend.dynamic_sql(text));
         for row in &rows {
-            for (col, v) in table.columns.iter().zip(row) {
+            for (col, v) in columns.iter().zip(row) {
                 q = match col.kind {
                     Kind::Text => q.bind(v.as_str().map(str::to_string)),
                     Kind::Int => q.bind(v.as_i64()),
@@ -397,6 +399,27 @@ pub(crate) async fn insert_batch(
             table.name
         ))
     })
+}
+
+/// A row in the table's column order, folded columns applied: values folded in place, then the
+/// separate keys appended (the order of [`Table::stored_columns`]).
+fn with_folded(table: &Table, mut row: Vec<Value>) -> Vec<Value> {
+    let position = |name: &str| table.columns.iter().position(|c| c.name == name);
+    for f in table.folded.iter().filter(|f| f.column == f.of) {
+        if let Some(v) = position(f.column).and_then(|i| row.get_mut(i))
+            && let Value::String(s) = v
+        {
+            *s = crate::text::fold(s);
+        }
+    }
+    for f in table.key_columns() {
+        let key = position(f.of)
+            .and_then(|i| row.get(i))
+            .and_then(Value::as_str)
+            .map_or(Value::Null, |s| Value::String(crate::text::fold(s)));
+        row.push(key);
+    }
+    row
 }
 
 /// Reads up to `limit` rows of `table` with a rowid above `after` from a SQLite connection, as

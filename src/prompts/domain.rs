@@ -91,7 +91,10 @@ pub fn parse_tags(raw: &[String]) -> std::result::Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
     for r in raw {
         let t = parse_tag(r)?;
-        if !out.iter().any(|o| o.to_lowercase() == t.to_lowercase()) {
+        if !out
+            .iter()
+            .any(|o| crate::text::fold(o) == crate::text::fold(&t))
+        {
             out.push(t);
         }
     }

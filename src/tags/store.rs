@@ -18,16 +18,16 @@ pub struct TagRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// A tag by name, ignoring case (MySQL compares with the column's case-insensitive collation,
-/// the same rule its unique key applies).
+/// The tag with this name under the folding rule (`text::fold`, compared with `nameKey`: the
+/// column the unique key is on, so lookups and the key agree on every backend).
 pub async fn by_name(tx: &mut Tx, name: &str) -> sqlx::Result<Option<TagRow>> {
-    let sql = if tx.backend() == Backend::MySql {
-        "SELECT * FROM \"Tag\" WHERE \"name\" = ?"
-    } else {
-        "SELECT * FROM \"Tag\" WHERE LOWER(\"name\") = LOWER(?)"
-    };
-    let rows = fetch_all(tx, sql.into(), &[Arg::S(name.into())]).await?;
-    Ok(rows.into_iter().next())
+    let key = crate::text::fold(name);
+    on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT \"id\", \"name\", \"createdAt\" FROM \"Tag\" WHERE \"nameKey\" = ?"
+    ))
+    .bind(&key)
+    .fetch_optional(conn)
+    .await)
 }
 
 pub async fn by_id(tx: &mut Tx, id: &str) -> sqlx::Result<Option<TagRow>> {
@@ -35,7 +35,7 @@ pub async fn by_id(tx: &mut Tx, id: &str) -> sqlx::Result<Option<TagRow>> {
         return Ok(None);
     }
     on!(tx, |conn, sql| sqlx::query_as(sql(
-        "SELECT * FROM \"Tag\" WHERE \"id\" = ?"
+        "SELECT \"id\", \"name\", \"createdAt\" FROM \"Tag\" WHERE \"id\" = ?"
     ))
     .bind(id)
     .fetch_optional(conn)
@@ -44,10 +44,11 @@ pub async fn by_id(tx: &mut Tx, id: &str) -> sqlx::Result<Option<TagRow>> {
 
 pub async fn insert(tx: &mut Tx, t: &TagRow) -> sqlx::Result<()> {
     on!(tx, |conn, sql| sqlx::query(sql(
-        "INSERT INTO \"Tag\" (\"id\", \"name\", \"createdAt\") VALUES (?, ?, ?)"
+        "INSERT INTO \"Tag\" (\"id\", \"name\", \"nameKey\", \"createdAt\") VALUES (?, ?, ?, ?)"
     ))
     .bind(&t.id)
     .bind(&t.name)
+    .bind(crate::text::fold(&t.name))
     .bind(crate::db::Ts(t.created_at))
     .execute(conn)
     .await
@@ -63,14 +64,16 @@ pub async fn get_or_create(tx: &mut Tx, name: &str) -> sqlx::Result<TagRow> {
     }
     let sql = match tx.backend() {
         Backend::Sqlite => {
-            "INSERT OR IGNORE INTO \"Tag\" (\"id\", \"name\", \"createdAt\") VALUES (?, ?, ?)"
+            "INSERT OR IGNORE INTO \"Tag\" (\"id\", \"name\", \"nameKey\", \"createdAt\") \
+             VALUES (?, ?, ?, ?)"
         }
         Backend::Postgres => {
-            "INSERT INTO \"Tag\" (\"id\", \"name\", \"createdAt\") VALUES (?, ?, ?) \
-             ON CONFLICT DO NOTHING"
+            "INSERT INTO \"Tag\" (\"id\", \"name\", \"nameKey\", \"createdAt\") \
+             VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
         }
         Backend::MySql => {
-            "INSERT IGNORE INTO \"Tag\" (\"id\", \"name\", \"createdAt\") VALUES (?, ?, ?)"
+            "INSERT IGNORE INTO \"Tag\" (\"id\", \"name\", \"nameKey\", \"createdAt\") \
+             VALUES (?, ?, ?, ?)"
         }
     };
     execute(
@@ -79,6 +82,7 @@ pub async fn get_or_create(tx: &mut Tx, name: &str) -> sqlx::Result<TagRow> {
         &[
             Arg::S(db::new_id()),
             Arg::S(name.to_string()),
+            Arg::S(crate::text::fold(name)),
             Arg::T(db::now()),
         ],
     )
@@ -132,7 +136,7 @@ pub async fn for_prompts(
         format!(
             "SELECT pt.\"promptId\", t.\"id\", t.\"name\" FROM \"PromptTag\" pt \
              JOIN \"Tag\" t ON t.\"id\" = pt.\"tagId\" WHERE pt.\"promptId\" IN ({}) \
-             ORDER BY t.\"name\"",
+             ORDER BY t.\"nameKey\", t.\"name\"",
             marks(ids.len())
         ),
         &ids.iter().cloned().map(Arg::S).collect::<Vec<_>>(),
@@ -149,7 +153,7 @@ pub async fn list_readable(tx: &mut Tx, caller: &str) -> sqlx::Result<Vec<(Strin
             "SELECT t.\"id\", t.\"name\", COUNT(p.\"id\") FROM \"Tag\" t \
              JOIN \"PromptTag\" pt ON pt.\"tagId\" = t.\"id\" \
              JOIN \"Prompt\" p ON p.\"id\" = pt.\"promptId\" \
-             WHERE {cond} GROUP BY t.\"id\", t.\"name\" ORDER BY t.\"name\""
+             WHERE {cond} GROUP BY t.\"id\", t.\"name\", t.\"nameKey\" ORDER BY t.\"nameKey\", t.\"name\""
         ),
         &args,
     )
@@ -162,7 +166,7 @@ pub async fn list_all(tx: &mut Tx) -> sqlx::Result<Vec<(String, String, i64)>> {
         tx,
         "SELECT t.\"id\", t.\"name\", COUNT(pt.\"promptId\") FROM \"Tag\" t \
          LEFT JOIN \"PromptTag\" pt ON pt.\"tagId\" = t.\"id\" \
-         GROUP BY t.\"id\", t.\"name\" ORDER BY t.\"name\""
+         GROUP BY t.\"id\", t.\"name\", t.\"nameKey\" ORDER BY t.\"nameKey\", t.\"name\""
             .into(),
         &[],
     )
@@ -180,9 +184,10 @@ pub async fn usage_count(tx: &mut Tx, id: &str) -> sqlx::Result<i64> {
 
 pub async fn rename(tx: &mut Tx, id: &str, name: &str) -> sqlx::Result<()> {
     on!(tx, |conn, sql| sqlx::query(sql(
-        "UPDATE \"Tag\" SET \"name\" = ? WHERE \"id\" = ?"
+        "UPDATE \"Tag\" SET \"name\" = ?, \"nameKey\" = ? WHERE \"id\" = ?"
     ))
     .bind(name)
+    .bind(crate::text::fold(name))
     .bind(id)
     .execute(conn)
     .await

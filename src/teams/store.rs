@@ -46,7 +46,7 @@ pub async fn list(tx: &mut Tx) -> sqlx::Result<Vec<TeamWithCount>> {
     on!(tx, |conn, sql| sqlx::query_as(sql(
         "SELECT t.\"id\", t.\"name\", t.\"createdAt\", t.\"updatedAt\", \
          (SELECT COUNT(*) FROM \"UserTeam\" ut WHERE ut.\"teamId\" = t.\"id\") AS \"memberCount\" \
-         FROM \"Team\" t ORDER BY t.\"name\""
+         FROM \"Team\" t ORDER BY t.\"nameKey\", t.\"name\""
     ))
     .fetch_all(conn)
     .await)
@@ -64,21 +64,25 @@ pub async fn by_id(tx: &mut Tx, id: &str) -> sqlx::Result<Option<TeamRow>> {
     .await)
 }
 
+/// The team with this name under the folding rule (`text::fold`, compared with `nameKey`).
 pub async fn by_name(tx: &mut Tx, name: &str) -> sqlx::Result<Option<TeamRow>> {
+    let key = crate::text::fold(name);
     on!(tx, |conn, sql| sqlx::query_as(sql(
-        "SELECT * FROM \"Team\" WHERE LOWER(\"name\") = LOWER(?)"
+        "SELECT \"id\", \"name\", \"createdAt\", \"updatedAt\" FROM \"Team\" WHERE \"nameKey\" = ?"
     ))
-    .bind(name)
+    .bind(&key)
     .fetch_optional(conn)
     .await)
 }
 
 pub async fn insert(tx: &mut Tx, t: &TeamRow) -> sqlx::Result<()> {
     on!(tx, |conn, sql| sqlx::query(sql(
-        "INSERT INTO \"Team\" (\"id\", \"name\", \"createdAt\", \"updatedAt\") VALUES (?, ?, ?, ?)"
+        "INSERT INTO \"Team\" (\"id\", \"name\", \"nameKey\", \"createdAt\", \"updatedAt\") \
+         VALUES (?, ?, ?, ?, ?)"
     ))
     .bind(&t.id)
     .bind(&t.name)
+    .bind(crate::text::fold(&t.name))
     .bind(crate::db::Ts(t.created_at))
     .bind(crate::db::Ts(t.updated_at))
     .execute(conn)
@@ -88,9 +92,10 @@ pub async fn insert(tx: &mut Tx, t: &TeamRow) -> sqlx::Result<()> {
 
 pub async fn rename(tx: &mut Tx, id: &str, name: &str, now: DateTime<Utc>) -> sqlx::Result<()> {
     on!(tx, |conn, sql| sqlx::query(sql(
-        "UPDATE \"Team\" SET \"name\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?"
+        "UPDATE \"Team\" SET \"name\" = ?, \"nameKey\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?"
     ))
     .bind(name)
+    .bind(crate::text::fold(name))
     .bind(crate::db::Ts(now))
     .bind(id)
     .execute(conn)
@@ -162,8 +167,9 @@ pub async fn member_ids(tx: &mut Tx, team_id: &str) -> sqlx::Result<Vec<String>>
 
 pub async fn of_user(tx: &mut Tx, user_id: &str) -> sqlx::Result<Vec<TeamRow>> {
     on!(tx, |conn, sql| sqlx::query_as(sql(
-        "SELECT t.* FROM \"Team\" t JOIN \"UserTeam\" ut ON ut.\"teamId\" = t.\"id\" \
-         WHERE ut.\"userId\" = ? ORDER BY t.\"name\""
+        "SELECT t.\"id\", t.\"name\", t.\"createdAt\", t.\"updatedAt\" FROM \"Team\" t \
+         JOIN \"UserTeam\" ut ON ut.\"teamId\" = t.\"id\" \
+         WHERE ut.\"userId\" = ? ORDER BY t.\"nameKey\", t.\"name\""
     ))
     .bind(user_id)
     .fetch_all(conn)

@@ -8,7 +8,7 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Email, String> {
-        let email = raw.trim().to_lowercase();
+        let email = crate::text::fold(raw.trim());
         if email.is_empty() {
             return Err("is required".into());
         }

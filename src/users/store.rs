@@ -80,11 +80,14 @@ pub async fn by_id(tx: &mut Tx, id: &str) -> sqlx::Result<Option<UserRow>> {
     .await)
 }
 
+/// The account with this address under the folding rule (`text::fold`): emails are stored
+/// folded, so this is an exact, indexed comparison on every backend.
 pub async fn by_email(tx: &mut Tx, email: &str) -> sqlx::Result<Option<UserRow>> {
+    let key = crate::text::fold(email.trim());
     on!(tx, |conn, sql| sqlx::query_as(sql(
-        "SELECT * FROM \"User\" WHERE LOWER(\"email\") = LOWER(?)"
+        "SELECT * FROM \"User\" WHERE \"email\" = ?"
     ))
-    .bind(email)
+    .bind(&key)
     .fetch_optional(conn)
     .await)
 }
@@ -96,7 +99,7 @@ pub async fn insert(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(&u.id)
-    .bind(&u.email)
+    .bind(crate::text::fold(&u.email))
     .bind(&u.password)
     .bind(&u.name)
     .bind(&u.team)

@@ -24,4 +24,5 @@ mod ops_crash;
 mod pages;
 mod prompt_pages;
 mod prompts;
+mod schema;
 mod search;

@@ -94,8 +94,8 @@ async fn insert(app: &TestApp, p: P<'_>) -> String {
                 let t = db::new_id();
                 exec(
                     &mut tx,
-                    "INSERT INTO \"Tag\" (\"id\", \"name\") VALUES (?, ?)",
-                    &[&t, tag],
+                    "INSERT INTO \"Tag\" (\"id\", \"name\", \"nameKey\") VALUES (?, ?, ?)",
+                    &[&t, tag, &promptvault::text::fold(tag)],
                 )
                 .await;
                 t

@@ -63,8 +63,10 @@ pub async fn seed(db: &Db, prompts: usize) {
     let users: Vec<String> = (0..20).map(|i| format!("cuser{i:04}")).collect();
     let teams: Vec<String> = (0..4).map(|i| format!("cteam{i:04}")).collect();
     for (i, t) in teams.iter().enumerate() {
-        exec(&mut tx, "INSERT INTO \"Team\" (\"id\", \"name\", \"createdAt\", \"updatedAt\") VALUES (?, ?, ?, ?)",
-            vec![T(t.clone()), T(format!("Team {i} {}", NASTY[i % 4])), D(at(i)), D(at(i + 1))]).await;
+        // Plain SQL writes the folded key too (`text::fold`; see `db::schema`).
+        let name = format!("Team {i} {}", NASTY[i % 4]);
+        exec(&mut tx, "INSERT INTO \"Team\" (\"id\", \"name\", \"nameKey\", \"createdAt\", \"updatedAt\") VALUES (?, ?, ?, ?, ?)",
+            vec![T(t.clone()), T(name.clone()), T(promptvault::text::fold(&name)), D(at(i)), D(at(i + 1))]).await;
     }
     for (i, u) in users.iter().enumerate() {
         exec(&mut tx, "INSERT INTO \"User\" (\"id\", \"email\", \"password\", \"name\", \"team\", \"role\", \"createdAt\", \"updatedAt\") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -89,8 +91,8 @@ pub async fn seed(db: &Db, prompts: usize) {
     for (i, t) in tags.iter().enumerate() {
         exec(
             &mut tx,
-            "INSERT INTO \"Tag\" (\"id\", \"name\", \"createdAt\") VALUES (?, ?, ?)",
-            vec![T(t.clone()), T(format!("tag-{i}")), D(at(i))],
+            "INSERT INTO \"Tag\" (\"id\", \"name\", \"nameKey\", \"createdAt\") VALUES (?, ?, ?, ?)",
+            vec![T(t.clone()), T(format!("tag-{i}")), T(format!("tag-{i}")), D(at(i))],
         )
         .await;
     }

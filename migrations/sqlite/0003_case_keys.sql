@@ -1,0 +1,12 @@
+-- One case-folding rule for emails, tag names and team names (see `text::fold` and
+-- `db::schema`): Unicode lower-casing, no accent folding. The folded form is stored (emails in
+-- place, names in "nameKey") and unique keys compare it byte for byte.
+--
+-- The work is done by the Rust step of this migration (`db::casefold`), which runs after this
+-- file: it adds the "nameKey" columns, folds the stored emails, merges tags and renames teams
+-- that collide under the rule, fills the keys and creates the unique indexes.
+--
+-- SQLite keeps the UNIQUE ... COLLATE NOCASE constraints of 0001 on "User".email, "Tag".name
+-- and "Team".name (dropping them would mean rebuilding the tables): they fold ASCII only, so
+-- everything they refuse the new keys refuse too, and they never decide alone.
+SELECT 1;
