@@ -36,6 +36,7 @@ async fn run_once(data: &[u8]) -> Duration {
     let state = promptvault::app::start(config).await.expect("start");
     let user = promptvault::users::create(
         &state.db,
+        promptvault::auth::Admin::operator(),
         &NewUser {
             email: Some("bench@example.com".into()),
             password: Some("password-123".into()),

@@ -168,12 +168,12 @@ async fn self_assign_team(
     me: CurrentUser,
     Json(input): Json<TeamChoice>,
 ) -> Result<Response> {
-    if !me.user.is_admin() {
+    let Some(admin) = crate::auth::Admin::of(&me.user) else {
         return Err(Error::Forbidden("Forbidden".into()));
-    }
+    };
     let wanted = input.team_id.or(input.team).unwrap_or_default();
     let team = crate::teams::find(&state.db, &wanted).await?;
-    crate::teams::add_member(&state.db, &team.id, me.id()).await?;
+    crate::teams::add_member(&state.db, admin, &team.id, me.id()).await?;
     crate::teams::make_primary(&state.db, me.id(), &team.name).await?;
     let user = users::get(&state.db, me.id()).await?;
     Ok(axum::Json(json!({ "user": PublicUser::from(&user) })).into_response())

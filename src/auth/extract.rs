@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use crate::error::Error;
 use crate::http::extract::cookie;
 use crate::state::AppState;
-use crate::users::UserRow;
+use crate::users::store::UserRow;
 
 /// How the caller proved who they are.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,7 +32,27 @@ impl CurrentUser {
 
 pub struct MaybeUser(pub Option<CurrentUser>);
 
-pub struct AdminUser(pub CurrentUser);
+/// Proof that an administrator is acting. Admin-only services take one; it can be made only
+/// from a user who is an administrator ([`Admin::of`], used by the admin extractors of the API
+/// and the pages) or by the operator ([`Admin::operator`]: the command line and the server's own
+/// configuration; whoever controls them controls the server and its database).
+#[derive(Clone, Copy, Debug)]
+pub struct Admin(());
+
+impl Admin {
+    /// The proof for `user`, if they are an administrator.
+    pub fn of(user: &UserRow) -> Option<Admin> {
+        user.is_admin().then_some(Admin(()))
+    }
+
+    /// The operator (command line, configured first administrator) acts as an administrator.
+    pub fn operator() -> Admin {
+        Admin(())
+    }
+}
+
+/// A signed-in administrator, with the proof admin-only services ask for.
+pub struct AdminUser(pub CurrentUser, pub Admin);
 
 async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, Error> {
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
@@ -108,10 +128,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        if user.user.is_admin() {
-            Ok(AdminUser(user))
-        } else {
-            Err(Error::forbidden())
+        match Admin::of(&user.user) {
+            Some(admin) => Ok(AdminUser(user, admin)),
+            None => Err(Error::forbidden()),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `promptvault user create|list|set-password|set-role`.
 
+use crate::auth::Admin;
 use std::io::BufRead;
 
 use anyhow::{Context, bail};
@@ -77,11 +78,15 @@ async fn run_on(db: &crate::db::Db, cmd: UserCommand) -> anyhow::Result<()> {
                 role: Some(if admin { "ADMIN" } else { "USER" }.into()),
                 ..NewUser::default()
             };
-            let user = users::create(db, &input).await.map_err(explain)?;
+            let user = users::create(db, Admin::operator(), &input)
+                .await
+                .map_err(explain)?;
             println!("created {} ({}) id={}", user.email, user.role, user.id);
         }
         UserCommand::List => {
-            let (list, total) = users::list(db, i64::MAX, 0).await.map_err(explain)?;
+            let (list, total) = users::list(db, Admin::operator(), i64::MAX, 0)
+                .await
+                .map_err(explain)?;
             println!("{:<26} {:<6} {:<20} EMAIL", "ID", "ROLE", "TEAM");
             for u in list {
                 println!(
@@ -101,7 +106,7 @@ async fn run_on(db: &crate::db::Db, cmd: UserCommand) -> anyhow::Result<()> {
                 password: Some(password),
                 ..AdminUpdate::default()
             };
-            users::admin_update(db, &user.id, &update)
+            users::admin_update(db, Admin::operator(), &user.id, &update)
                 .await
                 .map_err(explain)?;
             println!(
@@ -115,7 +120,7 @@ async fn run_on(db: &crate::db::Db, cmd: UserCommand) -> anyhow::Result<()> {
                 role: Some(role),
                 ..AdminUpdate::default()
             };
-            let user = users::admin_update(db, &user.id, &update)
+            let user = users::admin_update(db, Admin::operator(), &user.id, &update)
                 .await
                 .map_err(explain)?;
             println!("{} is now {}", user.email, user.role);

@@ -112,7 +112,7 @@ async fn show(
 ) -> PageResult {
     let ctx = &me.ctx;
     let page = page.max(1);
-    let (rows, total) = users::list(&state.db, PER_PAGE, (page - 1) * PER_PAGE)
+    let (rows, total) = users::list(&state.db, me.admin, PER_PAGE, (page - 1) * PER_PAGE)
         .await
         .or_page(ctx)?;
     let ids: Vec<String> = rows.iter().map(|u| u.id.clone()).collect();
@@ -221,7 +221,7 @@ pub async fn create_user(State(state): State<AppState>, me: AdminMe, form: Form)
         teams: Some(kept.teams.clone()),
         ..NewUser::default()
     };
-    match users::create(&state.db, &input).await {
+    match users::create(&state.db, me.admin, &input).await {
         Ok(u) => Ok(redirect_with(
             "/admin#users",
             Flash::ok(format!("Account {} created.", u.email)),
@@ -271,7 +271,9 @@ pub async fn user_page(
             name: t.name,
         })
         .collect();
-    let (everyone, _) = users::list(&state.db, 200, 0).await.or_page(ctx)?;
+    let (everyone, _) = users::list(&state.db, me.admin, 200, 0)
+        .await
+        .or_page(ctx)?;
     let others = everyone
         .into_iter()
         .filter(|u| u.id != id)
@@ -306,7 +308,7 @@ pub async fn user_page(
 
 pub async fn update_user(
     State(state): State<AppState>,
-    _me: AdminMe,
+    me: AdminMe,
     Path(id): Path<String>,
     form: Form,
 ) -> PageResult {
@@ -317,7 +319,7 @@ pub async fn update_user(
         teams: Some(form.all("teams")),
         ..AdminUpdate::default()
     };
-    users::admin_update(&state.db, &id, &input)
+    users::admin_update(&state.db, me.admin, &id, &input)
         .await
         .or_flash(&back)?;
     Ok(redirect_with(&back, Flash::ok("User saved.")))
@@ -325,7 +327,7 @@ pub async fn update_user(
 
 pub async fn reset_password(
     State(state): State<AppState>,
-    _me: AdminMe,
+    me: AdminMe,
     Path(id): Path<String>,
     form: Form,
 ) -> PageResult {
@@ -334,7 +336,7 @@ pub async fn reset_password(
         password: Some(form.get("password").to_string()),
         ..AdminUpdate::default()
     };
-    users::admin_update(&state.db, &id, &input)
+    users::admin_update(&state.db, me.admin, &id, &input)
         .await
         .or_flash(&back)?;
     Ok(redirect_with(
@@ -345,7 +347,7 @@ pub async fn reset_password(
 
 pub async fn delete_user(
     State(state): State<AppState>,
-    _me: AdminMe,
+    me: AdminMe,
     Path(id): Path<String>,
     form: Form,
 ) -> PageResult {
@@ -361,12 +363,14 @@ pub async fn delete_user(
         }
         _ => PromptFate::Keep,
     };
-    users::delete(&state.db, &id, fate).await.or_flash(&back)?;
+    users::delete(&state.db, me.admin, &id, fate)
+        .await
+        .or_flash(&back)?;
     Ok(redirect_with("/admin#users", Flash::ok("User deleted.")))
 }
 
-pub async fn create_team(State(state): State<AppState>, _me: AdminMe, form: Form) -> PageResult {
-    let team = teams::create(&state.db, form.get("name"))
+pub async fn create_team(State(state): State<AppState>, me: AdminMe, form: Form) -> PageResult {
+    let team = teams::create(&state.db, me.admin, form.get("name"))
         .await
         .or_flash("/admin#teams")?;
     Ok(redirect_with(
@@ -409,12 +413,12 @@ pub async fn team_page(
 
 pub async fn rename_team(
     State(state): State<AppState>,
-    _me: AdminMe,
+    me: AdminMe,
     Path(id): Path<String>,
     form: Form,
 ) -> PageResult {
     let back = format!("/admin/teams/{id}");
-    teams::rename(&state.db, &id, form.get("name"))
+    teams::rename(&state.db, me.admin, &id, form.get("name"))
         .await
         .or_flash(&back)?;
     Ok(redirect_with(&back, Flash::ok("Team renamed.")))
@@ -422,10 +426,10 @@ pub async fn rename_team(
 
 pub async fn delete_team(
     State(state): State<AppState>,
-    _me: AdminMe,
+    me: AdminMe,
     Path(id): Path<String>,
 ) -> PageResult {
-    teams::delete(&state.db, &id)
+    teams::delete(&state.db, me.admin, &id)
         .await
         .or_flash(&format!("/admin/teams/{id}"))?;
     Ok(redirect_with("/admin#teams", Flash::ok("Team deleted.")))
@@ -433,7 +437,7 @@ pub async fn delete_team(
 
 pub async fn add_member(
     State(state): State<AppState>,
-    _me: AdminMe,
+    me: AdminMe,
     Path(id): Path<String>,
     form: Form,
 ) -> PageResult {
@@ -442,7 +446,7 @@ pub async fn add_member(
         .await
         .and_then(|u| u.ok_or_else(|| Error::invalid_field("email", "no account has this email")))
         .or_flash(&back)?;
-    teams::add_member(&state.db, &id, &user.id)
+    teams::add_member(&state.db, me.admin, &id, &user.id)
         .await
         .or_flash(&back)?;
     Ok(redirect_with(
@@ -453,21 +457,21 @@ pub async fn add_member(
 
 pub async fn remove_member(
     State(state): State<AppState>,
-    _me: AdminMe,
+    me: AdminMe,
     Path((id, user_id)): Path<(String, String)>,
 ) -> PageResult {
     let back = format!("/admin/teams/{id}");
-    teams::remove_member(&state.db, &id, &user_id)
+    teams::remove_member(&state.db, me.admin, &id, &user_id)
         .await
         .or_flash(&back)?;
     Ok(redirect_with(&back, Flash::ok("Member removed.")))
 }
 
-pub async fn save_settings(State(state): State<AppState>, _me: AdminMe, form: Form) -> PageResult {
+pub async fn save_settings(State(state): State<AppState>, me: AdminMe, form: Form) -> PageResult {
     let input = SettingsUpdate {
         allow_registration: Some(form.checked("allowRegistration")),
     };
-    crate::settings::update(&state.db, &input)
+    crate::settings::update(&state.db, me.admin, &input)
         .await
         .or_flash("/admin#settings")?;
     Ok(redirect_with(
@@ -476,8 +480,8 @@ pub async fn save_settings(State(state): State<AppState>, _me: AdminMe, form: Fo
     ))
 }
 
-pub async fn create_tag(State(state): State<AppState>, _me: AdminMe, form: Form) -> PageResult {
-    let tag = crate::tags::create(&state.db, form.get("name"))
+pub async fn create_tag(State(state): State<AppState>, me: AdminMe, form: Form) -> PageResult {
+    let tag = crate::tags::create(&state.db, me.admin, form.get("name"))
         .await
         .or_flash("/admin#tags")?;
     Ok(redirect_with(
@@ -488,11 +492,11 @@ pub async fn create_tag(State(state): State<AppState>, _me: AdminMe, form: Form)
 
 pub async fn rename_tag(
     State(state): State<AppState>,
-    _me: AdminMe,
+    me: AdminMe,
     Path(id): Path<String>,
     form: Form,
 ) -> PageResult {
-    crate::tags::rename(&state.db, &id, form.get("name"))
+    crate::tags::rename(&state.db, me.admin, &id, form.get("name"))
         .await
         .or_flash("/admin#tags")?;
     Ok(redirect_with("/admin#tags", Flash::ok("Tag renamed.")))
@@ -500,11 +504,11 @@ pub async fn rename_tag(
 
 pub async fn merge_tag(
     State(state): State<AppState>,
-    _me: AdminMe,
+    me: AdminMe,
     Path(id): Path<String>,
     form: Form,
 ) -> PageResult {
-    let into = crate::tags::merge(&state.db, &id, form.get("into"))
+    let into = crate::tags::merge(&state.db, me.admin, &id, form.get("into"))
         .await
         .or_flash("/admin#tags")?;
     Ok(redirect_with(
@@ -515,10 +519,10 @@ pub async fn merge_tag(
 
 pub async fn delete_tag(
     State(state): State<AppState>,
-    _me: AdminMe,
+    me: AdminMe,
     Path(id): Path<String>,
 ) -> PageResult {
-    crate::tags::delete(&state.db, &id)
+    crate::tags::delete(&state.db, me.admin, &id)
         .await
         .or_flash("/admin#tags")?;
     Ok(redirect_with("/admin#tags", Flash::ok("Tag deleted.")))

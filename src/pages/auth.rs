@@ -42,8 +42,7 @@ struct Situation {
 }
 
 async fn situation(state: &AppState) -> crate::error::Result<Situation> {
-    let (_, users) = users::list(&state.db, 1, 0).await?;
-    let first_run = users == 0;
+    let first_run = users::count(&state.db).await? == 0;
     let open = crate::settings::get(&state.db).await?.allow_registration;
     Ok(Situation {
         first_run,

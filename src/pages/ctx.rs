@@ -129,4 +129,6 @@ pub struct Me {
 pub struct AdminMe {
     pub ctx: Ctx,
     pub user: UserRow,
+    /// The proof admin-only services ask for.
+    pub admin: crate::auth::Admin,
 }

@@ -62,8 +62,8 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         let Me { ctx, user } = Me::from_request_parts(parts, state).await?;
-        if user.is_admin() {
-            Ok(AdminMe { ctx, user })
+        if let Some(admin) = crate::auth::Admin::of(&user) {
+            Ok(AdminMe { ctx, user, admin })
         } else {
             Err(respond::error_page(&ctx, &Error::forbidden()).into_response())
         }

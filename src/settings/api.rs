@@ -42,8 +42,8 @@ async fn admin_get(State(s): State<AppState>, _: AdminUser) -> Result<Response> 
               (status = 403, description = "Not an administrator", body = ErrorBody)))]
 async fn admin_put(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Json(i): Json<SettingsUpdate>,
 ) -> Result<Response> {
-    Ok(axum::Json(super::update(&s.db, &i).await?).into_response())
+    Ok(axum::Json(super::update(&s.db, admin, &i).await?).into_response())
 }

@@ -20,7 +20,7 @@ pub struct SettingsUpdate {
     pub allow_registration: Option<bool>,
 }
 
-pub async fn update(db: &Db, input: &SettingsUpdate) -> Result<Settings> {
+pub async fn update(db: &Db, _: crate::auth::Admin, input: &SettingsUpdate) -> Result<Settings> {
     let mut tx = db.write().await?;
     let mut s = store::get(&mut tx).await?;
     if let Some(v) = input.allow_registration {

@@ -48,10 +48,10 @@ async fn list(State(s): State<AppState>, me: CurrentUser) -> Result<Response> {
               (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn create(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Json(i): Json<NameInput>,
 ) -> Result<Response> {
-    let tag = super::create(&s.db, i.name.as_deref().unwrap_or_default()).await?;
+    let tag = super::create(&s.db, admin, i.name.as_deref().unwrap_or_default()).await?;
     Ok((StatusCode::CREATED, axum::Json(tag)).into_response())
 }
 
@@ -61,11 +61,11 @@ async fn create(
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn rename(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Path(id): Path<String>,
     Json(i): Json<NameInput>,
 ) -> Result<Response> {
-    let tag = super::rename(&s.db, &id, i.name.as_deref().unwrap_or_default()).await?;
+    let tag = super::rename(&s.db, admin, &id, i.name.as_deref().unwrap_or_default()).await?;
     Ok(axum::Json(tag).into_response())
 }
 
@@ -75,10 +75,10 @@ async fn rename(
               (status = 404, body = ErrorBody)))]
 async fn remove(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    super::delete(&s.db, &id).await?;
+    super::delete(&s.db, admin, &id).await?;
     Ok(axum::Json(json!({ "success": true })).into_response())
 }
 
@@ -89,10 +89,10 @@ async fn remove(
               (status = 404, body = ErrorBody)))]
 async fn merge(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Path(id): Path<String>,
     Json(i): Json<MergeInput>,
 ) -> Result<Response> {
-    let tag = super::merge(&s.db, &id, i.into.as_deref().unwrap_or_default()).await?;
+    let tag = super::merge(&s.db, admin, &id, i.into.as_deref().unwrap_or_default()).await?;
     Ok(axum::Json(tag).into_response())
 }

@@ -57,7 +57,7 @@ fn map_unique(e: sqlx::Error) -> Error {
 }
 
 /// Admin: a new tag without any prompt. 409 when the name exists (any case).
-pub async fn create(db: &Db, name: &str) -> Result<TagRow> {
+pub async fn create(db: &Db, _: crate::auth::Admin, name: &str) -> Result<TagRow> {
     let name = parse_tag(name).map_err(|p| Error::invalid_field("name", p))?;
     let mut tx = db.write().await?;
     if store::by_name(&mut tx, &name).await?.is_some() {
@@ -74,7 +74,7 @@ pub async fn create(db: &Db, name: &str) -> Result<TagRow> {
 }
 
 /// Admin: renames a tag (a change of case only is allowed). 409 when another tag has the name.
-pub async fn rename(db: &Db, id: &str, name: &str) -> Result<TagRow> {
+pub async fn rename(db: &Db, _: crate::auth::Admin, id: &str, name: &str) -> Result<TagRow> {
     let name = parse_tag(name).map_err(|p| Error::invalid_field("name", p))?;
     let mut tx = db.write().await?;
     let mut tag = store::by_id(&mut tx, id)
@@ -94,7 +94,7 @@ pub async fn rename(db: &Db, id: &str, name: &str) -> Result<TagRow> {
 }
 
 /// Admin: deletes an unused tag; a tag still on prompts is a 400 with its `usageCount`.
-pub async fn delete(db: &Db, id: &str) -> Result<()> {
+pub async fn delete(db: &Db, _: crate::auth::Admin, id: &str) -> Result<()> {
     let mut tx = db.write().await?;
     store::by_id(&mut tx, id)
         .await?
@@ -114,7 +114,7 @@ pub async fn delete(db: &Db, id: &str) -> Result<()> {
 }
 
 /// Admin: moves every prompt of tag `id` to tag `into`, then deletes `id`.
-pub async fn merge(db: &Db, id: &str, into: &str) -> Result<TagRow> {
+pub async fn merge(db: &Db, _: crate::auth::Admin, id: &str, into: &str) -> Result<TagRow> {
     if into.trim().is_empty() {
         return Err(Error::invalid_field("into", "is required"));
     }

@@ -45,10 +45,10 @@ async fn list(State(s): State<AppState>, _: AdminUser) -> Result<Response> {
               (status = 409, description = "A team with this name already exists", body = ErrorBody)))]
 async fn create(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Json(i): Json<TeamInput>,
 ) -> Result<Response> {
-    let team = super::create(&s.db, i.name.as_deref().unwrap_or_default()).await?;
+    let team = super::create(&s.db, admin, i.name.as_deref().unwrap_or_default()).await?;
     Ok((StatusCode::CREATED, axum::Json(team)).into_response())
 }
 
@@ -59,11 +59,11 @@ async fn create(
               (status = 409, description = "A team with this name already exists", body = ErrorBody)))]
 async fn rename(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Path(id): Path<String>,
     Json(i): Json<TeamInput>,
 ) -> Result<Response> {
-    let team = super::rename(&s.db, &id, i.name.as_deref().unwrap_or_default()).await?;
+    let team = super::rename(&s.db, admin, &id, i.name.as_deref().unwrap_or_default()).await?;
     Ok(axum::Json(team).into_response())
 }
 
@@ -73,10 +73,10 @@ async fn rename(
               (status = 403, description = "Not an administrator", body = ErrorBody)))]
 async fn remove(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    super::delete(&s.db, &id).await?;
+    super::delete(&s.db, admin, &id).await?;
     Ok(axum::Json(json!({ "ok": true })).into_response())
 }
 
@@ -104,14 +104,14 @@ struct MemberInput {
               (status = 403, description = "Not an administrator", body = ErrorBody)))]
 async fn add_member(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Path(id): Path<String>,
     Json(i): Json<MemberInput>,
 ) -> Result<Response> {
     let Some(user_id) = i.user_id.filter(|u| !u.is_empty()) else {
         return Err(crate::error::Error::invalid_field("userId", "is required"));
     };
-    super::add_member(&s.db, &id, &user_id).await?;
+    super::add_member(&s.db, admin, &id, &user_id).await?;
     Ok((StatusCode::CREATED, axum::Json(json!({ "ok": true }))).into_response())
 }
 
@@ -121,9 +121,9 @@ async fn add_member(
               (status = 403, description = "Not an administrator", body = ErrorBody)))]
 async fn remove_member(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Path((id, user_id)): Path<(String, String)>,
 ) -> Result<Response> {
-    super::remove_member(&s.db, &id, &user_id).await?;
+    super::remove_member(&s.db, admin, &id, &user_id).await?;
     Ok(axum::Json(json!({ "ok": true })).into_response())
 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod store;
 
+use crate::auth::Admin;
 use crate::db::{self, Db, Tx};
 use crate::error::{Error, Result};
 pub use store::{Member, TeamRow, TeamWithCount};
@@ -37,7 +38,7 @@ pub async fn names_by_user(
     Ok(out)
 }
 
-pub async fn create(db: &Db, name: &str) -> Result<TeamRow> {
+pub async fn create(db: &Db, _: Admin, name: &str) -> Result<TeamRow> {
     let name = parse_name(name).map_err(|p| Error::invalid_field("name", p))?;
     let mut tx = db.write().await?;
     if store::by_name(&mut tx, &name).await?.is_some() {
@@ -58,7 +59,7 @@ pub async fn create(db: &Db, name: &str) -> Result<TeamRow> {
     Ok(team)
 }
 
-pub async fn rename(db: &Db, id: &str, name: &str) -> Result<TeamRow> {
+pub async fn rename(db: &Db, _: Admin, id: &str, name: &str) -> Result<TeamRow> {
     let name = parse_name(name).map_err(|p| Error::invalid_field("name", p))?;
     let mut tx = db.write().await?;
     let mut team = store::by_id(&mut tx, id)
@@ -84,7 +85,7 @@ pub async fn rename(db: &Db, id: &str, name: &str) -> Result<TeamRow> {
 }
 
 /// Deletes a team: memberships go, its TEAM prompts become PRIVATE, members' primary team moves on.
-pub async fn delete(db: &Db, id: &str) -> Result<()> {
+pub async fn delete(db: &Db, _: Admin, id: &str) -> Result<()> {
     let mut tx = db.write().await?;
     store::by_id(&mut tx, id)
         .await?
@@ -107,7 +108,7 @@ pub async fn members(db: &Db, id: &str) -> Result<Vec<Member>> {
     Ok(store::members(&mut tx, id).await?)
 }
 
-pub async fn add_member(db: &Db, team_id: &str, user_id: &str) -> Result<()> {
+pub async fn add_member(db: &Db, _: Admin, team_id: &str, user_id: &str) -> Result<()> {
     let mut tx = db.write().await?;
     store::by_id(&mut tx, team_id)
         .await?
@@ -121,7 +122,7 @@ pub async fn add_member(db: &Db, team_id: &str, user_id: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn remove_member(db: &Db, team_id: &str, user_id: &str) -> Result<()> {
+pub async fn remove_member(db: &Db, _: Admin, team_id: &str, user_id: &str) -> Result<()> {
     let mut tx = db.write().await?;
     if store::remove_member(&mut tx, team_id, user_id).await? == 0 {
         return Err(Error::not_found());

@@ -82,11 +82,11 @@ async fn view(db: &Db, u: UserRow) -> Result<AdminView> {
               (status = 403, description = "Not an administrator", body = ErrorBody)))]
 async fn list(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Query(page): Query<Page>,
 ) -> Result<Response> {
     let page = page.checked()?;
-    let (users, total) = super::list(&s.db, page.limit, page.offset).await?;
+    let (users, total) = super::list(&s.db, admin, page.limit, page.offset).await?;
     let mut out = Vec::with_capacity(users.len());
     for u in users {
         out.push(view(&s.db, u).await?);
@@ -109,10 +109,10 @@ async fn one(State(s): State<AppState>, _: AdminUser, Path(id): Path<String>) ->
               (status = 409, description = "Email in use", body = ErrorBody)))]
 async fn create(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Json(input): Json<NewUser>,
 ) -> Result<Response> {
-    let user = super::create(&s.db, &input).await?;
+    let user = super::create(&s.db, admin, &input).await?;
     Ok((StatusCode::CREATED, axum::Json(view(&s.db, user).await?)).into_response())
 }
 
@@ -124,11 +124,11 @@ async fn create(
               (status = 409, description = "Cannot demote the last administrator", body = ErrorBody)))]
 async fn update(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Path(id): Path<String>,
     Json(input): Json<AdminUpdate>,
 ) -> Result<Response> {
-    let user = super::admin_update(&s.db, &id, &input).await?;
+    let user = super::admin_update(&s.db, admin, &id, &input).await?;
     Ok(axum::Json(view(&s.db, user).await?).into_response())
 }
 
@@ -159,7 +159,7 @@ enum PromptFateName {
               (status = 409, description = "Last administrator, or the user has prompts and no `prompts` choice", body = ErrorBody)))]
 async fn remove(
     State(s): State<AppState>,
-    _: AdminUser,
+    AdminUser(_, admin): AdminUser,
     Path(id): Path<String>,
     Query(q): Query<DeleteQuery>,
 ) -> Result<Response> {
@@ -180,6 +180,6 @@ async fn remove(
             ));
         }
     };
-    super::delete(&s.db, &id, fate).await?;
+    super::delete(&s.db, admin, &id, fate).await?;
     Ok(axum::Json(json!({ "ok": true })).into_response())
 }

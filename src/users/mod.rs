@@ -8,6 +8,7 @@ pub mod store;
 
 use serde::Deserialize;
 
+use crate::auth::Admin;
 use crate::db::{self, Db, Tx};
 use crate::error::{Error, Problems, Result};
 use crate::teams;
@@ -136,7 +137,7 @@ async fn register_once(db: &Db, v: &ValidNewUser, hash: &str) -> Result<UserRow>
 }
 
 /// An administrator (or the CLI) creates an account with a role and teams.
-pub async fn create(db: &Db, input: &NewUser) -> Result<UserRow> {
+pub async fn create(db: &Db, _: Admin, input: &NewUser) -> Result<UserRow> {
     let v = validate_new(input)?;
     let role = v.role.unwrap_or(Role::User);
     let hash = password::hash(v.password.expose()).await?;
@@ -274,7 +275,7 @@ pub struct AdminUpdate {
     pub password: Option<String>,
 }
 
-pub async fn admin_update(db: &Db, id: &str, input: &AdminUpdate) -> Result<UserRow> {
+pub async fn admin_update(db: &Db, _: Admin, id: &str, input: &AdminUpdate) -> Result<UserRow> {
     let mut p = Problems::default();
     let name = match &input.name {
         Some(n) => p.check("name", domain::parse_name(Some(n))).map(Some),
@@ -347,7 +348,7 @@ pub enum PromptFate {
     TransferTo(String),
 }
 
-pub async fn delete(db: &Db, id: &str, fate: PromptFate) -> Result<()> {
+pub async fn delete(db: &Db, _: Admin, id: &str, fate: PromptFate) -> Result<()> {
     let mut tx = db.write().await?;
     let user = store::by_id(&mut tx, id)
         .await?
@@ -389,7 +390,13 @@ pub async fn delete(db: &Db, id: &str, fate: PromptFate) -> Result<()> {
     Ok(())
 }
 
-pub async fn list(db: &Db, limit: i64, offset: i64) -> Result<(Vec<UserRow>, i64)> {
+/// How many accounts exist (the sign-in page asks whether this is the first run).
+pub async fn count(db: &Db) -> Result<i64> {
+    let mut tx = db.read().await?;
+    Ok(store::count(&mut tx).await?)
+}
+
+pub async fn list(db: &Db, _: Admin, limit: i64, offset: i64) -> Result<(Vec<UserRow>, i64)> {
     let mut tx = db.read().await?;
     let users = store::list(&mut tx, limit, offset).await?;
     let total = store::count(&mut tx).await?;
@@ -445,7 +452,7 @@ pub async fn bootstrap_admin(db: &Db, email: &str, password: &str) -> Result<Opt
         tx.commit().await?;
         return Ok(Some(existing));
     }
-    create(db, &input).await.map(Some)
+    create(db, Admin::operator(), &input).await.map(Some)
 }
 
 /// Whether 1.x's default administrator (`admin@promptvault.local`) still accepts its default
