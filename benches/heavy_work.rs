@@ -23,20 +23,7 @@ const IMPORT_BODY_BYTES: usize = 100_000;
 async fn run(backend: Backend) -> Option<String> {
     let app = TestApp::start_with(backend, |c| c.db_max_connections = 10).await?;
     let owner = app.user("owner@example.com").await;
-    let lines: Vec<String> = (0..60_000).map(|i| format!("line {i:06}")).collect();
-    let p =
-        common::library::prompt(&owner, json!({ "title": "Huge", "body": lines.join("\n") })).await;
-    let id = p["id"].as_str().expect("id").to_string();
-    let reversed: Vec<&str> = lines.iter().rev().map(String::as_str).collect();
-    let (s, _) = owner
-        .put(
-            &format!("/api/prompts/{id}"),
-            &json!({ "body": reversed.join("\n") }),
-        )
-        .await;
-    assert_eq!(s, 200);
-    let small = common::library::prompt(&owner, json!({ "title": "Small", "body": "hello" })).await;
-    let small_id = small["id"].as_str().expect("id").to_string();
+    let (id, small_id) = common::library::huge_reversed_prompt(&owner).await;
     let filler = "word ".repeat(IMPORT_BODY_BYTES / 5);
     let mut files = Vec::new();
     let mut importers = Vec::new();

@@ -172,7 +172,7 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<UserRo
         (Some(mut user), password::Verified::YesRehash) => {
             user.password = password::hash(password).await?;
             let mut tx = db.write().await?;
-            store::set_password(&mut tx, &user.id, &user.password).await?;
+            store::set(&mut tx, &user.id, store::Field::Password(&user.password)).await?;
             tx.commit().await?;
             tracing::info!(user = %user.id, "upgraded a legacy password hash to argon2id");
             Ok(user)
@@ -242,10 +242,10 @@ pub async fn update_profile(
         return Err(Error::Unauthorized);
     }
     if let Some(name) = name {
-        store::set_name(&mut tx, user_id, name.as_deref()).await?;
+        store::set(&mut tx, user_id, store::Field::Name(name.as_deref())).await?;
     }
     if let Some(hash) = &hash {
-        store::set_password(&mut tx, user_id, hash).await?;
+        store::set(&mut tx, user_id, store::Field::Password(hash)).await?;
         crate::auth::sessions::revoke_others(&mut tx, user_id, keep_session).await?;
         crate::auth::tokens::revoke_all(&mut tx, user_id).await?;
     }
@@ -301,7 +301,7 @@ pub async fn admin_update(db: &Db, _: Admin, id: &str, input: &AdminUpdate) -> R
         .await?
         .ok_or_else(Error::not_found)?;
     if let Some(name) = name {
-        store::set_name(&mut tx, id, name.as_deref()).await?;
+        store::set(&mut tx, id, store::Field::Name(name.as_deref())).await?;
     }
     if let Some(role) = role {
         if user.is_admin() && role != Role::Admin && !another_admin_remains(&mut tx).await? {
@@ -310,11 +310,11 @@ pub async fn admin_update(db: &Db, _: Admin, id: &str, input: &AdminUpdate) -> R
                 "last_admin",
             ));
         }
-        store::set_role(&mut tx, id, role.as_str()).await?;
+        store::set(&mut tx, id, store::Field::Role(role.as_str())).await?;
     }
     // A reset by an administrator ends every credential: all sessions and all API tokens.
     if let Some(h) = &hash {
-        store::set_password(&mut tx, id, h).await?;
+        store::set(&mut tx, id, store::Field::Password(h)).await?;
         crate::auth::sessions::revoke_all(&mut tx, id).await?;
         crate::auth::tokens::revoke_all(&mut tx, id).await?;
     }
@@ -448,7 +448,7 @@ pub async fn bootstrap_admin(db: &Db, email: &str, password: &str) -> Result<Opt
     if let Some(mut existing) = by_email(db, email).await? {
         existing.role = "ADMIN".into();
         let mut tx = db.write().await?;
-        store::set_role(&mut tx, &existing.id, "ADMIN").await?;
+        store::set(&mut tx, &existing.id, store::Field::Role("ADMIN")).await?;
         tx.commit().await?;
         return Ok(Some(existing));
     }

@@ -112,43 +112,36 @@ pub async fn insert(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
     })
 }
 
-/// Sets one user's display name (only that column and `updatedAt`).
-pub async fn set_name(tx: &mut Tx, id: &str, name: Option<&str>) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql(
-        "UPDATE \"User\" SET \"name\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?"
-    ))
-    .bind(name)
-    .bind(crate::db::Ts(crate::db::now()))
-    .bind(id)
-    .execute(conn)
-    .await
-    .map(drop))
+/// A column of `User` that changes on its own (profile and admin updates write only what
+/// changes, so they cannot undo a concurrent change to another column).
+#[derive(Clone, Copy, Debug)]
+pub enum Field<'a> {
+    Name(Option<&'a str>),
+    /// A password hash.
+    Password(&'a str),
+    Role(&'a str),
 }
 
-/// Sets one user's password hash (only that column and `updatedAt`).
-pub async fn set_password(tx: &mut Tx, id: &str, hash: &str) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql(
-        "UPDATE \"User\" SET \"password\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?"
-    ))
-    .bind(hash)
-    .bind(crate::db::Ts(crate::db::now()))
-    .bind(id)
-    .execute(conn)
-    .await
-    .map(drop))
-}
-
-/// Sets one user's role (only that column and `updatedAt`).
-pub async fn set_role(tx: &mut Tx, id: &str, role: &str) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql(
-        "UPDATE \"User\" SET \"role\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?"
-    ))
-    .bind(role)
-    .bind(crate::db::Ts(crate::db::now()))
-    .bind(id)
-    .execute(conn)
-    .await
-    .map(drop))
+/// Sets one column of one user, and `updatedAt`.
+pub async fn set(tx: &mut Tx, id: &str, field: Field<'_>) -> sqlx::Result<()> {
+    let (sql, value) = match field {
+        Field::Name(v) => (
+            "UPDATE \"User\" SET \"name\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?",
+            Arg::N(v.map(str::to_string)),
+        ),
+        Field::Password(v) => (
+            "UPDATE \"User\" SET \"password\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?",
+            Arg::S(v.to_string()),
+        ),
+        Field::Role(v) => (
+            "UPDATE \"User\" SET \"role\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?",
+            Arg::S(v.to_string()),
+        ),
+    };
+    let args = [value, Arg::T(crate::db::now()), Arg::S(id.to_string())];
+    crate::db::dynamic::execute(tx, sql.into(), &args)
+        .await
+        .map(drop)
 }
 
 pub async fn list(tx: &mut Tx, limit: i64, offset: i64) -> sqlx::Result<Vec<UserRow>> {

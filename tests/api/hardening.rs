@@ -164,20 +164,7 @@ async fn password_changes_end_tokens_and_tokens_cannot_mint_tokens(app: TestApp)
 /// cores with the other tests; `cargo bench --bench heavy_work` measures the real figure.
 async fn heavy_diffs_and_imports_do_not_stall_other_requests(app: TestApp) {
     let owner = app.user("owner@example.com").await;
-    let lines: Vec<String> = (0..60_000).map(|i| format!("line {i:06}")).collect();
-    let body = lines.join("\n");
-    let p = common::library::prompt(&owner, json!({ "title": "Huge", "body": body })).await;
-    let id = p["id"].as_str().expect("id").to_string();
-    let reversed: Vec<&str> = lines.iter().rev().map(String::as_str).collect();
-    let (s, _) = owner
-        .put(
-            &format!("/api/prompts/{id}"),
-            &json!({ "body": reversed.join("\n") }),
-        )
-        .await;
-    assert_eq!(s, 200);
-    let small = common::library::prompt(&owner, json!({ "title": "Small", "body": "hello" })).await;
-    let small_id = small["id"].as_str().expect("id").to_string();
+    let (id, small_id) = common::library::huge_reversed_prompt(&owner).await;
 
     let mut heavy = tokio::task::JoinSet::new();
     for i in 0..4 {

@@ -126,3 +126,21 @@ pub async fn dangling_rows(app: &TestApp) -> i64 {
     }
     n
 }
+
+/// The heaviest diff a user can ask for: a prompt of 60,000 lines saved again reversed (its id),
+/// and a small prompt of the same owner to read while it runs (its id).
+pub async fn huge_reversed_prompt(owner: &Client) -> (String, String) {
+    let lines: Vec<String> = (0..60_000).map(|i| format!("line {i:06}")).collect();
+    let p = prompt(owner, json!({ "title": "Huge", "body": lines.join("\n") })).await;
+    let id = p["id"].as_str().expect("id").to_string();
+    let reversed: Vec<&str> = lines.iter().rev().map(String::as_str).collect();
+    let (s, body) = owner
+        .put(
+            &format!("/api/prompts/{id}"),
+            &json!({ "body": reversed.join("\n") }),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    let small = prompt(owner, json!({ "title": "Small", "body": "hello" })).await;
+    (id, small["id"].as_str().expect("id").to_string())
+}
