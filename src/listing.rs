@@ -16,6 +16,52 @@ pub const MAX_LIMIT: i64 = 200;
 /// Longest text query.
 pub const MAX_QUERY_CHARS: usize = 500;
 
+/// Lists and searches count matches up to this many; past it the total is "at least this"
+/// (`X-Total-Count` says the cap and `X-Total-Count-Capped: true`; pages show "10000+"): the
+/// work of a page view must not grow with the number of prompts.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// How many prompts match: exact up to [`COUNT_CAP`], else at least the cap.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Total {
+    pub count: i64,
+    /// More than `count` match.
+    pub capped: bool,
+}
+
+impl Total {
+    /// From a count made with [`capped_count_sql`] (at most `COUNT_CAP + 1`).
+    pub fn from_count(n: i64) -> Total {
+        Total {
+            count: n.min(COUNT_CAP),
+            capped: n > COUNT_CAP,
+        }
+    }
+
+    /// An exact total (small lists that are always counted in full).
+    pub fn exact(n: i64) -> Total {
+        Total {
+            count: n,
+            capped: false,
+        }
+    }
+}
+
+impl std::fmt::Display for Total {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.count, if self.capped { "+" } else { "" })
+    }
+}
+
+/// `SELECT COUNT(*)` of the rows of `from_where` (a `FROM … WHERE …` text), stopping after
+/// `COUNT_CAP + 1` of them.
+pub fn capped_count_sql(from_where: &str) -> String {
+    format!(
+        "SELECT COUNT(*) FROM (SELECT 1 AS \"one\" FROM {from_where} LIMIT {}) capped",
+        COUNT_CAP + 1
+    )
+}
+
 /// `limit` and `offset` checked: `limit` 1.. (capped at [`MAX_LIMIT`]), `offset` 0.. . The one
 /// rule for every paged answer (lists, search, admin lists).
 pub fn check_page(limit: i64, offset: i64) -> Result<(i64, i64)> {

@@ -188,10 +188,16 @@ impl Page {
 }
 
 /// A JSON array with the total in `X-Total-Count`.
-pub fn with_total<T: serde::Serialize>(items: T, total: i64) -> Response {
+pub fn with_total<T: serde::Serialize>(items: T, total: crate::listing::Total) -> Response {
     let mut r = axum::Json(items).into_response();
-    if let Ok(v) = total.to_string().parse() {
+    if let Ok(v) = total.count.to_string().parse() {
         r.headers_mut().insert("x-total-count", v);
+    }
+    if total.capped {
+        r.headers_mut().insert(
+            "x-total-count-capped",
+            axum::http::HeaderValue::from_static("true"),
+        );
     }
     r
 }

@@ -3,7 +3,7 @@
 
 use crate::pages::fmt;
 use crate::pages::respond::url_encode;
-use crate::prompts::{ListQuery, PromptView, Sort, Visibility};
+use crate::prompts::{ListQuery, PromptView, Sort, Total, Visibility};
 
 /// How many characters of a body a card shows before fading out.
 const PREVIEW_CHARS: usize = 400;
@@ -107,7 +107,7 @@ pub struct ListState {
     pub table: bool,
     pub page: i64,
     pub pages: i64,
-    pub total: i64,
+    pub total: Total,
     pub per_page: i64,
     pub error: Option<String>,
 }
@@ -159,16 +159,16 @@ impl ListState {
             table,
             page,
             pages: 1,
-            total: 0,
+            total: Total::default(),
             per_page,
             error,
         };
         (state, q)
     }
 
-    pub fn set_total(&mut self, total: i64) {
+    pub fn set_total(&mut self, total: Total) {
         self.total = total;
-        self.pages = ((total + self.per_page - 1) / self.per_page).max(1);
+        self.pages = ((total.count + self.per_page - 1) / self.per_page).max(1);
     }
 
     pub fn filtered(&self) -> bool {
@@ -277,7 +277,7 @@ mod tests {
         );
         assert_eq!((q.limit, q.offset), (24, 48));
         assert_eq!(q.q.as_deref(), Some("a b"));
-        s.set_total(100);
+        s.set_total(Total::exact(100));
         assert_eq!(s.pages, 5);
         assert_eq!(
             s.prev_href(),

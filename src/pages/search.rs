@@ -35,7 +35,7 @@ struct SearchPage<'a> {
     sort: String,
     mine_only: bool,
     hits: Vec<HitView>,
-    total: i64,
+    total: crate::listing::Total,
     page: i64,
     pages: i64,
     prev: String,
@@ -100,7 +100,7 @@ pub async fn page(State(state): State<AppState>, me: Me, RawQuery(raw): RawQuery
     req.limit = PER_PAGE;
     req.offset = (page - 1) * PER_PAGE;
     let (hits, total) = match &req.q {
-        None => (Vec::new(), 0),
+        None => (Vec::new(), crate::listing::Total::default()),
         Some(text) => {
             match prompts::search_views(&state.db, &me.user.id, Scope::Readable, &req).await {
                 Ok((found, total)) => {
@@ -130,13 +130,13 @@ pub async fn page(State(state): State<AppState>, me: Me, RawQuery(raw): RawQuery
                 }
                 Err(e) if !e.status().is_server_error() => {
                     error = Some(describe(&e));
-                    (Vec::new(), 0)
+                    (Vec::new(), crate::listing::Total::default())
                 }
                 Err(e) => return Err(respond::error_page(&me.ctx, &e).into()),
             }
         }
     };
-    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let pages = ((total.count + PER_PAGE - 1) / PER_PAGE).max(1);
     let text = req.q.clone().unwrap_or_default();
     let mut l = me.ctx.layout(
         if text.is_empty() {

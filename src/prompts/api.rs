@@ -46,7 +46,7 @@ pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
 
 #[utoipa::path(get, path = "/", tag = "prompts", params(ListParams),
     description = "The caller's own prompts, newest `updatedAt` first.",
-    responses((status = 200, body = Vec<PromptView>, headers(("x-total-count" = i64))),
+    responses((status = 200, body = Vec<PromptView>, headers(("x-total-count" = i64, description = "Matching prompts, counted up to 10000"), ("x-total-count-capped" = bool, description = "Present (true) when more than 10000 match: the total is at least x-total-count"))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn list(
     State(s): State<AppState>,
@@ -60,7 +60,7 @@ async fn list(
 
 #[utoipa::path(get, path = "/feed/team", tag = "prompts", params(ListParams),
     description = "TEAM and PUBLIC prompts across all the caller's teams.",
-    responses((status = 200, body = Vec<PromptView>, headers(("x-total-count" = i64))),
+    responses((status = 200, body = Vec<PromptView>, headers(("x-total-count" = i64, description = "Matching prompts, counted up to 10000"), ("x-total-count-capped" = bool, description = "Present (true) when more than 10000 match: the total is at least x-total-count"))),
               (status = 404, description = "No team assigned", body = ErrorBody)))]
 async fn feed(
     State(s): State<AppState>,

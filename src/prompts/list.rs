@@ -4,23 +4,25 @@
 use super::store::{self, Arg, PromptRow};
 use crate::db::Tx;
 use crate::error::Result;
-use crate::listing::{self, ListQuery, Scope};
+use crate::listing::{self, ListQuery, Scope, Total};
 
-/// One page of prompt rows and the total number matching.
+/// One page of prompt rows and how many match (counted up to `listing::COUNT_CAP`).
 pub async fn page(
     tx: &mut Tx,
     caller: &str,
     scope: Scope,
     q: &ListQuery,
-) -> Result<(Vec<PromptRow>, i64)> {
+) -> Result<(Vec<PromptRow>, Total)> {
     let (cond, args) = listing::conditions(caller, scope, q);
     let order = listing::order_by(q.effective_sort(), tx.backend());
-    let total = store::fetch_count(
-        tx,
-        format!("SELECT COUNT(*) FROM \"Prompt\" p WHERE {cond}"),
-        &args,
-    )
-    .await?;
+    let total = Total::from_count(
+        store::fetch_count(
+            tx,
+            listing::capped_count_sql(&format!("\"Prompt\" p WHERE {cond}")),
+            &args,
+        )
+        .await?,
+    );
     let mut page_args = args;
     page_args.push(Arg::I(q.limit));
     page_args.push(Arg::I(q.offset));

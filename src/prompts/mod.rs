@@ -22,7 +22,7 @@ pub mod view;
 
 use crate::db::{self, Db, Tx};
 use crate::error::{Error, Result};
-pub use crate::listing::{ListQuery, Scope, Sort};
+pub use crate::listing::{ListQuery, Scope, Sort, Total};
 use crate::users::UserRow;
 pub use domain::{Content, NewPrompt, PromptChanges, PromptFields, PromptInput, Visibility};
 pub use store::{PromptRow, VersionRow};
@@ -288,13 +288,21 @@ pub async fn set_visibility(
 }
 
 /// The caller's own prompts (`GET /api/prompts`), with the total.
-pub async fn list_own(db: &Db, caller: &UserRow, q: &ListQuery) -> Result<(Vec<PromptView>, i64)> {
+pub async fn list_own(
+    db: &Db,
+    caller: &UserRow,
+    q: &ListQuery,
+) -> Result<(Vec<PromptView>, Total)> {
     list_scope(db, caller, Scope::Own, q).await
 }
 
 /// The team feed: TEAM and PUBLIC prompts across all the caller's teams. 404 `No team
 /// assigned` when the caller belongs to no team.
-pub async fn team_feed(db: &Db, caller: &UserRow, q: &ListQuery) -> Result<(Vec<PromptView>, i64)> {
+pub async fn team_feed(
+    db: &Db,
+    caller: &UserRow,
+    q: &ListQuery,
+) -> Result<(Vec<PromptView>, Total)> {
     {
         let mut tx = db.read().await?;
         if store::team_count(&mut tx, &caller.id).await? == 0 {
@@ -311,7 +319,7 @@ pub async fn list_scope(
     caller: &UserRow,
     scope: Scope,
     q: &ListQuery,
-) -> Result<(Vec<PromptView>, i64)> {
+) -> Result<(Vec<PromptView>, Total)> {
     if q.q.is_some() {
         return search_scope(db, caller, scope, q).await;
     }
@@ -328,7 +336,7 @@ async fn search_scope(
     caller: &UserRow,
     scope: Scope,
     q: &ListQuery,
-) -> Result<(Vec<PromptView>, i64)> {
+) -> Result<(Vec<PromptView>, Total)> {
     let mut q = q.clone();
     q.sort.get_or_insert(Sort::Updated);
     let (found, total) = search_views(db, &caller.id, scope, &q).await?;
@@ -343,7 +351,7 @@ pub async fn search_views(
     caller: &str,
     scope: Scope,
     q: &ListQuery,
-) -> Result<(Vec<(PromptView, crate::search::Hit)>, i64)> {
+) -> Result<(Vec<(PromptView, crate::search::Hit)>, Total)> {
     let found = crate::search::search(db, caller, scope, q).await?;
     let ids: Vec<String> = found.hits.iter().map(|h| h.id.clone()).collect();
     let views = views_in_order(db, caller, &ids).await?;

@@ -37,7 +37,7 @@ pub struct Hit {
 #[derive(Clone, Debug, Default)]
 pub struct Results {
     pub hits: Vec<Hit>,
-    pub total: i64,
+    pub total: crate::listing::Total,
 }
 
 /// Search slots of this process and how long a search waits for one.

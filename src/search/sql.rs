@@ -156,8 +156,8 @@ pub async fn run(
     page_binds.push(Arg::I(req.limit));
     page_binds.push(Arg::I(req.offset));
     let rows: Vec<Row> = fetch_all(tx, page_sql, &page_binds).await?;
-    let count_sql = format!("SELECT COUNT(*) FROM {}{filter_sql}", m.from_where);
-    let total = fetch_count(tx, count_sql, &binds).await?;
+    let count_sql = listing::capped_count_sql(&format!("{}{filter_sql}", m.from_where));
+    let total = listing::Total::from_count(fetch_count(tx, count_sql, &binds).await?);
 
     let hits = with_snippets(tx, q, rows).await?;
     Ok(Results { hits, total })

@@ -91,7 +91,7 @@ async fn list(
     for u in users {
         out.push(view(&s.db, u).await?);
     }
-    Ok(with_total(out, total))
+    Ok(with_total(out, crate::listing::Total::exact(total)))
 }
 
 #[utoipa::path(get, path = "/users/{id}", tag = "admin", params(("id" = String, Path)),

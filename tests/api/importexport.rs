@@ -371,7 +371,11 @@ async fn list_issues_a_constant_number_of_queries(app: TestApp) {
         };
         let (result, n) = promptvault::db::count_queries(prompts::list_own(db, &user, &q)).await;
         let (views, total) = result.expect("list");
-        assert_eq!((views.len() as i64, total), (limit, 10_000));
+        assert_eq!(
+            (views.len() as i64, total),
+            (limit, promptvault::listing::Total::exact(10_000)),
+            "10,000 is still counted exactly"
+        );
         assert!(
             views
                 .iter()
@@ -404,5 +408,24 @@ async fn list_issues_a_constant_number_of_queries(app: TestApp) {
             .iter()
             .all(|v| v.avg_rating == 5.0 && v.my_rating == Some(5))
     );
+    // One more: the count stops at the cap and says so, in the service and over HTTP.
+    prompt(&c, json!({ "title": "One more", "body": "b" })).await;
+    let (_, total) = prompts::list_own(db, &user, &ListQuery::default())
+        .await
+        .expect("list");
+    assert_eq!(
+        total,
+        promptvault::listing::Total {
+            count: promptvault::listing::COUNT_CAP,
+            capped: true
+        }
+    );
+    let resp = c
+        .request(reqwest::Method::GET, "/api/prompts?limit=1")
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(resp.headers()["x-total-count"], "10000");
+    assert_eq!(resp.headers()["x-total-count-capped"], "true");
     app.stop().await;
 }
