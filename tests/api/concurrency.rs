@@ -46,7 +46,7 @@ async fn concurrent_writes_with_shared_tags_all_succeed(app: TestApp) {
     );
     let admin = app.client();
     admin
-        .post(
+        .ok_post(
             "/api/auth/login",
             &json!({ "email": "writer0@example.com", "password": "password-123" }),
         )

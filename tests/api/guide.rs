@@ -99,7 +99,7 @@ async fn guide_queries_run_on_our_schema(app: TestApp) {
     let (_, me) = admin.get("/api/auth/me").await;
     let id = me["user"]["id"].as_str().expect("id").to_string();
     admin
-        .put(
+        .ok_put(
             &format!("/api/admin/users/{id}"),
             &json!({ "teams": [team["id"]] }),
         )

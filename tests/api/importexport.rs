@@ -113,7 +113,7 @@ async fn export_import_round_trip_of_200_prompts(app: TestApp) {
             assert_eq!(s, 200);
         }
         if i % 5 == 0 {
-            ann.post(
+            ann.ok_post(
                 &format!("/api/ratings/{id}"),
                 &json!({ "value": 1 + i % 5 }),
             )
@@ -349,7 +349,7 @@ async fn list_issues_a_constant_number_of_queries(app: TestApp) {
     assert_eq!(report.imported, 10_000);
     let (_, page) = c.get("/api/prompts?limit=3").await;
     for p in page.as_array().expect("arr") {
-        c.post(
+        c.ok_post(
             &format!("/api/ratings/{}", p["id"].as_str().expect("id")),
             &json!({ "value": 5 }),
         )

@@ -509,13 +509,13 @@ async fn deleting_prompts_and_users_leaves_no_dangling_rows(app: TestApp) {
         let p = prompt(&k.mate, json!({ "title": format!("m{i}"), "body": "b", "visibility": "PUBLIC", "tags": ["x", "y"] })).await;
         let id = p["id"].as_str().expect("id").to_string();
         k.mate
-            .put(&format!("/api/prompts/{id}"), &json!({ "body": "b2" }))
+            .ok_put(&format!("/api/prompts/{id}"), &json!({ "body": "b2" }))
             .await;
         k.mate
-            .post(&format!("/api/share/{id}/public"), &json!({}))
+            .ok_post(&format!("/api/share/{id}/public"), &json!({}))
             .await;
         k.other
-            .post(&format!("/api/ratings/{id}"), &json!({ "value": 3 }))
+            .ok_post(&format!("/api/ratings/{id}"), &json!({ "value": 3 }))
             .await;
         ids.push(id);
     }
@@ -525,7 +525,7 @@ async fn deleting_prompts_and_users_leaves_no_dangling_rows(app: TestApp) {
     )
     .await;
     k.mate
-        .post(
+        .ok_post(
             &format!("/api/ratings/{}", o["id"].as_str().expect("id")),
             &json!({ "value": 5 }),
         )

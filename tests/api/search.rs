@@ -299,7 +299,7 @@ async fn never_shows_what_the_caller_cannot_open(app: TestApp) {
     let team_id = team["id"].as_str().expect("team").to_string();
     for id in [&owner_id, &mate_id] {
         admin
-            .post(
+            .ok_post(
                 &format!("/api/admin/teams/{team_id}/members"),
                 &json!({ "userId": id }),
             )

@@ -54,20 +54,49 @@ impl Client {
         (status, body)
     }
 
+    #[must_use = "check the status, or use a setup helper that asserts it (`ok_get`)"]
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.send(self.request(Method::GET, path)).await
     }
 
+    #[must_use = "check the status, or use a setup helper that asserts it (`ok_post`)"]
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         self.send(self.request(Method::POST, path).json(body)).await
     }
 
+    #[must_use = "check the status, or use a setup helper that asserts it (`ok_put`)"]
     pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         self.send(self.request(Method::PUT, path).json(body)).await
     }
 
+    #[must_use = "check the status, or use a setup helper that asserts it (`ok_delete`)"]
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
         self.send(self.request(Method::DELETE, path)).await
+    }
+
+    /// Setup steps: the request must succeed (2xx); the body is returned.
+    pub async fn ok_get(&self, path: &str) -> Value {
+        let (s, body) = self.get(path).await;
+        assert!(s.is_success(), "GET {path}: {s} {body}");
+        body
+    }
+
+    pub async fn ok_post(&self, path: &str, body: &Value) -> Value {
+        let (s, answer) = self.post(path, body).await;
+        assert!(s.is_success(), "POST {path}: {s} {answer}");
+        answer
+    }
+
+    pub async fn ok_put(&self, path: &str, body: &Value) -> Value {
+        let (s, answer) = self.put(path, body).await;
+        assert!(s.is_success(), "PUT {path}: {s} {answer}");
+        answer
+    }
+
+    pub async fn ok_delete(&self, path: &str) -> Value {
+        let (s, body) = self.delete(path).await;
+        assert!(s.is_success(), "DELETE {path}: {s} {body}");
+        body
     }
 
     /// Raw body with a content type, for malformed-input tests.
