@@ -82,12 +82,23 @@ pub async fn connect_with(
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", "-20000");
-            let pool = SqlitePoolOptions::new()
-                .max_connections(max_connections)
-                .acquire_timeout(acquire)
-                .connect_with(opts)
-                .await
-                .map_err(open)?;
+            // Two processes opening a new file at once race to switch it to WAL; SQLite then
+            // answers "database is locked" at once (deadlock avoidance, no busy wait). Retry.
+            let mut tries = 0;
+            let pool = loop {
+                match SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(acquire)
+                    .connect_with(opts.clone())
+                    .await
+                {
+                    Err(e) if tries < 50 && is_locked(&e) => {
+                        tries += 1;
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    other => break other.map_err(open)?,
+                }
+            };
             Ok(Db::Sqlite(pool))
         }
         Backend::Postgres => {
@@ -143,6 +154,12 @@ pub fn redact(url: &str) -> String {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_string(),
     }
+}
+
+/// SQLite's "database is locked" (`SQLITE_BUSY`) while opening.
+fn is_locked(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d)
+        if d.code().and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| c & 0xff == 5))
 }
 
 #[cfg(test)]
