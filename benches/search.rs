@@ -233,6 +233,45 @@ async fn measure(app: &TestApp, c: &common::Client, label: &str, queries: &[Stri
     );
 }
 
+/// p50/p99 of plain GETs (lists), `rounds` times each path in turn.
+async fn measure_paths(
+    app: &TestApp,
+    c: &common::Client,
+    label: &str,
+    paths: &[&str],
+    rounds: usize,
+) {
+    let mut times = Vec::with_capacity(paths.len() * rounds);
+    let mut total = String::new();
+    for _ in 0..rounds {
+        for path in paths {
+            let t = Instant::now();
+            let resp = c
+                .http
+                .get(format!("{}{path}", app.base))
+                .send()
+                .await
+                .expect("list");
+            assert_eq!(resp.status(), 200, "{path}");
+            total = resp
+                .headers()
+                .get("x-total-count")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            let _ = resp.bytes().await.expect("body");
+            times.push(t.elapsed());
+        }
+    }
+    times.sort();
+    println!(
+        "  {label:<22} n={:<4} p50 {:>7.2} ms   p99 {:>7.2} ms   total {total}",
+        times.len(),
+        pct(&times, 0.5),
+        pct(&times, 0.99),
+    );
+}
+
 async fn run(backend: Backend, n: usize) {
     let Some(app) = TestApp::start(backend).await else {
         return;
@@ -303,6 +342,39 @@ async fn run(backend: Backend, n: usize) {
     measure(&app, &c, "2 topic words", &two).await;
     measure(&app, &c, "phrase", &phrase).await;
     measure(&app, &c, "very common words", &common).await;
+    // The owner's own list (a fifth of the corpus), a page of 50, each sort.
+    measure_paths(
+        &app,
+        &c,
+        "own list, updated",
+        &["/api/prompts?limit=50"],
+        100,
+    )
+    .await;
+    measure_paths(
+        &app,
+        &c,
+        "own list, title",
+        &["/api/prompts?limit=50&sort=title"],
+        100,
+    )
+    .await;
+    measure_paths(
+        &app,
+        &c,
+        "own list, rating",
+        &["/api/prompts?limit=50&sort=rating"],
+        30,
+    )
+    .await;
+    measure_paths(
+        &app,
+        &c,
+        "own list, page 100",
+        &["/api/prompts?limit=50&offset=4950"],
+        100,
+    )
+    .await;
     app.stop().await;
 }
 
