@@ -202,47 +202,30 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
+/// Searches for each query (a page of 20) and prints p50/p99 and the mean total.
 async fn measure(app: &TestApp, c: &common::Client, label: &str, queries: &[String]) {
-    let mut times = Vec::with_capacity(queries.len());
-    let mut totals = 0u64;
-    for q in queries {
-        let url = format!(
-            "{}/api/search?q={}&limit=20",
-            app.base,
-            q.replace(' ', "+").replace('"', "%22")
-        );
-        let t = Instant::now();
-        let resp = c.http.get(&url).send().await.expect("search");
-        assert_eq!(resp.status(), 200);
-        totals += resp
-            .headers()
-            .get("x-total-count")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0);
-        let _ = resp.bytes().await.expect("body");
-        times.push(t.elapsed());
-    }
-    times.sort();
-    println!(
-        "  {label:<22} n={:<4} p50 {:>7.2} ms   p99 {:>7.2} ms   mean hits {}",
-        times.len(),
-        pct(&times, 0.5),
-        pct(&times, 0.99),
-        totals / queries.len() as u64
-    );
+    let paths: Vec<String> = queries
+        .iter()
+        .map(|q| {
+            format!(
+                "/api/search?q={}&limit=20",
+                q.replace(' ', "+").replace('"', "%22")
+            )
+        })
+        .collect();
+    measure_paths(app, c, label, &paths, 1).await;
 }
 
-/// p50/p99 of plain GETs (lists), `rounds` times each path in turn.
+/// GETs every path `rounds` times and prints p50/p99 and the mean `X-Total-Count`.
 async fn measure_paths(
     app: &TestApp,
     c: &common::Client,
     label: &str,
-    paths: &[&str],
+    paths: &[String],
     rounds: usize,
 ) {
     let mut times = Vec::with_capacity(paths.len() * rounds);
-    let mut total = String::new();
+    let mut totals = 0u64;
     for _ in 0..rounds {
         for path in paths {
             let t = Instant::now();
@@ -251,24 +234,25 @@ async fn measure_paths(
                 .get(format!("{}{path}", app.base))
                 .send()
                 .await
-                .expect("list");
+                .expect("request");
             assert_eq!(resp.status(), 200, "{path}");
-            total = resp
+            totals += resp
                 .headers()
                 .get("x-total-count")
                 .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string();
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
             let _ = resp.bytes().await.expect("body");
             times.push(t.elapsed());
         }
     }
     times.sort();
     println!(
-        "  {label:<22} n={:<4} p50 {:>7.2} ms   p99 {:>7.2} ms   total {total}",
+        "  {label:<22} n={:<4} p50 {:>7.2} ms   p99 {:>7.2} ms   mean total {}",
         times.len(),
         pct(&times, 0.5),
         pct(&times, 0.99),
+        totals / times.len().max(1) as u64
     );
 }
 
@@ -347,7 +331,7 @@ async fn run(backend: Backend, n: usize) {
         &app,
         &c,
         "own list, updated",
-        &["/api/prompts?limit=50"],
+        &["/api/prompts?limit=50".to_string()],
         100,
     )
     .await;
@@ -355,7 +339,7 @@ async fn run(backend: Backend, n: usize) {
         &app,
         &c,
         "own list, title",
-        &["/api/prompts?limit=50&sort=title"],
+        &["/api/prompts?limit=50&sort=title".to_string()],
         100,
     )
     .await;
@@ -363,7 +347,7 @@ async fn run(backend: Backend, n: usize) {
         &app,
         &c,
         "own list, rating",
-        &["/api/prompts?limit=50&sort=rating"],
+        &["/api/prompts?limit=50&sort=rating".to_string()],
         30,
     )
     .await;
@@ -371,7 +355,7 @@ async fn run(backend: Backend, n: usize) {
         &app,
         &c,
         "own list, page 100",
-        &["/api/prompts?limit=50&offset=4950"],
+        &["/api/prompts?limit=50&offset=4950".to_string()],
         100,
     )
     .await;
