@@ -77,7 +77,7 @@ async fn show(state: &AppState, me: &Me, status: StatusCode, shown: Shown<'_>) -
             l: &l,
             name,
             email: &me.user.email,
-            role: &me.user.role,
+            role: me.user.role.as_str(),
             teams,
             tokens,
             new_token: shown.new_token,

@@ -98,7 +98,7 @@ fn user_view(u: UserRow, teams: &mut std::collections::HashMap<String, Vec<Strin
         teams: teams.remove(&u.id).unwrap_or_default().join(", "),
         id: u.id,
         email: u.email,
-        role: u.role,
+        role: u.role.to_string(),
     }
 }
 
@@ -281,7 +281,7 @@ pub async fn user_page(
             name: u.name.clone().unwrap_or_default(),
             created: String::new(),
             teams: String::new(),
-            role: u.role,
+            role: u.role.to_string(),
             id: u.id,
             email: u.email,
         })

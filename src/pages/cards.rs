@@ -28,11 +28,11 @@ pub struct Card {
     pub mine: bool,
 }
 
-pub fn visibility_label(v: &str) -> (&'static str, &'static str) {
+pub fn visibility_label(v: Visibility) -> (&'static str, &'static str) {
     match v {
-        "PUBLIC" => ("Public", "globe"),
-        "TEAM" => ("Team", "users"),
-        _ => ("Private", "lock"),
+        Visibility::Public => ("Public", "globe"),
+        Visibility::Team => ("Team", "users"),
+        Visibility::Private => ("Private", "lock"),
     }
 }
 
@@ -55,7 +55,7 @@ pub fn preview(body: &str) -> (String, bool) {
 
 pub fn card(v: &PromptView, href_base: &str) -> Card {
     let p = &v.prompt;
-    let (visibility, vis_icon) = visibility_label(&p.visibility);
+    let (visibility, vis_icon) = visibility_label(p.visibility);
     let (preview, more) = preview(&p.body);
     Card {
         id: p.id.clone(),

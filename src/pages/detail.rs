@@ -152,11 +152,11 @@ async fn show(
             .find(|x| &x.id == t)
             .map(|x| x.name)
             .unwrap_or_else(|| "a team".into()),
-        None if p.visibility == "TEAM" => "all the owner's teams".into(),
+        None if p.visibility == crate::prompts::Visibility::Team => "all the owner's teams".into(),
         None => String::new(),
     };
     let versions = version_views(state, v.versions.as_deref().unwrap_or_default()).await;
-    let (visibility, vis_icon) = visibility_label(&p.visibility);
+    let (visibility, vis_icon) = visibility_label(p.visibility);
     let share_url = match (&p.public_share_id, p.is_publicly_shared && v.can_edit) {
         (Some(sid), true) => crate::sharing::public_url(state.config.public_url.as_deref(), sid),
         _ => String::new(),

@@ -132,7 +132,7 @@ impl Editor {
             notes: p.notes.clone().unwrap_or_default(),
             model_hints: p.model_hints.clone().unwrap_or_default(),
             tags: v.tag_names().join(", "),
-            visibility: p.visibility.clone(),
+            visibility: p.visibility.to_string(),
             team_id: p.team_id.clone().unwrap_or_default(),
             message: String::new(),
             vars: decls

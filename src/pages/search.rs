@@ -110,7 +110,7 @@ pub async fn page(State(state): State<AppState>, me: Me, RawQuery(raw): RawQuery
                         .map(|(v, hit)| {
                             let p = &v.prompt;
                             let mine = p.user_id == me.user.id;
-                            let (visibility, vis_icon) = visibility_label(&p.visibility);
+                            let (visibility, vis_icon) = visibility_label(p.visibility);
                             HitView {
                                 href: format!(
                                     "{}/{}",

@@ -15,7 +15,10 @@ pub const MAX_TAG_CHARS: usize = 50;
 pub const MAX_TAGS: usize = 50;
 
 /// Who may read a prompt: the owner, the owner's team(s), or every signed-in user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "UPPERCASE")]
 #[schema(rename_all = "UPPERCASE")]
 pub enum Visibility {
     Private,
@@ -39,6 +42,14 @@ impl Visibility {
             "PUBLIC" => Ok(Visibility::Public),
             _ => Err("must be PRIVATE, TEAM or PUBLIC".into()),
         }
+    }
+}
+
+crate::text_column!(Visibility);
+
+impl std::fmt::Display for Visibility {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -142,7 +142,7 @@ pub(crate) async fn insert_new(
         variables: None,
         notes: None,
         model_hints: None,
-        visibility: new.visibility.as_str().into(),
+        visibility: new.visibility,
         user_id: owner.to_string(),
         created_at,
         updated_at,
@@ -232,8 +232,8 @@ async fn update_once(db: &Db, caller: &UserRow, id: &str, c: &PromptChanges) -> 
 
     let mut touched = false;
     if let Some(v) = c.visibility {
-        touched |= row.visibility != v.as_str();
-        row.visibility = v.as_str().into();
+        touched |= row.visibility != v;
+        row.visibility = v;
     }
     if let Some(t) = c.team_id.clone()
         && row.team_id != t

@@ -20,7 +20,7 @@ pub struct PromptRow {
     pub notes: Option<String>,
     #[schema(required = true)]
     pub model_hints: Option<String>,
-    pub visibility: String,
+    pub visibility: super::domain::Visibility,
     pub user_id: String,
     #[serde(serialize_with = "crate::db::ser_ts")]
     pub created_at: DateTime<Utc>,
@@ -111,7 +111,7 @@ pub async fn insert(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
     .bind(&p.variables)
     .bind(&p.notes)
     .bind(&p.model_hints)
-    .bind(&p.visibility)
+    .bind(p.visibility)
     .bind(&p.user_id)
     .bind(crate::db::Ts(p.created_at))
     .bind(crate::db::Ts(p.updated_at))
@@ -135,7 +135,7 @@ pub async fn update(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
     .bind(&p.variables)
     .bind(&p.notes)
     .bind(&p.model_hints)
-    .bind(&p.visibility)
+    .bind(p.visibility)
     .bind(crate::db::Ts(p.updated_at))
     .bind(p.is_publicly_shared)
     .bind(&p.public_share_id)

@@ -38,8 +38,7 @@ pub struct AdminView {
     /// The name of the primary team, or null.
     #[schema(required = true)]
     team: Option<String>,
-    #[schema(value_type = super::Role)]
-    role: String,
+    role: super::Role,
     teams: Vec<TeamRef>,
     #[serde(serialize_with = "crate::db::ser_ts")]
     created_at: DateTime<Utc>,

@@ -90,6 +90,14 @@ impl Role {
     }
 }
 
+crate::text_column!(Role);
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A display name: trimmed, at most 100 characters, no control characters; empty means none.
 pub fn parse_name(raw: Option<&str>) -> Result<Option<String>, String> {
     crate::text::optional_name(raw)

@@ -83,7 +83,7 @@ async fn insert_new(tx: &mut Tx, v: &ValidNewUser, hash: &str, role: Role) -> Re
         password: hash.to_string(),
         name: v.name.clone(),
         team: None,
-        role: role.as_str().into(),
+        role,
         created_at: now,
         updated_at: now,
     };
@@ -446,7 +446,7 @@ pub async fn bootstrap_admin(db: &Db, email: &str, password: &str) -> Result<Opt
         ..NewUser::default()
     };
     if let Some(mut existing) = by_email(db, email).await? {
-        existing.role = "ADMIN".into();
+        existing.role = Role::Admin;
         let mut tx = db.write().await?;
         store::set(&mut tx, &existing.id, store::Field::Role("ADMIN")).await?;
         tx.commit().await?;

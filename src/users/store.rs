@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::domain::Role;
 use crate::db::Tx;
 use crate::db::dynamic::{Arg, fetch_all, marks};
 use crate::on;
@@ -15,7 +16,7 @@ pub struct UserRow {
     pub password: String,
     pub name: Option<String>,
     pub team: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -30,8 +31,7 @@ pub struct PublicUser {
     /// The name of the user's primary team, or null.
     #[schema(required = true)]
     pub team: Option<String>,
-    #[schema(value_type = super::domain::Role)]
-    pub role: String,
+    pub role: Role,
 }
 
 impl From<&UserRow> for PublicUser {
@@ -41,14 +41,14 @@ impl From<&UserRow> for PublicUser {
             email: u.email.clone(),
             name: u.name.clone(),
             team: u.team.clone(),
-            role: u.role.clone(),
+            role: u.role,
         }
     }
 }
 
 impl UserRow {
     pub fn is_admin(&self) -> bool {
-        self.role == "ADMIN"
+        self.role == Role::Admin
     }
 }
 
@@ -103,7 +103,7 @@ pub async fn insert(tx: &mut Tx, u: &UserRow) -> sqlx::Result<()> {
     .bind(&u.password)
     .bind(&u.name)
     .bind(&u.team)
-    .bind(&u.role)
+    .bind(u.role)
     .bind(crate::db::Ts(u.created_at))
     .bind(crate::db::Ts(u.updated_at))
     .execute(conn)

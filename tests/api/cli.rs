@@ -219,7 +219,7 @@ async fn user_commands() {
         assert!(out.status.success(), "{}", text(&out));
         let conn = promptvault::db::connect(&db.url, 1).await.expect("connect");
         let user = promptvault::users::authenticate(&conn, "u@example.com", "another-pass-1").await;
-        assert!(user.is_ok_and(|u| u.role == "ADMIN"));
+        assert!(user.is_ok_and(|u| u.role == promptvault::users::Role::Admin));
         conn.close().await;
     })
     .await;
