@@ -46,7 +46,7 @@ async fn run_once(data: &[u8]) -> Duration {
     .await
     .expect("user");
     let started = Instant::now();
-    let report = promptvault::importexport::import(&state.db, &user, data, true)
+    let report = promptvault::importexport::import(&state.db, &user, data.to_vec().into(), true)
         .await
         .expect("import");
     let took = started.elapsed();

@@ -100,6 +100,6 @@ async fn import(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/csv"));
-    let report = super::import(&s.db, &me.user, &bytes, csv_hint).await?;
+    let report = super::import(&s.db, &me.user, bytes, csv_hint).await?;
     Ok(axum::Json(report).into_response())
 }

@@ -209,7 +209,7 @@ pub async fn import(State(state): State<AppState>, me: Me, form: Form) -> PageRe
         ));
     }
     let csv = !content.trim_start().starts_with(['[', '{']);
-    let report = crate::importexport::import(&state.db, &me.user, content.as_bytes(), csv)
+    let report = crate::importexport::import(&state.db, &me.user, content.to_string().into(), csv)
         .await
         .or_flash("/account#import")?;
     Ok(redirect_with(

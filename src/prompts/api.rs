@@ -222,7 +222,15 @@ async fn diff(
     Query(q): Query<DiffQuery>,
 ) -> Result<Response> {
     let d = versions::diff(&s.db, &me.user, &id, q.from.as_deref(), q.to.as_deref()).await?;
-    Ok(axum::Json(d).into_response())
+    // A diff of large bodies is megabytes of JSON: written off the async workers too.
+    let body = crate::cpu::run(move || serde_json::to_vec(&d))
+        .await?
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -341,7 +341,7 @@ async fn list_issues_a_constant_number_of_queries(app: TestApp) {
     let report = promptvault::importexport::import(
         &app.state.db,
         &user,
-        Value::Array(items).to_string().as_bytes(),
+        Value::Array(items).to_string().into(),
         false,
     )
     .await
