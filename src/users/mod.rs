@@ -237,10 +237,9 @@ pub async fn update_profile(
             Some(password::hash(pw.expose()).await?)
         }
     };
+    // A user deleted meanwhile: the writes touch nothing and the read below answers
+    // Unauthorized, rolling the transaction back.
     let mut tx = db.write().await?;
-    if store::by_id(&mut tx, user_id).await?.is_none() {
-        return Err(Error::Unauthorized);
-    }
     if let Some(name) = name {
         store::set(&mut tx, user_id, store::Field::Name(name.as_deref())).await?;
     }
