@@ -242,18 +242,21 @@ pub fn scope_condition(caller: &str, scope: Scope) -> (String, Vec<Arg>) {
             args.push(Arg::S(caller.into()));
         }
         Scope::TeamFeed => {
+            // Shared in one of the caller's teams, or by a teammate; and readable (see
+            // `access::READABLE`): PUBLIC, or TEAM in one of the caller's teams, or TEAM with no
+            // team by a teammate (or the caller). Uncorrelated subqueries only: each is
+            // evaluated once per query, not once per prompt.
             conds.push(
                 "p.\"visibility\" IN ('TEAM', 'PUBLIC') AND (\
                  p.\"teamId\" IN (SELECT f1.\"teamId\" FROM \"UserTeam\" f1 WHERE f1.\"userId\" = ?) \
-                 OR p.\"userId\" IN (SELECT f3.\"userId\" FROM \"UserTeam\" f2 \
-                 JOIN \"UserTeam\" f3 ON f3.\"teamId\" = f2.\"teamId\" WHERE f2.\"userId\" = ?))"
+                 OR (p.\"userId\" IN (SELECT f3.\"userId\" FROM \"UserTeam\" f2 \
+                 JOIN \"UserTeam\" f3 ON f3.\"teamId\" = f2.\"teamId\" WHERE f2.\"userId\" = ?) \
+                 AND (p.\"visibility\" = 'PUBLIC' OR p.\"teamId\" IS NULL OR p.\"userId\" = ?)))"
                     .into(),
             );
-            args.push(Arg::S(caller.into()));
-            args.push(Arg::S(caller.into()));
-            let (cond, a) = access::readable(caller);
-            conds.push(cond.into());
-            args.extend(a);
+            for _ in 0..3 {
+                args.push(Arg::S(caller.into()));
+            }
         }
         Scope::Readable => {
             let (cond, a) = access::readable(caller);
@@ -291,6 +294,28 @@ pub fn conditions(caller: &str, scope: Scope, q: &ListQuery) -> (String, Vec<Arg
         args.push(Arg::S(crate::text::fold(tag.trim())));
     }
     (conds.join(" AND "), args)
+}
+
+/// `"Prompt" p` for a list's page (or, with `count`, its total), with an index hint on SQLite.
+/// SQLite's planner cannot tell that most prompts pass a scope's test, so for the team feed and
+/// the readable list it would fetch every shared prompt and sort them all for one page: the
+/// page is read in order from (updatedAt, id) or (createdAt, id) instead, stopping after the
+/// page, and the count from the narrow access index. Filters that pick few prompts (a tag, an
+/// owner) and the own list keep the planner's choice.
+pub fn prompts_from(backend: Backend, scope: Scope, q: &ListQuery, count: bool) -> &'static str {
+    const PLAIN: &str = "\"Prompt\" p";
+    if backend != Backend::Sqlite || scope == Scope::Own || !q.tags.is_empty() || q.owner.is_some()
+    {
+        return PLAIN;
+    }
+    if count {
+        return "\"Prompt\" p INDEXED BY idx_prompt_access";
+    }
+    match q.effective_sort() {
+        Sort::Relevance | Sort::Updated => "\"Prompt\" p INDEXED BY idx_prompt_updated_id",
+        Sort::Created => "\"Prompt\" p INDEXED BY idx_prompt_created_id",
+        Sort::Title | Sort::Rating => PLAIN,
+    }
 }
 
 /// `ORDER BY` (without the keywords) for prompt `p`. Relevance has no column here: search

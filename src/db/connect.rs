@@ -81,7 +81,10 @@ pub async fn connect_with(
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .pragma("cache_size", "-20000");
+                // SQLite's own page cache per connection (the default, 2 MiB): the operating
+                // system caches the file too, and 20 MiB per connection cost 160 MiB of RSS at
+                // 100,000 prompts without making reads faster.
+                .pragma("cache_size", "-2000");
             // Two processes opening a new file at once race to switch it to WAL; SQLite then
             // answers "database is locked" at once (deadlock avoidance, no busy wait). Retry.
             let mut tries = 0;

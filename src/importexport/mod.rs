@@ -128,7 +128,10 @@ pub async fn import(
     // Parsing a large file is CPU work: off the async workers (the bytes move, no copy).
     let items = crate::cpu::run(move || formats::parse(&bytes, csv_hint)).await??;
     let mut tx = db.write().await?;
-    let mut seen: HashSet<(String, String)> = store::titles_and_bodies(&mut tx, &caller.id)
+    let mut titles: Vec<&str> = items.iter().map(|i| i.prompt.title.as_str()).collect();
+    titles.sort_unstable();
+    titles.dedup();
+    let mut seen: HashSet<(String, String)> = store::titles_and_bodies(&mut tx, &caller.id, &titles)
         .await?
         .into_iter()
         .collect();

@@ -53,11 +53,22 @@ pub async fn ratings_of(
     .await
 }
 
-pub async fn titles_and_bodies(tx: &mut Tx, user_id: &str) -> sqlx::Result<Vec<(String, String)>> {
-    on!(tx, |conn, sql| sqlx::query_as(sql(
-        "SELECT \"title\", \"body\" FROM \"Prompt\" WHERE \"userId\" = ?"
-    ))
-    .bind(user_id)
-    .fetch_all(conn)
-    .await)
+/// The caller's `(title, body)` pairs whose title is one of `titles` (an import's duplicates
+/// check: it reads only the titles a file brings, not the whole library).
+pub async fn titles_and_bodies(
+    tx: &mut Tx,
+    user_id: &str,
+    titles: &[&str],
+) -> sqlx::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for chunk in titles.chunks(500) {
+        let mut args = vec![Arg::S(user_id.into())];
+        args.extend(chunk.iter().map(|t| Arg::S((*t).to_string())));
+        let sql = format!(
+            "SELECT \"title\", \"body\" FROM \"Prompt\" WHERE \"userId\" = ? AND \"title\" IN ({})",
+            crate::db::dynamic::marks(chunk.len())
+        );
+        out.extend(fetch_all::<(String, String)>(tx, sql, &args).await?);
+    }
+    Ok(out)
 }

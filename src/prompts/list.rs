@@ -14,11 +14,15 @@ pub async fn page(
     q: &ListQuery,
 ) -> Result<(Vec<PromptRow>, Total)> {
     let (cond, args) = listing::conditions(caller, scope, q);
-    let order = listing::order_by(q.effective_sort(), tx.backend());
+    let backend = tx.backend();
+    let order = listing::order_by(q.effective_sort(), backend);
     let total = Total::from_count(
         store::fetch_count(
             tx,
-            listing::capped_count_sql(&format!("\"Prompt\" p WHERE {cond}")),
+            listing::capped_count_sql(&format!(
+                "{} WHERE {cond}",
+                listing::prompts_from(backend, scope, q, true)
+            )),
             &args,
         )
         .await?,
@@ -28,7 +32,10 @@ pub async fn page(
     page_args.push(Arg::I(q.offset));
     let rows = store::fetch_all(
         tx,
-        format!("SELECT p.* FROM \"Prompt\" p WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?"),
+        format!(
+            "SELECT p.* FROM {} WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
+            listing::prompts_from(backend, scope, q, false)
+        ),
         &page_args,
     )
     .await?;

@@ -14,7 +14,7 @@ pub async fn stale_rows(tx: &mut Tx) -> sqlx::Result<i64> {
             "SELECT (SELECT COUNT(*) FROM \"Prompt\" p WHERE NOT EXISTS \
                (SELECT 1 FROM PromptSearchKey k WHERE k.promptId = p.\"id\")) \
              + ABS((SELECT COUNT(*) FROM PromptSearchKey) - (SELECT COUNT(*) FROM \"Prompt\")) \
-             + ABS((SELECT COUNT(*) FROM PromptSearch) - (SELECT COUNT(*) FROM PromptSearchKey))"
+             + ABS((SELECT COUNT(*) FROM PromptSearch_docsize) - (SELECT COUNT(*) FROM PromptSearchKey))"
         }
         _ => {
             "SELECT (SELECT COUNT(*) FROM \"Prompt\" p WHERE NOT EXISTS \
@@ -90,7 +90,41 @@ pub async fn reindex(db: &Db) -> Result<i64> {
     Ok(n)
 }
 
-/// At start: rebuild the index when it does not match the prompts. Returns whether it did.
+/// Documents minus prompts, from counts only (milliseconds at 100,000 prompts; the full check of
+/// [`stale_rows`] reads every prompt's key).
+async fn count_difference(tx: &mut Tx) -> sqlx::Result<i64> {
+    let sql = match tx.backend() {
+        Backend::Sqlite => {
+            "SELECT ABS((SELECT COUNT(*) FROM PromptSearchKey) - (SELECT COUNT(*) FROM \"Prompt\")) \
+             + ABS((SELECT COUNT(*) FROM PromptSearch_docsize) - (SELECT COUNT(*) FROM PromptSearchKey))"
+        }
+        _ => "SELECT ABS((SELECT COUNT(*) FROM \"PromptSearch\") - (SELECT COUNT(*) FROM \"Prompt\"))",
+    };
+    on!(tx, |conn, q| sqlx::query_scalar(q(sql)).fetch_one(conn).await)
+}
+
+/// When the server starts: an index whose size does not match the prompts is rebuilt before
+/// the first request; the full check (a prompt without its document, hidden by an extra
+/// document elsewhere) runs in the background, so start-up does not read every prompt.
+pub async fn ensure_fresh_at_start(db: &Db) -> Result<()> {
+    let mut tx = db.read().await?;
+    let differ = count_difference(&mut tx).await?;
+    drop(tx);
+    if differ != 0 {
+        tracing::warn!(differ, "search index out of date; rebuilding");
+        reindex(db).await?;
+        return Ok(());
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        if let Err(e) = ensure_fresh(&db).await {
+            tracing::warn!(error = %e, "search index check failed");
+        }
+    });
+    Ok(())
+}
+
+/// Rebuilds the index when it does not match the prompts. Returns whether it did.
 pub async fn ensure_fresh(db: &Db) -> Result<bool> {
     let mut tx = db.read().await?;
     let stale = stale_rows(&mut tx).await?;
