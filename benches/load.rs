@@ -31,11 +31,46 @@ use serde_json::{Value, json};
 
 const USERS: usize = 10;
 const TAGS: &[&str] = &[
-    "agent", "analysis", "api", "bash", "brainstorm", "chatbot", "code-review", "data", "design",
-    "devops", "docs", "education", "email", "finance", "health", "interview", "javascript",
-    "legal", "marketing", "planning", "poetry", "product", "python", "recipe", "refactor",
-    "research", "resume", "rust", "sales", "security", "seo", "sql", "story", "summary",
-    "support", "testing", "translation", "travel", "ux", "writing",
+    "agent",
+    "analysis",
+    "api",
+    "bash",
+    "brainstorm",
+    "chatbot",
+    "code-review",
+    "data",
+    "design",
+    "devops",
+    "docs",
+    "education",
+    "email",
+    "finance",
+    "health",
+    "interview",
+    "javascript",
+    "legal",
+    "marketing",
+    "planning",
+    "poetry",
+    "product",
+    "python",
+    "recipe",
+    "refactor",
+    "research",
+    "resume",
+    "rust",
+    "sales",
+    "security",
+    "seo",
+    "sql",
+    "story",
+    "summary",
+    "support",
+    "testing",
+    "translation",
+    "travel",
+    "ux",
+    "writing",
 ];
 /// Function words: about 40 % of a body.
 const FUNCTION: &[&str] = &[
@@ -48,30 +83,168 @@ const FUNCTION: &[&str] = &[
 /// tail in a few percent ("selective" words).
 fn content_words() -> Vec<String> {
     let base = [
-        "write", "customer", "email", "summary", "review", "code", "team", "report", "data",
-        "product", "question", "answer", "list", "plan", "draft", "project", "meeting", "notes",
-        "explain", "context", "example", "format", "table", "markdown", "response", "task",
-        "support", "ticket", "refund", "policy", "marketing", "campaign", "release", "sales",
-        "invoice", "contract", "legal", "research", "paper", "abstract", "citation", "chart",
-        "query", "database", "index", "python", "rust", "javascript", "function", "class",
-        "error", "performance", "security", "privacy", "audit", "interview", "feedback",
-        "survey", "persona", "tone", "friendly", "formal", "concise", "bullet", "steps",
-        "checklist", "template", "json", "yaml", "schema", "recipe", "travel", "itinerary",
-        "fitness", "workout", "diet", "doctor", "patient", "symptom", "teacher", "student",
-        "lesson", "quiz", "grade", "history", "science", "math", "physics", "chemistry",
-        "startup", "investor", "pitch", "deck", "strategy", "competitor", "market", "pricing",
-        "growth", "churn", "onboarding", "roadmap", "sprint", "backlog", "deadline", "risk",
-        "owner", "action", "item", "budget", "forecast", "quarter", "revenue", "margin",
-        "hiring", "resume", "cover", "letter", "salary", "negotiation", "vendor", "supplier",
-        "shipping", "warehouse", "inventory", "translate", "classify", "extract", "entities",
-        "sentiment", "keywords", "headline", "slogan", "tagline", "tweet", "thread", "blog",
-        "post", "article", "newsletter", "podcast", "script", "video", "caption", "story",
-        "poem", "song", "lyrics", "joke", "riddle", "puzzle", "game", "character", "dialogue",
+        "write",
+        "customer",
+        "email",
+        "summary",
+        "review",
+        "code",
+        "team",
+        "report",
+        "data",
+        "product",
+        "question",
+        "answer",
+        "list",
+        "plan",
+        "draft",
+        "project",
+        "meeting",
+        "notes",
+        "explain",
+        "context",
+        "example",
+        "format",
+        "table",
+        "markdown",
+        "response",
+        "task",
+        "support",
+        "ticket",
+        "refund",
+        "policy",
+        "marketing",
+        "campaign",
+        "release",
+        "sales",
+        "invoice",
+        "contract",
+        "legal",
+        "research",
+        "paper",
+        "abstract",
+        "citation",
+        "chart",
+        "query",
+        "database",
+        "index",
+        "python",
+        "rust",
+        "javascript",
+        "function",
+        "class",
+        "error",
+        "performance",
+        "security",
+        "privacy",
+        "audit",
+        "interview",
+        "feedback",
+        "survey",
+        "persona",
+        "tone",
+        "friendly",
+        "formal",
+        "concise",
+        "bullet",
+        "steps",
+        "checklist",
+        "template",
+        "json",
+        "yaml",
+        "schema",
+        "recipe",
+        "travel",
+        "itinerary",
+        "fitness",
+        "workout",
+        "diet",
+        "doctor",
+        "patient",
+        "symptom",
+        "teacher",
+        "student",
+        "lesson",
+        "quiz",
+        "grade",
+        "history",
+        "science",
+        "math",
+        "physics",
+        "chemistry",
+        "startup",
+        "investor",
+        "pitch",
+        "deck",
+        "strategy",
+        "competitor",
+        "market",
+        "pricing",
+        "growth",
+        "churn",
+        "onboarding",
+        "roadmap",
+        "sprint",
+        "backlog",
+        "deadline",
+        "risk",
+        "owner",
+        "action",
+        "item",
+        "budget",
+        "forecast",
+        "quarter",
+        "revenue",
+        "margin",
+        "hiring",
+        "resume",
+        "cover",
+        "letter",
+        "salary",
+        "negotiation",
+        "vendor",
+        "supplier",
+        "shipping",
+        "warehouse",
+        "inventory",
+        "translate",
+        "classify",
+        "extract",
+        "entities",
+        "sentiment",
+        "keywords",
+        "headline",
+        "slogan",
+        "tagline",
+        "tweet",
+        "thread",
+        "blog",
+        "post",
+        "article",
+        "newsletter",
+        "podcast",
+        "script",
+        "video",
+        "caption",
+        "story",
+        "poem",
+        "song",
+        "lyrics",
+        "joke",
+        "riddle",
+        "puzzle",
+        "game",
+        "character",
+        "dialogue",
     ];
     let mut words: Vec<String> = base.iter().map(|w| w.to_string()).collect();
     // A long tail of rarer, made-up domain terms.
     for i in 0..750 {
-        words.push(format!("{}{}", ["zeta", "kilo", "nova", "orbit", "pixel"][i % 5], i));
+        words.push(format!(
+            "{}{}",
+            ["zeta", "kilo", "nova", "orbit", "pixel"][i % 5],
+            i
+        ));
     }
     words
 }
@@ -114,7 +287,10 @@ impl Corpus {
     }
     fn content(&self, rng: &mut Rng) -> &str {
         let u = rng.f64();
-        let i = self.cum.partition_point(|&c| c < u).min(self.words.len() - 1);
+        let i = self
+            .cum
+            .partition_point(|&c| c < u)
+            .min(self.words.len() - 1);
         &self.words[i]
     }
     fn text(&self, rng: &mut Rng, lo: usize, hi: usize, function_share: f64) -> String {
@@ -298,7 +474,9 @@ fn parse_wrk(out: &str) -> Figures {
     for line in out.lines().map(str::trim) {
         let mut parts = line.split_whitespace();
         match parts.next() {
-            Some("Requests/sec:") => f.rps = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0.0),
+            Some("Requests/sec:") => {
+                f.rps = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0.0)
+            }
             Some("50.000%") | Some("50%") => f.p50_ms = ms(parts.next().unwrap_or("")),
             Some("99.000%") | Some("99%") => f.p99_ms = ms(parts.next().unwrap_or("")),
             Some("Non-2xx") => {
@@ -316,7 +494,9 @@ fn parse_wrk(out: &str) -> Figures {
             }
             _ => {}
         }
-        if let Some(rest) = line.strip_suffix(" read").and_then(|l| l.split(" requests in").next())
+        if let Some(rest) = line
+            .strip_suffix(" read")
+            .and_then(|l| l.split(" requests in").next())
             && let Ok(n) = rest.trim().parse()
         {
             f.requests = n;
@@ -522,7 +702,10 @@ async fn seed(base: &str, n: usize) -> (Vec<String>, f64) {
         }
     }
     let secs = started.elapsed().as_secs_f64();
-    eprintln!("\r  imported {n} prompts in {secs:.1} s ({:.0}/s)", n as f64 / secs);
+    eprintln!(
+        "\r  imported {n} prompts in {secs:.1} s ({:.0}/s)",
+        n as f64 / secs
+    );
     (tokens, secs)
 }
 
@@ -558,7 +741,10 @@ fn ops(corpus: &Corpus, ids: &[String]) -> Vec<Op> {
         get(
             "static",
             "GET /static/app.css",
-            vec![format!("/static/app.css?v={}", promptvault::pages::assets::version())],
+            vec![format!(
+                "/static/app.css?v={}",
+                promptvault::pages::assets::version()
+            )],
         ),
         get(
             "read",
@@ -817,7 +1003,9 @@ fn main() {
         .build()
         .expect("runtime");
     // PROMPTVAULT_BENCH_KEEP=DIR (SQLite): seed once into DIR and reuse it on later runs.
-    let keep = std::env::var("PROMPTVAULT_BENCH_KEEP").ok().filter(|v| !v.is_empty());
+    let keep = std::env::var("PROMPTVAULT_BENCH_KEEP")
+        .ok()
+        .filter(|v| !v.is_empty());
     let temp = match &keep {
         Some(_) => None,
         None => Some(
@@ -882,7 +1070,10 @@ fn main() {
             continue;
         }
         let f = run_op(&load, server.pid(), &server.base, &op, &tokens[0]);
-        let r = refs.iter().find(|(name, _)| *name == op.name).map(|(_, f)| f);
+        let r = refs
+            .iter()
+            .find(|(name, _)| *name == op.name)
+            .map(|(_, f)| f);
         let (rref, ratio) = match r {
             Some(r) => (format!("{:.0}", r.rps), format!("{:.2}", f.rps / r.rps)),
             None => (String::new(), String::new()),
@@ -896,7 +1087,11 @@ fn main() {
             f.non_2xx + f.errors,
             f.server_cpu,
             f.rss_max_kb / 1024,
-            if ratio.is_empty() { String::new() } else { format!(" ×{ratio} of reference") }
+            if ratio.is_empty() {
+                String::new()
+            } else {
+                format!(" ×{ratio} of reference")
+            }
         );
         let _ = writeln!(
             report,

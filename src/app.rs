@@ -35,6 +35,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         tracing::info!(?applied, backend = %db.backend(), "database schema migrated");
     }
     crate::search::index::ensure_fresh_at_start(&db).await?;
+    db.refresh_statistics();
     if let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password)
         && let Some(admin) = crate::users::bootstrap_admin(&db, email, password).await?
     {

@@ -21,6 +21,10 @@ pub const MAX_QUERY_CHARS: usize = 500;
 /// work of a page view must not grow with the number of prompts.
 pub const COUNT_CAP: i64 = 10_000;
 
+/// Searches count matches up to this many: each counted match is checked for access, so a
+/// search over common words would otherwise check 10,000 prompts per page view.
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
+
 /// How many prompts match: exact up to [`COUNT_CAP`], else at least the cap.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Total {
@@ -32,9 +36,14 @@ pub struct Total {
 impl Total {
     /// From a count made with [`capped_count_sql`] (at most `COUNT_CAP + 1`).
     pub fn from_count(n: i64) -> Total {
+        Total::from_count_up_to(n, COUNT_CAP)
+    }
+
+    /// From a count made with [`capped_count_sql_up_to`] and the same `cap`.
+    pub fn from_count_up_to(n: i64, cap: i64) -> Total {
         Total {
-            count: n.min(COUNT_CAP),
-            capped: n > COUNT_CAP,
+            count: n.min(cap),
+            capped: n > cap,
         }
     }
 
@@ -56,9 +65,14 @@ impl std::fmt::Display for Total {
 /// `SELECT COUNT(*)` of the rows of `from_where` (a `FROM … WHERE …` text), stopping after
 /// `COUNT_CAP + 1` of them.
 pub fn capped_count_sql(from_where: &str) -> String {
+    capped_count_sql_up_to(from_where, COUNT_CAP)
+}
+
+/// [`capped_count_sql`] stopping after `cap + 1` rows.
+pub fn capped_count_sql_up_to(from_where: &str, cap: i64) -> String {
     format!(
         "SELECT COUNT(*) FROM (SELECT 1 AS \"one\" FROM {from_where} LIMIT {}) capped",
-        COUNT_CAP + 1
+        cap + 1
     )
 }
 
@@ -286,8 +300,9 @@ pub fn conditions(caller: &str, scope: Scope, q: &ListQuery) -> (String, Vec<Arg
     }
     for tag in &q.tags {
         conds.push(
-            "EXISTS (SELECT 1 FROM \"PromptTag\" ft JOIN \"Tag\" t ON t.\"id\" = ft.\"tagId\" \
-             WHERE ft.\"promptId\" = p.\"id\" AND t.\"nameKey\" = ?)"
+            // Not correlated: the planner may start from the tag's prompts when they are few.
+            "p.\"id\" IN (SELECT ft.\"promptId\" FROM \"PromptTag\" ft \
+             JOIN \"Tag\" t ON t.\"id\" = ft.\"tagId\" WHERE t.\"nameKey\" = ?)"
                 .into(),
         );
         // Tag names match under the one folding rule (`text::fold`, the `nameKey` column).

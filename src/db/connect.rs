@@ -102,7 +102,12 @@ pub async fn connect_with(
                     other => break other.map_err(open)?,
                 }
             };
-            Ok(Db::Sqlite(pool))
+            // The file exists and is in WAL mode now; the writer opens lazily.
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(acquire)
+                .connect_lazy_with(opts);
+            Ok(Db::Sqlite(pool, writer))
         }
         Backend::Postgres => {
             let opts = PgConnectOptions::from_str(url)

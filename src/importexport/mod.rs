@@ -131,10 +131,11 @@ pub async fn import(
     let mut titles: Vec<&str> = items.iter().map(|i| i.prompt.title.as_str()).collect();
     titles.sort_unstable();
     titles.dedup();
-    let mut seen: HashSet<(String, String)> = store::titles_and_bodies(&mut tx, &caller.id, &titles)
-        .await?
-        .into_iter()
-        .collect();
+    let mut seen: HashSet<(String, String)> =
+        store::titles_and_bodies(&mut tx, &caller.id, &titles)
+            .await?
+            .into_iter()
+            .collect();
     let (mut imported, mut skipped) = (0, 0);
     let now = db::now();
     for item in items {
@@ -204,6 +205,7 @@ pub async fn import(
         imported += 1;
     }
     tx.commit().await?;
+    db.refresh_statistics();
     Ok(ImportReport {
         ok: true,
         imported,

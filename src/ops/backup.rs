@@ -98,7 +98,7 @@ pub async fn run(db: &Db, path: &Path, compress: bool) -> Result<BackupReport> {
     let tmp = tmp_name(path);
     let _ = std::fs::remove_file(&tmp);
     let result = match db {
-        Db::Sqlite(pool) => sqlite_copy(db, pool, path, &tmp, compress).await,
+        Db::Sqlite(pool, _) => sqlite_copy(db, pool, path, &tmp, compress).await,
         _ => logical(db, &tmp, compress).await,
     };
     let rows = match result {

@@ -40,7 +40,7 @@ pub async fn check(db: &Db) -> Result<CheckReport> {
         backend: db.backend().name(),
         items: Vec::new(),
     };
-    if let Db::Sqlite(pool) = db {
+    if let Db::Sqlite(pool, _) = db {
         // A connection of its own: a pooled one may hold FTS5 state cached before other
         // connections wrote, which integrity_check can mistake for damage.
         use sqlx::Connection;

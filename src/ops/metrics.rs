@@ -154,7 +154,7 @@ pub async fn render(state: &AppState) -> String {
         }
     }
     let (size, idle) = match &state.db {
-        Db::Sqlite(p) => (p.size(), p.num_idle()),
+        Db::Sqlite(p, _) => (p.size(), p.num_idle()),
         Db::Postgres(p) => (p.size(), p.num_idle()),
         Db::MySql(p) => (p.size(), p.num_idle()),
     };

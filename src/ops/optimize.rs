@@ -8,7 +8,7 @@ use crate::db::Db;
 pub async fn optimize(db: &Db, vacuum: bool) -> Result<Vec<String>> {
     let mut done = Vec::new();
     match db {
-        Db::Sqlite(p) => {
+        Db::Sqlite(p, _) => {
             sqlx::query("PRAGMA optimize").execute(p).await?;
             done.push("PRAGMA optimize".into());
             sqlx::query("ANALYZE").execute(p).await?;

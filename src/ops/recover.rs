@@ -101,7 +101,7 @@ async fn copy_readable(damaged: &Path, output: &Path) -> Result<RecoverReport> {
     }
     .await;
     let _ = src.close().await;
-    if let Db::Sqlite(p) = &out {
+    if let Db::Sqlite(p, _) = &out {
         let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(p)
             .await;

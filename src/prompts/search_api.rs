@@ -61,7 +61,7 @@ pub struct SearchHit {
 
 #[utoipa::path(get, path = "/search", tag = "search", params(SearchParams),
     description = "Ranked full-text search over title, body, notes and tags of every prompt the caller can read.",
-    responses((status = 200, body = Vec<SearchHit>, headers(("x-total-count" = i64, description = "Matching prompts, counted up to 10000"), ("x-total-count-capped" = bool, description = "Present (true) when more than 10000 match: the total is at least x-total-count"))),
+    responses((status = 200, body = Vec<SearchHit>, headers(("x-total-count" = i64, description = "Matching prompts, counted up to 1000"), ("x-total-count-capped" = bool, description = "Present (true) when more than 1000 match: the total is at least x-total-count"))),
               (status = 400, body = ErrorBody)))]
 async fn search(
     State(s): State<AppState>,

@@ -98,9 +98,13 @@ async fn count_difference(tx: &mut Tx) -> sqlx::Result<i64> {
             "SELECT ABS((SELECT COUNT(*) FROM PromptSearchKey) - (SELECT COUNT(*) FROM \"Prompt\")) \
              + ABS((SELECT COUNT(*) FROM PromptSearch_docsize) - (SELECT COUNT(*) FROM PromptSearchKey))"
         }
-        _ => "SELECT ABS((SELECT COUNT(*) FROM \"PromptSearch\") - (SELECT COUNT(*) FROM \"Prompt\"))",
+        _ => {
+            "SELECT ABS((SELECT COUNT(*) FROM \"PromptSearch\") - (SELECT COUNT(*) FROM \"Prompt\"))"
+        }
     };
-    on!(tx, |conn, q| sqlx::query_scalar(q(sql)).fetch_one(conn).await)
+    on!(tx, |conn, q| sqlx::query_scalar(q(sql))
+        .fetch_one(conn)
+        .await)
 }
 
 /// When the server starts: an index whose size does not match the prompts is rebuilt before

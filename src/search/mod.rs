@@ -22,8 +22,10 @@ use crate::error::{Error, Result};
 use crate::listing::{ListQuery, Scope};
 pub use query::ParsedQuery;
 
-/// Most matches scored for relevance ordering.
-pub const CANDIDATES: i64 = 2000;
+/// Most matches scored for relevance ordering: the newest ones. Scoring costs a few
+/// microseconds per match (bm25 reads each match's term statistics); 300 keeps a search over
+/// words found in nearly every prompt within a few milliseconds at 100,000 prompts.
+pub const CANDIDATES: i64 = 300;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hit {

@@ -156,8 +156,15 @@ pub async fn run(
     page_binds.push(Arg::I(req.limit));
     page_binds.push(Arg::I(req.offset));
     let rows: Vec<Row> = fetch_all(tx, page_sql, &page_binds).await?;
-    let count_sql = listing::capped_count_sql(&format!("{}{filter_sql}", m.from_where));
-    let total = listing::Total::from_count(fetch_count(tx, count_sql, &binds).await?);
+    let cap = listing::SEARCH_COUNT_CAP;
+    let total = if req.offset == 0 && (rows.len() as i64) < req.limit {
+        // A first page that is not full holds every match: nothing more to count.
+        listing::Total::exact(rows.len() as i64)
+    } else {
+        let count_sql =
+            listing::capped_count_sql_up_to(&format!("{}{filter_sql}", m.from_where), cap);
+        listing::Total::from_count_up_to(fetch_count(tx, count_sql, &binds).await?, cap)
+    };
 
     let hits = with_snippets(tx, q, rows).await?;
     Ok(Results { hits, total })

@@ -328,7 +328,9 @@ async fn recover_saves_a_corrupted_copy() {
     let tdb = TestDb::create(Backend::Sqlite).await.expect("sqlite");
     let d = open(&tdb).await;
     opsdata::seed(&d, 800).await;
-    let Db::Sqlite(pool) = &d else { unreachable!() };
+    let Db::Sqlite(pool, _) = &d else {
+        unreachable!()
+    };
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(pool)
         .await
