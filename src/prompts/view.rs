@@ -66,6 +66,24 @@ impl PromptView {
     }
 }
 
+/// What the views of some prompts are made of, besides the rows.
+struct Extras {
+    tags: Vec<(String, String, String)>,
+    /// prompt id → (average rating, number of ratings)
+    stats: HashMap<String, (f64, i64)>,
+    mine: HashMap<String, i32>,
+    versions: HashMap<String, i64>,
+    owners: HashMap<String, Owner>,
+}
+
+async fn owners(tx: &mut Tx, ids: &[String]) -> sqlx::Result<HashMap<String, Owner>> {
+    Ok(store::owners(tx, ids)
+        .await?
+        .into_iter()
+        .map(|(id, name, email)| (id.clone(), Owner { id, name, email }))
+        .collect())
+}
+
 /// Builds the views of `rows` for `caller`, keeping their order. Five queries, whatever the
 /// number of rows.
 pub async fn build(
@@ -80,31 +98,37 @@ pub async fn build(
     let mut owner_ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
     owner_ids.sort();
     owner_ids.dedup();
+    let extras = Extras {
+        tags: tags::for_prompts(tx, &ids).await?,
+        stats: ratings::stats(tx, &ids)
+            .await?
+            .into_iter()
+            .map(|(id, avg, n)| (id, (avg, n)))
+            .collect(),
+        mine: ratings::mine(tx, caller, &ids).await?.into_iter().collect(),
+        versions: store::version_counts(tx, &ids).await?.into_iter().collect(),
+        owners: owners(tx, &owner_ids).await?,
+    };
+    Ok(assemble(caller, rows, extras))
+}
 
+fn assemble(caller: &str, rows: Vec<PromptRow>, extras: Extras) -> Vec<PromptView> {
+    let Extras {
+        tags,
+        stats,
+        mine,
+        versions,
+        owners,
+    } = extras;
     let mut tag_map: HashMap<String, Vec<TagLink>> = HashMap::new();
-    for (prompt_id, tag_id, name) in tags::for_prompts(tx, &ids).await? {
+    for (prompt_id, tag_id, name) in tags {
         tag_map.entry(prompt_id.clone()).or_default().push(TagLink {
             prompt_id,
             tag_id: tag_id.clone(),
             tag: TagRef { id: tag_id, name },
         });
     }
-    let stats: HashMap<String, (f64, i64)> = ratings::stats(tx, &ids)
-        .await?
-        .into_iter()
-        .map(|(id, avg, n)| (id, (avg, n)))
-        .collect();
-    let mine: HashMap<String, i32> = ratings::mine(tx, caller, &ids).await?.into_iter().collect();
-    let versions: HashMap<String, i64> =
-        store::version_counts(tx, &ids).await?.into_iter().collect();
-    let owners: HashMap<String, Owner> = store::owners(tx, &owner_ids)
-        .await?
-        .into_iter()
-        .map(|(id, name, email)| (id.clone(), Owner { id, name, email }))
-        .collect();
-
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|mut p| {
             let can_edit = p.user_id == caller;
             if !can_edit {
@@ -127,15 +151,36 @@ pub async fn build(
                 prompt: p,
             }
         })
-        .collect())
+        .collect()
 }
 
-/// One prompt's full view: the page view plus its versions (newest first) and ratings.
+/// One prompt's full view: the page view plus its versions (newest first) and ratings. Four
+/// queries: the counts, the average and the caller's rating come from the lists themselves.
 pub async fn full(tx: &mut Tx, caller: &str, row: PromptRow) -> sqlx::Result<PromptView> {
     let id = row.id.clone();
-    let mut views = build(tx, caller, vec![row]).await?;
-    let mut view = views.pop().ok_or(sqlx::Error::RowNotFound)?;
-    view.versions = Some(store::versions(tx, &id).await?);
-    view.ratings = Some(ratings::of_prompt(tx, &id).await?);
+    let versions = store::versions(tx, &id).await?;
+    let rated = ratings::of_prompt(tx, &id).await?;
+    let n = rated.len() as i64;
+    let mut stats = HashMap::new();
+    if n > 0 {
+        let sum: i64 = rated.iter().map(|r| i64::from(r.value)).sum();
+        stats.insert(id.clone(), (sum as f64 / n as f64, n));
+    }
+    let extras = Extras {
+        tags: tags::for_prompts(tx, std::slice::from_ref(&id)).await?,
+        stats,
+        mine: rated
+            .iter()
+            .filter(|r| r.user_id == caller)
+            .map(|r| (id.clone(), r.value))
+            .collect(),
+        versions: HashMap::from([(id.clone(), versions.len() as i64)]),
+        owners: owners(tx, std::slice::from_ref(&row.user_id)).await?,
+    };
+    let mut view = assemble(caller, vec![row], extras)
+        .pop()
+        .ok_or(sqlx::Error::RowNotFound)?;
+    view.versions = Some(versions);
+    view.ratings = Some(rated);
     Ok(view)
 }
