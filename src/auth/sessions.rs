@@ -48,16 +48,13 @@ struct SessionUser {
 
 /// The user behind a live session secret, read fresh from the database (role included).
 pub async fn user_for(db: &Db, secret: &str) -> Result<Option<UserRow>> {
-    let mut tx = db.read().await?;
-    let found: Option<SessionUser> = on!(&mut tx, |conn, sql| {
-        sqlx::query_as(sql(
-        "SELECT u.*, s.\"expiresAt\" FROM \"Session\" s JOIN \"User\" u ON u.\"id\" = s.\"userId\" \
-         WHERE s.\"id\" = ?"
-    ))
-    .bind(super::digest(secret))
-    .fetch_optional(conn)
-    .await
-    })?;
+    let found: Option<SessionUser> = db
+        .fetch_optional_by(
+            "SELECT u.*, s.\"expiresAt\" FROM \"Session\" s JOIN \"User\" u ON u.\"id\" = s.\"userId\" \
+             WHERE s.\"id\" = ?",
+            &super::digest(secret),
+        )
+        .await?;
     Ok(found.filter(|s| s.expires_at > Utc::now()).map(|s| s.user))
 }
 

@@ -112,15 +112,13 @@ pub async fn user_for(db: &Db, secret: &str) -> Result<Option<UserRow>> {
     if !secret.starts_with(PREFIX) {
         return Ok(None);
     }
-    let mut tx = db.read().await?;
-    let found: Option<TokenUser> = on!(&mut tx, |conn, sql| sqlx::query_as(sql(
-        "SELECT u.*, t.\"id\" AS \"tokenId\", t.\"lastUsedAt\" FROM \"ApiToken\" t \
-         JOIN \"User\" u ON u.\"id\" = t.\"userId\" WHERE t.\"tokenHash\" = ?"
-    ))
-    .bind(super::digest(secret))
-    .fetch_optional(conn)
-    .await)?;
-    drop(tx);
+    let found: Option<TokenUser> = db
+        .fetch_optional_by(
+            "SELECT u.*, t.\"id\" AS \"tokenId\", t.\"lastUsedAt\" FROM \"ApiToken\" t \
+             JOIN \"User\" u ON u.\"id\" = t.\"userId\" WHERE t.\"tokenHash\" = ?",
+            &super::digest(secret),
+        )
+        .await?;
     let Some(found) = found else { return Ok(None) };
     let now = db::now();
     if found

@@ -151,8 +151,17 @@ pub(crate) async fn insert_new(
         team_id: new.team_id.clone(),
     };
     apply_content(&mut row, &content);
-    store::insert(tx, &row).await?;
-    crate::tags::store::set_for_prompt(tx, &row.id, new.tags.names()).await?;
+    if tx.backend() == crate::db::Backend::Sqlite && !new.tags.names().is_empty() {
+        // On SQLite the tags go in first (foreign keys checked at commit), so the search
+        // index writes the prompt's document once, tags included: linked afterwards, every
+        // tag rewrote the whole document (an FTS5 update deletes and re-indexes it).
+        crate::db::dynamic::execute(tx, "PRAGMA defer_foreign_keys = ON".into(), &[]).await?;
+        crate::tags::store::set_for_prompt(tx, &row.id, new.tags.names()).await?;
+        store::insert(tx, &row).await?;
+    } else {
+        store::insert(tx, &row).await?;
+        crate::tags::store::set_for_prompt(tx, &row.id, new.tags.names()).await?;
+    }
     Ok(row)
 }
 

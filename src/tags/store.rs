@@ -100,16 +100,46 @@ pub async fn set_for_prompt(tx: &mut Tx, prompt_id: &str, names: &[String]) -> s
         &[Arg::S(prompt_id.into())],
     )
     .await?;
-    let mut linked: Vec<String> = Vec::new();
-    for name in names {
-        let tag = get_or_create(tx, name).await?;
-        if linked.contains(&tag.id) {
-            continue;
-        }
-        link(tx, prompt_id, &tag.id).await?;
-        linked.push(tag.id);
+    if names.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    // The existing tags in one query; only missing ones are created one by one.
+    let keys: Vec<String> = names.iter().map(|n| crate::text::fold(n)).collect();
+    let existing: Vec<(String, String)> = fetch_all(
+        tx,
+        format!(
+            "SELECT \"id\", \"nameKey\" FROM \"Tag\" WHERE \"nameKey\" IN ({})",
+            marks(keys.len())
+        ),
+        &keys.iter().cloned().map(Arg::S).collect::<Vec<_>>(),
+    )
+    .await?;
+    let mut linked: Vec<String> = Vec::new();
+    for (name, key) in names.iter().zip(&keys) {
+        let id = match existing.iter().find(|(_, k)| k == key) {
+            Some((id, _)) => id.clone(),
+            None => get_or_create(tx, name).await?.id,
+        };
+        if !linked.contains(&id) {
+            linked.push(id);
+        }
+    }
+    // All links in one statement.
+    let mut args = Vec::with_capacity(linked.len() * 2);
+    for id in &linked {
+        args.push(Arg::S(prompt_id.into()));
+        args.push(Arg::S(id.clone()));
+    }
+    execute(
+        tx,
+        format!(
+            "INSERT INTO \"PromptTag\" (\"promptId\", \"tagId\") VALUES {}",
+            vec!["(?, ?)"; linked.len()].join(", ")
+        ),
+        &args,
+    )
+    .await
+    .map(drop)
 }
 
 pub async fn link(tx: &mut Tx, prompt_id: &str, tag_id: &str) -> sqlx::Result<()> {
