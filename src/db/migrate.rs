@@ -48,7 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_init"),
     migration!(2, "0002_search"),
     migration!(3, "0003_case_keys", then super::casefold::migrate),
-    migration!(4, "0004_list_order"),
+    migration!(5, "0005_list_order"),
 ];
 
 /// The newest schema version this binary knows.
