@@ -7,6 +7,7 @@
 pub mod casefold;
 pub mod connect;
 pub mod dynamic;
+pub mod leader;
 pub mod migrate;
 pub mod schema;
 
