@@ -16,6 +16,7 @@ mod guide;
 mod hardening;
 mod importexport;
 mod input_edges;
+mod instances;
 mod library_access;
 mod openapi;
 mod ops;
