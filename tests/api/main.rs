@@ -9,6 +9,7 @@ mod common;
 mod opsdata;
 
 mod accounts;
+mod balancer;
 mod browser;
 mod cli;
 mod concurrency;
