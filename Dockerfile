@@ -14,15 +14,14 @@ WORKDIR /src
 COPY . .
 RUN target="$(uname -m)-unknown-linux-musl" \
  && cargo build --release --locked --target "$target" \
- && install -D -m 0755 "target/$target/release/promptvault" /out/usr/local/bin/promptvault \
- && install -d -m 0750 /out/data /out/data/backups \
- && install -d -m 1777 /out/tmp
+ && install -D -m 0755 "target/$target/release/promptvault" /out/root/usr/local/bin/promptvault \
+ && install -d -m 1777 /out/root/tmp \
+ && install -d -m 0750 /out/data /out/data/backups
 
 # 2. The runtime: the binary alone, run as an unprivileged user.
 FROM scratch
-COPY --from=build /out/usr/local/bin/promptvault /usr/local/bin/promptvault
+COPY --from=build /out/root/ /
 COPY --from=build --chown=65532:65532 /out/data /data
-COPY --from=build /out/tmp /tmp
 ENV PATH=/usr/local/bin \
     DATABASE_URL=sqlite:///data/promptvault.db \
     PROMPTVAULT_BACKUP_DIR=/data/backups \
