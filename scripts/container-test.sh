@@ -3,11 +3,13 @@
 # it from the host, as compose.yaml sets it up (./data mounted at /data).
 #
 # No registry is needed: the runtime stage of ./Dockerfile (FROM scratch onwards) is built from
-# a binary made here — the static musl release build when it exists (or
-# PROMPTVAULT_CONTAINER_BIN), else the debug build with the shared libraries it links,
-# copied from this machine. Uses podman with the runc runtime (apt-get install podman runc).
+# a binary made here — the debug build with the shared libraries it links, copied from this
+# machine, or PROMPTVAULT_CONTAINER_BIN (e.g. the static release build the Dockerfile makes:
+# `cargo build --release --target x86_64-unknown-linux-musl`, needs musl-tools).
+# Uses podman with the runc runtime (apt-get install podman runc).
 #
 #   scripts/container-test.sh            # prints image size and start-up time
+#   PROMPTVAULT_CONTAINER_BIN=target/x86_64-unknown-linux-musl/release/promptvault scripts/container-test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -36,9 +38,7 @@ export CONTAINERS_CONF="$work/containers.conf"
 podman() { command podman "$@" 2> >(grep -v 'systemd' >&2); }
 
 # 1. The binary.
-musl="target/x86_64-unknown-linux-musl/release/promptvault"
 bin="${PROMPTVAULT_CONTAINER_BIN:-}"
-if [ -z "$bin" ] && [ -x "$musl" ]; then bin="$musl"; fi
 if [ -z "$bin" ]; then
   cargo build --quiet --bin promptvault
   bin="target/debug/promptvault"
