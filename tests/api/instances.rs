@@ -344,6 +344,23 @@ async fn sigterm_drains_and_finishes_in_flight_requests(db: TestDb) {
         (s, &body["ready"], &body["instance"]),
         (200, &json!(true), &json!("drain"))
     );
+    // `promptvault health` (the container's HEALTHCHECK) asks the server on the given port.
+    let port = inst.addr.rsplit(':').next().expect("port").to_string();
+    let health = |args: &[&str]| {
+        Command::new(BIN)
+            .args(["health", "--port", &port])
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("health runs")
+    };
+    let out = health(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(health(&["--ready"]).status.success());
     // A request in flight: headers and half of the body sent.
     let payload =
         json!({ "email": "slow@example.com", "password": "password-123", "name": "S" }).to_string();
@@ -393,6 +410,13 @@ async fn sigterm_drains_and_finishes_in_flight_requests(db: TestDb) {
     );
     let status = inst.wait_exit(Duration::from_secs(10));
     assert!(status.success(), "{status:?}\n{}", inst.log());
+    let out = health(&[]);
+    assert!(!out.status.success(), "nothing listens any more");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no server answers"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 macro_rules! per_backend {
