@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Requests per second for fetch-by-id (GET /api/prompts/{id} with an API token) through HAProxy
 # in front of 1, 2 and 3 instances on one PostgreSQL database, and straight to one instance.
-# Needs haproxy, wrk and psql (Debian packages) and a release binary.
+# Needs haproxy, wrk and psql (Debian packages) and a release binary. Also prints how the CPU
+# time of the run was shared (wrk exits before it is counted).
 #
 #   cargo build --release
 #   scripts/balancer-bench.sh          # PROMPTVAULT_BENCH_SECS=10 per run, wrk -t2 -c32
@@ -48,10 +49,35 @@ id=$(curl -fsS -H "Authorization: Bearer $token" -H 'content-type: application/j
   -d '{"title":"Summarize a text","body":"Summarize {{text}} in {{n}} sentences.","tags":["bench"]}' \
   "$base/api/prompts" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
-rps() { wrk -t2 -c"$conns" -d"${secs}s" -H "Authorization: Bearer $token" "$1" | awk '/Requests\/sec/ {print $2}'; }
+# CPU seconds used by each kind of process (promptvault, postgres, haproxy, wrk) during a run.
+cpu() {
+  for f in /proc/[0-9]*/stat; do cat "$f" 2>/dev/null; done | python3 -c '
+import sys, os, collections
+t = collections.Counter()
+for line in sys.stdin:
+    comm = line[line.index("(") + 1:line.rindex(")")]
+    f = line[line.rindex(")") + 2:].split()
+    t[comm.split()[0][:11]] += int(f[11]) + int(f[12])
+hz = os.sysconf("SC_CLK_TCK")
+print(" ".join(f"{k}={t[k] / hz:.2f}" for k in ("promptvault", "postgres", "haproxy", "wrk")))'
+}
+rps() {
+  local before after
+  before=$(cpu)
+  local r; r=$(wrk -t2 -c"$conns" -d"${secs}s" -H "Authorization: Bearer $token" "$1" | awk '/Requests\/sec/ {print $2}')
+  after=$(cpu)
+  python3 - "$before" "$after" "$r" <<'PY'
+import sys
+b = dict(kv.split("=") for kv in sys.argv[1].split())
+a = dict(kv.split("=") for kv in sys.argv[2].split())
+used = {k: float(a[k]) - float(b.get(k, 0)) for k in a}
+total = sum(used.values()) or 1
+print(sys.argv[3], "req/s   CPU share: " + ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in used.items()))
+PY
+}
 
 echo "fetch-by-id, wrk -t2 -c$conns -d${secs}s, $(nproc) cores, PostgreSQL, $bin"
-printf 'direct, 1 instance:        %s req/s\n' "$(rps "$base/api/prompts/$id")"
+printf "direct, 1 instance:       %s\n" "$(rps "$base/api/prompts/$id")"
 lb_port=$(free_port)
 for n in 1 2 3; do
   {
@@ -63,6 +89,6 @@ for n in 1 2 3; do
   hp=$!
   for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$lb_port/ready" >/dev/null 2>&1 && break; sleep 0.1; done
   sleep 1
-  printf 'HAProxy, %s instance(s):   %s req/s\n' "$n" "$(rps "http://127.0.0.1:$lb_port/api/prompts/$id")"
+  printf "HAProxy, %s instance(s):  %s\n" "$n" "$(rps "http://127.0.0.1:$lb_port/api/prompts/$id")"
   kill "$hp"; wait "$hp" 2>/dev/null || true
 done
