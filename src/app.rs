@@ -44,6 +44,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     crate::search::configure(&config);
     let state = AppState::new(db, config);
     crate::ops::schedule::spawn(&state);
+    crate::auth::housekeeping::spawn(&state);
     Ok(state)
 }
 
