@@ -586,6 +586,7 @@ shutdown_drain_secs = 0
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn the_example_is_a_valid_config() {
@@ -610,6 +611,33 @@ mod tests {
         assert_eq!(c.port, 8080);
         assert_eq!(c.database_url, "postgres://u:pw@h/db");
         assert!(!format!("{c:?}").contains("pw"), "secrets are redacted");
+    }
+
+    #[test]
+    fn backup_interval_in_hours_or_seconds() {
+        let with = |pairs: &'static [(&'static str, &'static str)]| {
+            let env = |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| v.to_string())
+            };
+            Config::default()
+                .apply(Layer::from_env(env).expect("env"))
+                .and_then(Config::validate)
+                .expect("valid")
+        };
+        assert_eq!(with(&[]).backup_interval(), None);
+        let hours = with(&[("PROMPTVAULT_BACKUP_INTERVAL_HOURS", "2")]);
+        assert_eq!(hours.backup_interval(), Some(Duration::from_secs(7200)));
+        let secs = with(&[
+            ("PROMPTVAULT_BACKUP_INTERVAL_HOURS", "2"),
+            ("PROMPTVAULT_BACKUP_INTERVAL_SECS", "5"),
+        ]);
+        assert_eq!(secs.backup_interval(), Some(Duration::from_secs(5)));
+        let named = with(&[("PROMPTVAULT_INSTANCE", " web-1 ")]);
+        assert_eq!(named.instance_name(3000), "web-1");
+        assert!(with(&[]).instance_name(3001).ends_with(":3001"));
     }
 
     #[test]
