@@ -2,7 +2,8 @@
 //! backup is taken by the elected leader only (each tick once), another instance takes the
 //! schedule over within seconds after the leader is SIGKILLed, the login limit counts failures
 //! made through any instance (and survives an instance's death), and on SIGTERM an instance
-//! turns not-ready, stops taking connections and still finishes the request in flight.
+//! turns not-ready, stops taking connections and still finishes the request in flight. A leader
+//! whose lock session the database ends steps down, and one leader is elected again.
 
 use crate::common;
 
@@ -301,6 +302,57 @@ async fn scheduled_backups_run_once_and_fail_over(db: TestDb) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The database ends the leader's lock session (a server restart, a network cut, an
+/// administrator's kill): the leader notices within seconds and stops leading, and one leader
+/// is elected again.
+async fn a_leader_whose_lock_session_ends_steps_down(db: TestDb) {
+    let all = [
+        Instance::start("x", &db.url, &[]),
+        Instance::start("y", &db.url, &[]),
+    ];
+    let refs: Vec<&Instance> = all.iter().collect();
+    let first = the_leader(&refs, Duration::from_secs(15)).await;
+    let conn = promptvault::db::connect(&db.url, 1).await.expect("connect");
+    let killed = match &conn {
+        promptvault::db::Db::Postgres(p) => sqlx::query_scalar::<_, bool>(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks \
+                 WHERE locktype = 'advisory' AND objid = 727365002 AND granted \
+                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+        .fetch_one(p)
+        .await
+        .expect("terminate"),
+        promptvault::db::Db::MySql(p) => {
+            let id: Option<i64> = sqlx::query_scalar(
+                "SELECT IS_USED_LOCK(CONCAT('promptvault_leader:', LEFT(DATABASE(), 40)))",
+            )
+            .fetch_one(p)
+            .await
+            .expect("lock holder");
+            let id = id.expect("the lock is held");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("KILL {id}")))
+                .execute(p)
+                .await
+                .expect("kill");
+            true
+        }
+        promptvault::db::Db::Sqlite(_) => unreachable!("SQLite has no election"),
+    };
+    assert!(killed);
+    conn.close().await;
+    // The old leader notices at its next check and steps down; then one leader again (either).
+    let until = Instant::now() + Duration::from_secs(10);
+    while !all[first].log().contains("leading no more") {
+        assert!(
+            Instant::now() < until,
+            "the leader did not notice:\n{}",
+            all[first].log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    the_leader(&refs, Duration::from_secs(15)).await;
+}
+
 async fn login_limit_holds_across_instances(db: TestDb) {
     let env = [("PROMPTVAULT_LOGIN_MAX_FAILURES", "3")];
     let mut a = Instance::start("a", &db.url, &env);
@@ -437,6 +489,6 @@ macro_rules! per_backend {
     };
 }
 
-per_backend!(postgres: scheduled_backups_run_once_and_fail_over, login_limit_holds_across_instances, sigterm_drains_and_finishes_in_flight_requests);
-per_backend!(mysql: scheduled_backups_run_once_and_fail_over, login_limit_holds_across_instances, sigterm_drains_and_finishes_in_flight_requests);
+per_backend!(postgres: scheduled_backups_run_once_and_fail_over, a_leader_whose_lock_session_ends_steps_down, login_limit_holds_across_instances, sigterm_drains_and_finishes_in_flight_requests);
+per_backend!(mysql: scheduled_backups_run_once_and_fail_over, a_leader_whose_lock_session_ends_steps_down, login_limit_holds_across_instances, sigterm_drains_and_finishes_in_flight_requests);
 per_backend!(sqlite: sigterm_drains_and_finishes_in_flight_requests);
