@@ -56,7 +56,7 @@ impl Balancer {
         let mut config = format!(
             "global\n  maxconn 2000\n\
              defaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n\
-             \x20 retries 3\n  option redispatch\n  retry-on conn-failure empty-response\n\
+             \x20 retries 3\n  option redispatch\n  retry-on conn-failure\n\
              frontend web\n  bind 127.0.0.1:{port}\n  default_backend promptvault\n\
              backend promptvault\n  balance roundrobin\n  option httpchk GET /ready\n\
              \x20 default-server inter 300ms fall 1 rise 2\n"
