@@ -23,6 +23,9 @@ pub fn spawn(state: &AppState) {
                     () = leader.lost() => break,
                 }
                 wait = EVERY;
+                if !leader.confirm().await {
+                    break;
+                }
                 match super::sessions::purge_expired(&state.db).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(sessions = n, "expired sessions deleted"),

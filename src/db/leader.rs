@@ -7,13 +7,14 @@
 //! process dies, the server ends its session and frees the lock, and a follower, trying again
 //! every [`RETRY`], takes over within seconds. SQLite serves one instance: it always leads.
 //!
-//! The leader checks its connection every [`RETRY`]; when the connection fails it stops leading
-//! at once and starts again as a follower. On shutdown (draining) it gives the lock up.
+//! The leader checks its connection every [`RETRY`], and again right before each piece of
+//! scheduled work ([`Leadership::confirm`]); when the connection fails it stops leading at once
+//! and starts again as a follower. On shutdown (draining) it gives the lock up.
 
 use std::time::Duration;
 
 use sqlx::{ConnectOptions, Connection, MySqlConnection, PgConnection};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::Db;
 
@@ -31,6 +32,8 @@ const MYSQL_TRY: &str =
 #[derive(Clone, Debug)]
 pub struct Leadership {
     rx: watch::Receiver<bool>,
+    /// Asks the election task to check the lock's connection now (`None`: always the leader).
+    confirm: Option<mpsc::Sender<oneshot::Sender<bool>>>,
 }
 
 impl Leadership {
@@ -38,11 +41,29 @@ impl Leadership {
     pub fn always() -> Leadership {
         // The sender goes at once: the value never changes (a closed channel keeps its value).
         let (_, rx) = watch::channel(true);
-        Leadership { rx }
+        Leadership { rx, confirm: None }
     }
 
     pub fn is_leader(&self) -> bool {
         *self.rx.borrow()
+    }
+
+    /// Whether this instance still leads, checked on the lock's connection now: call it right
+    /// before scheduled work, so that a leader whose lock session the database has ended (while
+    /// another instance may already lead) does not run it.
+    pub async fn confirm(&self) -> bool {
+        let Some(ask) = &self.confirm else {
+            return self.is_leader();
+        };
+        if !self.is_leader() {
+            return false;
+        }
+        let (reply, answer) = oneshot::channel();
+        if ask.send(reply).await.is_err() {
+            return false;
+        }
+        let wait = PING_TIMEOUT + Duration::from_secs(1);
+        matches!(tokio::time::timeout(wait, answer).await, Ok(Ok(true)))
     }
 
     /// Resolves when this instance leads (at once if it does; never after the election ended).
@@ -66,21 +87,29 @@ pub fn elect(db: &Db, draining: watch::Receiver<bool>) -> Leadership {
         Db::Sqlite(_) => Leadership::always(),
         Db::Postgres(p) => {
             let (tx, rx) = watch::channel(false);
+            let (ask, asked) = mpsc::channel(4);
             let options = p.connect_options();
-            tokio::spawn(run(tx, draining, move || {
+            tokio::spawn(run(tx, Signals { draining, asked }, move || {
                 let options = options.clone();
                 async move { Ok(Lock::Pg(options.connect().await?)) }
             }));
-            Leadership { rx }
+            Leadership {
+                rx,
+                confirm: Some(ask),
+            }
         }
         Db::MySql(p) => {
             let (tx, rx) = watch::channel(false);
+            let (ask, asked) = mpsc::channel(4);
             let options = p.connect_options();
-            tokio::spawn(run(tx, draining, move || {
+            tokio::spawn(run(tx, Signals { draining, asked }, move || {
                 let options = options.clone();
                 async move { Ok(Lock::MySql(options.connect().await?)) }
             }));
-            Leadership { rx }
+            Leadership {
+                rx,
+                confirm: Some(ask),
+            }
         }
     }
 }
@@ -126,26 +155,61 @@ impl Lock {
     }
 }
 
-/// Waits `d`, or less when draining starts; true when draining.
-async fn pause(d: Duration, draining: &mut watch::Receiver<bool>) -> bool {
-    if *draining.borrow() {
-        return true;
-    }
-    tokio::select! {
-        () = tokio::time::sleep(d) => {}
-        _ = draining.changed() => {}
-    }
-    *draining.borrow()
+/// What the election task waits for besides time.
+struct Signals {
+    draining: watch::Receiver<bool>,
+    /// [`Leadership::confirm`] requests.
+    asked: mpsc::Receiver<oneshot::Sender<bool>>,
 }
 
-async fn run<F, Fut>(tx: watch::Sender<bool>, mut draining: watch::Receiver<bool>, connect: F)
+#[derive(PartialEq)]
+enum Wake {
+    Elapsed,
+    Draining,
+    /// The lock's connection failed a check asked for by `confirm`.
+    LockFailed,
+}
+
+impl Signals {
+    /// Waits `d` (less when draining starts), answering `confirm` requests meanwhile: with a
+    /// check of the lock's connection when `held` (this instance leads), else "no".
+    async fn wait(&mut self, d: Duration, mut held: Option<&mut Lock>) -> Wake {
+        let until = tokio::time::Instant::now() + d;
+        loop {
+            if *self.draining.borrow() {
+                return Wake::Draining;
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until(until) => return Wake::Elapsed,
+                changed = self.draining.changed() => {
+                    // The state that owns the sender is gone: nothing to lead for any more.
+                    if changed.is_err() {
+                        return Wake::Draining;
+                    }
+                }
+                Some(reply) = self.asked.recv() => {
+                    let ok = match held.as_deref_mut() {
+                        Some(lock) => lock.ping().await,
+                        None => false,
+                    };
+                    let _ = reply.send(ok);
+                    if held.is_some() && !ok {
+                        return Wake::LockFailed;
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn run<F, Fut>(tx: watch::Sender<bool>, mut signals: Signals, connect: F)
 where
     F: Fn() -> Fut,
     Fut: Future<Output = sqlx::Result<Lock>>,
 {
     let mut warned = false;
     'connect: loop {
-        if *draining.borrow() {
+        if *signals.draining.borrow() {
             return;
         }
         let mut lock = match connect().await {
@@ -155,7 +219,7 @@ where
                     tracing::warn!(error = %e, "leader election: cannot connect; retrying");
                     warned = true;
                 }
-                if pause(RETRY, &mut draining).await {
+                if signals.wait(RETRY, None).await == Wake::Draining {
                     return;
                 }
                 continue;
@@ -166,14 +230,14 @@ where
             match lock.try_take().await {
                 Ok(true) => break,
                 Ok(false) => {
-                    if pause(RETRY, &mut draining).await {
+                    if signals.wait(RETRY, None).await == Wake::Draining {
                         lock.close().await;
                         return;
                     }
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "leader election: lock query failed; reconnecting");
-                    if pause(RETRY, &mut draining).await {
+                    if signals.wait(RETRY, None).await == Wake::Draining {
                         return;
                     }
                     continue 'connect;
@@ -183,13 +247,14 @@ where
         tracing::info!("this instance is now the leader: it runs the scheduled work");
         tx.send_replace(true);
         loop {
-            if pause(RETRY, &mut draining).await {
+            let wake = signals.wait(RETRY, Some(&mut lock)).await;
+            if wake == Wake::Draining {
                 tx.send_replace(false);
                 lock.close().await;
                 tracing::info!("draining: leadership given up");
                 return;
             }
-            if !lock.ping().await {
+            if wake == Wake::LockFailed || !lock.ping().await {
                 tx.send_replace(false);
                 tracing::warn!("leader election: the lock's connection failed; leading no more");
                 continue 'connect;

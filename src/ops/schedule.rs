@@ -38,6 +38,11 @@ pub fn spawn(state: &AppState) {
                     () = leader.lost() => break,
                 }
                 wait = every;
+                // Checked on the lock's connection: a leader whose lock session has ended
+                // (another instance may lead already) skips the tick.
+                if !leader.confirm().await {
+                    break;
+                }
                 run_scheduled(&state).await;
             }
         }
