@@ -45,6 +45,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     crate::search::configure(&config);
     let state = AppState::new(db, config);
     crate::ops::schedule::spawn(&state);
+    crate::auth::housekeeping::spawn(&state);
     Ok(state)
 }
 
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .nest("/api", api)
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .route("/metrics", get(crate::ops::metrics::guarded))
         .route("/settings", get(crate::settings::api::public))
         .merge(
@@ -91,11 +93,15 @@ pub fn router(state: AppState) -> Router {
     for (name, value) in middleware::security_headers() {
         app = app.layer(SetResponseHeaderLayer::overriding(name, value));
     }
-    app.layer(CompressionLayer::new())
-        .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(axum::middleware::from_fn(crate::ops::metrics::track))
-        .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))
-        .with_state(state)
+    app.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        close_while_draining,
+    ))
+    .layer(CompressionLayer::new())
+    .layer(CatchPanicLayer::custom(middleware::panic_response))
+    .layer(axum::middleware::from_fn(crate::ops::metrics::track))
+    .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))
+    .with_state(state)
 }
 
 /// `GET /health`: 200 `{"ok":true}` when the database answers, 503 otherwise.
@@ -115,13 +121,73 @@ async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
+/// `GET /ready`: may this instance take traffic? 200 when the database answers with the schema
+/// this binary needs and the instance is not draining; 503 (with the reason) otherwise.
+async fn ready(State(state): State<AppState>) -> Response {
+    let instance = state.life.instance();
+    let not_ready = |reason: &str| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({ "ready": false, "reason": reason, "instance": instance })),
+        )
+            .into_response()
+    };
+    if state.life.is_draining() {
+        return not_ready("draining");
+    }
+    match db::migrate::applied(&state.db).await {
+        Ok(v) if v >= db::migrate::latest() => axum::Json(json!({
+            "ready": true,
+            "instance": instance,
+            "leader": state.leader.is_leader(),
+        }))
+        .into_response(),
+        Ok(_) => not_ready("migrations pending"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check: database unavailable");
+            not_ready("database unavailable")
+        }
+    }
+}
+
+/// While draining, answers say `Connection: close`, so clients and balancers reconnect
+/// elsewhere instead of reusing a connection that is about to close.
+async fn close_while_draining(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(req).await;
+    if state.life.is_draining() {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// Serves until `shutdown` completes, then turns not-ready (`/ready` answers 503), waits
+/// `shutdown_drain_secs` while still serving, stops taking connections, finishes in-flight
+/// requests and closes the pool.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let db = state.db.clone();
+    let port = listener.local_addr()?.port();
+    state.life.name_instance(state.config.instance_name(port));
+    let life = state.life.clone();
+    let drain = std::time::Duration::from_secs(state.config.shutdown_drain_secs);
+    let shutdown = async move {
+        shutdown.await;
+        life.start_draining();
+        if !drain.is_zero() {
+            tracing::info!(seconds = drain.as_secs(), "draining: /ready answers 503");
+            tokio::time::sleep(drain).await;
+        }
+        tracing::info!("finishing in-flight requests");
+    };
     let app = router(state);
     let result = axum::serve(
         listener,

@@ -47,6 +47,8 @@ pub struct Config {
     pub backup_dir: PathBuf,
     /// Hours between scheduled backups inside the server (0: off).
     pub backup_interval_hours: u64,
+    /// Seconds between scheduled backups; when > 0 it replaces `backup_interval_hours`.
+    pub backup_interval_secs: u64,
     /// Scheduled backups older than this many days are deleted (0: keep regardless of age).
     pub backup_keep_days: u32,
     /// At most this many scheduled backups are kept (0: no limit).
@@ -56,6 +58,11 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// A separate address serving only `/metrics`, without a token (e.g. 127.0.0.1:9464).
     pub metrics_bind: Option<SocketAddr>,
+    /// This instance's name in `/metrics` and logs (default: host name and port).
+    pub instance: Option<String>,
+    /// Seconds `/ready` answers 503 after SIGTERM before the server stops taking connections,
+    /// so that a load balancer notices first (0: stop at once).
+    pub shutdown_drain_secs: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -88,11 +95,14 @@ impl Default for Config {
             log_level: "info".into(),
             backup_dir: PathBuf::from("data/backups"),
             backup_interval_hours: 0,
+            backup_interval_secs: 0,
             backup_keep_days: 30,
             backup_keep_files: 0,
             backup_compress: true,
             metrics_token: None,
             metrics_bind: None,
+            instance: None,
+            shutdown_drain_secs: 0,
         }
     }
 }
@@ -126,11 +136,14 @@ impl fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("backup_dir", &self.backup_dir)
             .field("backup_interval_hours", &self.backup_interval_hours)
+            .field("backup_interval_secs", &self.backup_interval_secs)
             .field("backup_keep_days", &self.backup_keep_days)
             .field("backup_keep_files", &self.backup_keep_files)
             .field("backup_compress", &self.backup_compress)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("metrics_bind", &self.metrics_bind)
+            .field("instance", &self.instance)
+            .field("shutdown_drain_secs", &self.shutdown_drain_secs)
             .finish()
     }
 }
@@ -159,11 +172,14 @@ pub struct Layer {
     pub log_level: Option<String>,
     pub backup_dir: Option<PathBuf>,
     pub backup_interval_hours: Option<u64>,
+    pub backup_interval_secs: Option<u64>,
     pub backup_keep_days: Option<u32>,
     pub backup_keep_files: Option<u32>,
     pub backup_compress: Option<bool>,
     pub metrics_token: Option<String>,
     pub metrics_bind: Option<String>,
+    pub instance: Option<String>,
+    pub shutdown_drain_secs: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -266,11 +282,22 @@ impl Layer {
                 "PROMPTVAULT_BACKUP_INTERVAL_HOURS",
                 "a number of hours",
             )?,
+            backup_interval_secs: parse(
+                &get,
+                "PROMPTVAULT_BACKUP_INTERVAL_SECS",
+                "a number of seconds",
+            )?,
             backup_keep_days: parse(&get, "PROMPTVAULT_BACKUP_KEEP_DAYS", "a number of days")?,
             backup_keep_files: parse(&get, "PROMPTVAULT_BACKUP_KEEP_FILES", "a number")?,
             backup_compress: parse(&get, "PROMPTVAULT_BACKUP_COMPRESS", "`true` or `false`")?,
             metrics_token: text("PROMPTVAULT_METRICS_TOKEN"),
             metrics_bind: text("PROMPTVAULT_METRICS_BIND"),
+            instance: text("PROMPTVAULT_INSTANCE"),
+            shutdown_drain_secs: parse(
+                &get,
+                "PROMPTVAULT_SHUTDOWN_DRAIN_SECS",
+                "a number of seconds",
+            )?,
         })
     }
 }
@@ -301,10 +328,15 @@ impl Config {
             log_level,
             backup_dir,
             backup_interval_hours,
+            backup_interval_secs,
             backup_keep_days,
             backup_keep_files,
-            backup_compress
+            backup_compress,
+            shutdown_drain_secs
         );
+        if let Some(name) = layer.instance {
+            self.instance = Some(name.trim().to_string()).filter(|n| !n.is_empty());
+        }
         if layer.metrics_token.is_some() {
             self.metrics_token = layer.metrics_token;
         }
@@ -391,6 +423,19 @@ impl Config {
             }
             _ => {}
         }
+        if self
+            .instance
+            .as_ref()
+            .is_some_and(|n| n.len() > 100 || n.chars().any(char::is_control))
+        {
+            return Err(invalid(
+                "instance",
+                "must be at most 100 characters, without control characters",
+            ));
+        }
+        if self.shutdown_drain_secs > 300 {
+            return Err(invalid("shutdown_drain_secs", "must be at most 300"));
+        }
         if self.metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
             return Err(invalid("metrics_token", "must be at least 16 characters"));
         }
@@ -401,6 +446,29 @@ impl Config {
             )
         })?;
         Ok(self)
+    }
+
+    /// Time between scheduled backups, `None` when they are off.
+    pub fn backup_interval(&self) -> Option<std::time::Duration> {
+        let secs = if self.backup_interval_secs > 0 {
+            self.backup_interval_secs
+        } else {
+            self.backup_interval_hours.saturating_mul(3600)
+        };
+        (secs > 0).then(|| std::time::Duration::from_secs(secs))
+    }
+
+    /// The instance name in `/metrics`: the configured one, else `<host name>:<port>`.
+    pub fn instance_name(&self, port: u16) -> String {
+        self.instance.clone().unwrap_or_else(|| {
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .or_else(|| std::env::var("HOSTNAME").ok())
+                .map(|h| h.trim().to_string())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "localhost".into());
+            format!("{host}:{port}")
+        })
     }
 
     pub fn listen_addr(&self) -> SocketAddr {
@@ -494,8 +562,11 @@ log_level = "info"
 # Backups: `promptvault db backup` writes into backup_dir; with backup_interval_hours > 0 the
 # server also takes one every N hours (never two at once) and deletes scheduled backups older
 # than backup_keep_days days and beyond the newest backup_keep_files files (0: no limit).
+# backup_interval_secs > 0 sets the interval in seconds instead. With several instances on one
+# PostgreSQL or MySQL database only the elected leader runs the schedule.
 backup_dir = "data/backups"
 backup_interval_hours = 0
+backup_interval_secs = 0
 backup_keep_days = 30
 backup_keep_files = 0
 backup_compress = true
@@ -504,11 +575,18 @@ backup_compress = true
 # (at least 16 characters), and/or on a separate address without a token.
 # metrics_token = "a-long-random-secret"
 # metrics_bind = "127.0.0.1:9464"
+
+# Several instances: this instance's name (the `instance` label of every metric; default:
+# host name and port), and how many seconds /ready answers 503 after SIGTERM before the server
+# stops taking connections (give the load balancer time to notice; in-flight requests finish).
+# instance = "web-1"
+shutdown_drain_secs = 0
 "#;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn the_example_is_a_valid_config() {
@@ -533,6 +611,33 @@ mod tests {
         assert_eq!(c.port, 8080);
         assert_eq!(c.database_url, "postgres://u:pw@h/db");
         assert!(!format!("{c:?}").contains("pw"), "secrets are redacted");
+    }
+
+    #[test]
+    fn backup_interval_in_hours_or_seconds() {
+        let with = |pairs: &'static [(&'static str, &'static str)]| {
+            let env = |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| v.to_string())
+            };
+            Config::default()
+                .apply(Layer::from_env(env).expect("env"))
+                .and_then(Config::validate)
+                .expect("valid")
+        };
+        assert_eq!(with(&[]).backup_interval(), None);
+        let hours = with(&[("PROMPTVAULT_BACKUP_INTERVAL_HOURS", "2")]);
+        assert_eq!(hours.backup_interval(), Some(Duration::from_secs(7200)));
+        let secs = with(&[
+            ("PROMPTVAULT_BACKUP_INTERVAL_HOURS", "2"),
+            ("PROMPTVAULT_BACKUP_INTERVAL_SECS", "5"),
+        ]);
+        assert_eq!(secs.backup_interval(), Some(Duration::from_secs(5)));
+        let named = with(&[("PROMPTVAULT_INSTANCE", " web-1 ")]);
+        assert_eq!(named.instance_name(3000), "web-1");
+        assert!(with(&[]).instance_name(3001).ends_with(":3001"));
     }
 
     #[test]

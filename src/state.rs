@@ -1,13 +1,17 @@
-//! The state every handler receives: the database pool, the configuration, the login limiter
-//! and what the server remembers about backups. It sits low (config, db, the limiter and the
-//! backup status only), so features depend on it and `app` assembles them on top.
+//! The state every handler receives: the database pool, the configuration, the login limiter,
+//! what the server remembers about backups, whether this instance leads the scheduled work and
+//! whether it is draining. It sits low (config, db, the limiter and the backup status only), so
+//! features depend on it and `app` assembles them on top.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+
+use tokio::sync::watch;
 
 use crate::auth::limiter::LoginLimiter;
 use crate::config::Config;
 use crate::db::Db;
+use crate::db::leader::{self, Leadership};
 use crate::ops::status::OpsState;
 
 #[derive(Clone)]
@@ -16,20 +20,66 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limiter: Arc<LoginLimiter>,
     pub ops: Arc<OpsState>,
+    /// Whether this instance runs the scheduled work (several instances on one database).
+    pub leader: Leadership,
+    pub life: Arc<Lifecycle>,
+}
+
+/// The instance's name and whether it is draining (shutting down: `/ready` answers 503).
+pub struct Lifecycle {
+    draining: watch::Sender<bool>,
+    instance: OnceLock<String>,
+}
+
+impl Lifecycle {
+    pub fn is_draining(&self) -> bool {
+        *self.draining.borrow()
+    }
+
+    /// Turns not-ready (idempotent); the election gives leadership up.
+    pub fn start_draining(&self) {
+        self.draining.send_replace(true);
+    }
+
+    pub fn draining(&self) -> watch::Receiver<bool> {
+        self.draining.subscribe()
+    }
+
+    /// The `instance` label: the configured name, else host name and the port served.
+    pub fn instance(&self) -> &str {
+        self.instance.get().map_or("unknown", String::as_str)
+    }
+
+    /// Names the instance once its port is known (the first call wins).
+    pub fn name_instance(&self, name: String) {
+        let _ = self.instance.set(name);
+    }
 }
 
 impl AppState {
+    /// Needs a Tokio runtime: the leader election starts here.
     pub fn new(db: Db, config: Config) -> Self {
         let limiter = LoginLimiter::new(
             config.login_max_failures,
             config.login_max_failures_per_address,
             Duration::from_secs(config.login_window_secs),
         );
+        let (draining, _) = watch::channel(false);
+        let leader = leader::elect(&db, draining.subscribe());
+        let life = Lifecycle {
+            draining,
+            instance: OnceLock::new(),
+        };
+        if let Some(name) = &config.instance {
+            life.name_instance(name.clone());
+        }
         AppState {
             db,
             config: Arc::new(config),
             limiter: Arc::new(limiter),
             ops: Arc::default(),
+            leader,
+            life: Arc::new(life),
         }
     }
 }

@@ -1,16 +1,21 @@
 //! Login rate limiting: failed attempts per (email, client address) and per address inside a
-//! sliding window. In memory: it guards this process, which is what answers the requests.
+//! sliding window. The failures are rows of `LoginFailure` in the database, so the limit holds
+//! across every instance serving one database and survives an instance's restart or death.
+//! Rows hold a digest of the key (never the email itself) and the time; rows older than the
+//! window are deleted as new failures arrive.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::db::{self, Db, Ts};
+use crate::on;
 
 pub struct LoginLimiter {
     max_failures: u32,
     max_per_address: u32,
     window: Duration,
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
 }
 
 impl LoginLimiter {
@@ -22,61 +27,109 @@ impl LoginLimiter {
             max_failures,
             max_per_address: max_per_address.max(max_failures),
             window,
-            failures: Mutex::new(HashMap::new()),
         }
     }
 
+    /// The stored subjects: digests of the (email, address) pair and of the address.
     fn keys(email: &str, ip: IpAddr) -> [String; 2] {
         [
-            format!("{}|{ip}", crate::text::fold(email.trim())),
-            format!("ip|{ip}"),
+            super::digest(&format!("{}|{ip}", crate::text::fold(email.trim()))),
+            super::digest(&format!("ip|{ip}")),
         ]
+    }
+
+    fn since(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - chrono::Duration::from_std(self.window).unwrap_or(chrono::Duration::MAX)
     }
 
     /// `Some(seconds to wait)` while this email/address pair (or the address as a whole, past
     /// `max_per_address`) is locked out.
-    pub fn check(&self, email: &str, ip: IpAddr) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+    pub async fn check(&self, db: &Db, email: &str, ip: IpAddr) -> sqlx::Result<Option<u64>> {
+        let now = db::now();
         let [pair, addr] = Self::keys(email, ip);
-        let mut wait = None;
-        for (key, limit) in [(pair, self.max_failures), (addr, self.max_per_address)] {
-            if let Some(times) = map.get_mut(&key) {
-                times.retain(|t| now.duration_since(*t) < self.window);
-                if times.len() >= limit as usize
-                    && let Some(oldest) = times.first()
-                {
-                    let left = self.window.saturating_sub(now.duration_since(*oldest));
-                    let secs = left.as_secs().max(1);
-                    wait = Some(wait.map_or(secs, |w: u64| w.max(secs)));
-                }
+        let mut tx = db.read().await?;
+        let rows: Vec<(String, DateTime<Utc>)> = on!(&mut tx, |conn, sql| sqlx::query_as(sql(
+            "SELECT \"subject\", \"failedAt\" FROM \"LoginFailure\" \
+             WHERE \"subject\" IN (?, ?) AND \"failedAt\" > ? ORDER BY \"failedAt\""
+        ))
+        .bind(&pair)
+        .bind(&addr)
+        .bind(Ts(self.since(now)))
+        .fetch_all(conn)
+        .await)?;
+        tx.commit().await?;
+        let times = |key: &str| -> Vec<DateTime<Utc>> {
+            rows.iter()
+                .filter(|(k, _)| k == key)
+                .map(|(_, t)| *t)
+                .collect()
+        };
+        let waits = [
+            wait(&times(&pair), self.max_failures, self.window, now),
+            wait(&times(&addr), self.max_per_address, self.window, now),
+        ];
+        Ok(waits.into_iter().flatten().max())
+    }
+
+    /// Counts a failure against the pair and the address, and forgets expired failures
+    /// (run again on a transient conflict: instances may record failures at the same time).
+    pub async fn record_failure(&self, db: &Db, email: &str, ip: IpAddr) -> sqlx::Result<()> {
+        let mut tries = 0;
+        loop {
+            match self.try_record_failure(db, email, ip).await {
+                Err(e) if db::again(&e, &mut tries).await => continue,
+                other => return other,
             }
         }
-        wait
     }
 
-    pub fn record_failure(&self, email: &str, ip: IpAddr) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, times| {
-                times
-                    .last()
-                    .is_some_and(|t| now.duration_since(*t) < self.window)
-            });
-        }
+    async fn try_record_failure(&self, db: &Db, email: &str, ip: IpAddr) -> sqlx::Result<()> {
+        let now = db::now();
+        let mut tx = db.write().await?;
         for key in Self::keys(email, ip) {
-            map.entry(key).or_default().push(now);
+            on!(&mut tx, |conn, sql| sqlx::query(sql(
+                "INSERT INTO \"LoginFailure\" (\"id\", \"subject\", \"failedAt\") VALUES (?, ?, ?)"
+            ))
+            .bind(db::new_id())
+            .bind(&key)
+            .bind(Ts(now))
+            .execute(conn)
+            .await
+            .map(drop))?;
         }
+        on!(&mut tx, |conn, sql| sqlx::query(sql(
+            "DELETE FROM \"LoginFailure\" WHERE \"failedAt\" < ?"
+        ))
+        .bind(Ts(self.since(now)))
+        .execute(conn)
+        .await
+        .map(drop))?;
+        tx.commit().await
     }
 
-    pub fn record_success(&self, email: &str, ip: IpAddr) {
+    /// A success clears the pair's failures (the address keeps its count).
+    pub async fn record_success(&self, db: &Db, email: &str, ip: IpAddr) -> sqlx::Result<()> {
         let [pair, _] = Self::keys(email, ip);
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&pair);
+        let mut tx = db.write().await?;
+        on!(&mut tx, |conn, sql| sqlx::query(sql(
+            "DELETE FROM \"LoginFailure\" WHERE \"subject\" = ?"
+        ))
+        .bind(&pair)
+        .execute(conn)
+        .await
+        .map(drop))?;
+        tx.commit().await
     }
+}
+
+/// Seconds to wait when `times` (oldest first, all inside the window) reach `limit`.
+fn wait(times: &[DateTime<Utc>], limit: u32, window: Duration, now: DateTime<Utc>) -> Option<u64> {
+    if times.len() < limit as usize {
+        return None;
+    }
+    let oldest = times.first()?;
+    let age = (now - *oldest).to_std().unwrap_or_default();
+    Some(window.saturating_sub(age).as_secs().max(1))
 }
 
 #[cfg(test)]
@@ -84,33 +137,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn locks_after_the_allowance_and_success_resets() {
-        let l = LoginLimiter::new(3, 12, Duration::from_secs(60));
-        let ip = IpAddr::from([10, 0, 0, 1]);
-        for _ in 0..3 {
-            assert_eq!(l.check("a@x.io", ip), None);
-            l.record_failure("a@x.io", ip);
-        }
-        let wait = l.check("A@x.io", ip).expect("locked");
-        assert!((1..=60).contains(&wait));
-        assert_eq!(
-            l.check("b@x.io", ip),
-            None,
-            "other accounts from the address still work"
-        );
-        l.record_success("a@x.io", ip);
-        assert_eq!(l.check("a@x.io", ip), None);
+    fn locks_at_the_limit_until_the_oldest_failure_leaves_the_window() {
+        let now = Utc::now();
+        let window = Duration::from_secs(60);
+        let at = |secs_ago: i64| now - chrono::Duration::seconds(secs_ago);
+        assert_eq!(wait(&[at(10), at(5)], 3, window, now), None);
+        assert_eq!(wait(&[at(10), at(5), at(1)], 3, window, now), Some(50));
+        assert_eq!(wait(&[at(60), at(5), at(1)], 3, window, now), Some(1));
+        assert_eq!(wait(&[], 0, window, now), None, "no failure, no wait");
     }
 
     #[test]
-    fn the_address_limit_is_separate_and_higher() {
-        let l = LoginLimiter::new(3, 10, Duration::from_secs(60));
-        let ip = IpAddr::from([10, 0, 0, 2]);
-        for i in 0..9 {
-            l.record_failure(&format!("u{i}@x.io"), ip);
-        }
-        assert_eq!(l.check("other@x.io", ip), None, "9 < 10 per address");
-        l.record_failure("u9@x.io", ip);
-        assert!(l.check("other@x.io", ip).is_some(), "10 per address");
+    fn keys_fold_the_email_and_never_hold_it() {
+        let ip = IpAddr::from([10, 0, 0, 1]);
+        let [a, addr_a] = LoginLimiter::keys("A@x.io ", ip);
+        let [b, addr_b] = LoginLimiter::keys("a@x.io", ip);
+        assert_eq!(a, b);
+        assert_eq!(addr_a, addr_b);
+        assert_ne!(a, addr_a);
+        assert!(!a.contains("x.io") && a.len() == 64);
+        let [other, _] = LoginLimiter::keys("a@x.io", IpAddr::from([10, 0, 0, 2]));
+        assert_ne!(a, other);
     }
 }

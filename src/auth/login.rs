@@ -19,18 +19,18 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, ip: IpAddr) 
                 .collect(),
         ));
     }
-    if let Some(retry_after_secs) = state.limiter.check(email, ip) {
+    if let Some(retry_after_secs) = state.limiter.check(&state.db, email, ip).await? {
         tracing::warn!(%ip, retry_after_secs, "sign-in refused: too many failed attempts");
         return Err(Error::RateLimited { retry_after_secs });
     }
     match users::authenticate(&state.db, email, password).await {
         Ok(user) => {
-            state.limiter.record_success(email, ip);
+            state.limiter.record_success(&state.db, email, ip).await?;
             Ok(user)
         }
         Err(Error::InvalidCredentials) => {
             tracing::info!(%ip, "failed sign-in");
-            state.limiter.record_failure(email, ip);
+            state.limiter.record_failure(&state.db, email, ip).await?;
             Err(Error::InvalidCredentials)
         }
         Err(e) => Err(e),

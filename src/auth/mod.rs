@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod extract;
+pub mod housekeeping;
 pub mod limiter;
 pub mod login;
 pub mod sessions;

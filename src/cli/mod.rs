@@ -1,6 +1,8 @@
 //! The command line: `serve` (default), `migrate`, `user …`, `config example`.
 
+mod datadir;
 mod db;
+mod health;
 mod user;
 
 use std::path::PathBuf;
@@ -54,6 +56,25 @@ enum Command {
     /// Full-text search index.
     #[command(subcommand)]
     Search(SearchCommand),
+    /// Ask the server on this machine (the configured port) whether it is healthy: exit 0 when
+    /// `/health` answers 200 (for container health checks; needs no curl).
+    Health {
+        /// Ask `/ready` instead (may this instance take traffic?).
+        #[arg(long)]
+        ready: bool,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 5)]
+        timeout: u64,
+    },
+    /// Create the data directory and give it (with everything inside) to UID:GID: run once as
+    /// root before an unprivileged server, e.g. for a bind-mounted ./data in a container.
+    DataDir {
+        /// The directory (created when missing, with its `backups`).
+        dir: PathBuf,
+        /// Numeric owner, e.g. 65532:65532.
+        #[arg(long, value_name = "UID:GID")]
+        owner: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -100,6 +121,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Config(_)) => Ok(()),
         Some(Command::Search(SearchCommand::Reindex)) => reindex(config).await,
         Some(Command::Db(cmd)) => db::run(config, cmd).await,
+        Some(Command::Health { ready, timeout }) => health::run(&config, ready, timeout).await,
+        Some(Command::DataDir { dir, owner }) => datadir::run(&dir, &owner),
     }
 }
 

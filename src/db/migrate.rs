@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_init"),
     migration!(2, "0002_search"),
     migration!(3, "0003_case_keys", then super::casefold::migrate),
+    migration!(4, "0004_login_failures"),
     migration!(5, "0005_list_order"),
 ];
 
@@ -109,6 +110,18 @@ pub async fn current(tx: &mut Tx) -> Result<i64, sqlx::Error> {
     ))
     .fetch_one(conn)
     .await)?;
+    Ok(v.unwrap_or(0))
+}
+
+/// The schema version recorded in the database, read without creating anything (`/ready`).
+pub async fn applied(db: &Db) -> Result<i64, sqlx::Error> {
+    let mut tx = db.read().await?;
+    let v: Option<i64> = on!(&mut tx, |conn, sql| sqlx::query_scalar(sql(
+        "SELECT MAX(version) FROM _promptvault_migrations"
+    ))
+    .fetch_one(conn)
+    .await)?;
+    tx.commit().await?;
     Ok(v.unwrap_or(0))
 }
 

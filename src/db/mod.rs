@@ -7,6 +7,7 @@
 pub mod casefold;
 pub mod connect;
 pub mod dynamic;
+pub mod leader;
 pub mod migrate;
 pub mod schema;
 
@@ -163,7 +164,11 @@ impl Db {
     /// One read statement with one bound key, outside a transaction (a single statement is
     /// atomic on its own): the per-request lookup of who is calling saves its BEGIN and
     /// ROLLBACK, two of the round trips every authenticated request pays.
-    pub async fn fetch_optional_by<T>(&self, sql: &'static str, key: &str) -> sqlx::Result<Option<T>>
+    pub async fn fetch_optional_by<T>(
+        &self,
+        sql: &'static str,
+        key: &str,
+    ) -> sqlx::Result<Option<T>>
     where
         T: Send
             + Unpin

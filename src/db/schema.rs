@@ -332,12 +332,26 @@ pub const SESSION: Table = Table {
     references: &[r("userId", "User", Cascade)],
 };
 
+/// Failed sign-ins shared by the instances (`auth::limiter`): in the schema, not in dumps.
+pub const LOGIN_FAILURE: Table = Table {
+    name: "LoginFailure",
+    columns: &[c("id", Text), c("subject", Text), c("failedAt", Ts)],
+    key: &["id"],
+    folded: &[],
+    unique: &[],
+    indexes: &[
+        ix("idx_loginfailure_subject", &["subject", "failedAt"]),
+        ix("idx_loginfailure_failedat", &["failedAt"]),
+    ],
+    references: &[],
+};
+
 /// The migrations' own bookkeeping table (not part of the contract's comparison).
 pub const MIGRATIONS_TABLE: &str = "_promptvault_migrations";
 
 /// Every table of the schema.
 pub fn all() -> impl Iterator<Item = &'static Table> {
-    TABLES.iter().chain(std::iter::once(&SESSION))
+    TABLES.iter().chain([&SESSION, &LOGIN_FAILURE])
 }
 
 pub fn table(name: &str) -> Option<&'static Table> {

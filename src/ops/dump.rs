@@ -334,6 +334,7 @@ pub async fn is_empty(tx: &mut Tx) -> sqlx::Result<bool> {
 /// Deletes every row of every table, children first.
 async fn clear(tx: &mut Tx) -> Result<()> {
     exec(tx, "DELETE FROM \"Session\"").await?;
+    exec(tx, "DELETE FROM \"LoginFailure\"").await?;
     for t in TABLES.iter().rev() {
         let text = format!("DELETE FROM \"{}\"", t.name);
         let backend = tx.backend();

@@ -2,6 +2,9 @@
 //! histogram need no framework): requests by route and status, request latency by route, the
 //! database pool, query errors, backups, and prompt/user counts read at scrape time.
 //!
+//! Every series carries an `instance` label (`instance` setting, default host name and port),
+//! so that the series of several instances behind one balancer stay apart.
+//!
 //! `GET /metrics` is served on the main address only when `metrics_token` is set (callers send
 //! `Authorization: Bearer <token>`), and without a token on `metrics_bind` when that is set.
 
@@ -221,6 +224,40 @@ pub async fn render(state: &AppState) -> String {
             out.push_str("# HELP promptvault_db_up 1 when the database answers.\n# TYPE promptvault_db_up gauge\npromptvault_db_up 0\n");
         }
     }
+    let _ = writeln!(
+        out,
+        "# HELP promptvault_leader 1 when this instance runs the scheduled work.\n\
+         # TYPE promptvault_leader gauge\n\
+         promptvault_leader {}\n\
+         # HELP promptvault_ready 1 when this instance takes traffic (0 while draining).\n\
+         # TYPE promptvault_ready gauge\n\
+         promptvault_ready {}",
+        i32::from(state.leader.is_leader()),
+        i32::from(!state.life.is_draining())
+    );
+    with_instance(&out, state.life.instance())
+}
+
+/// Adds `instance="…"` to every series line of an exposition text.
+fn with_instance(text: &str, instance: &str) -> String {
+    let label = format!("instance=\"{}\"", escape(instance));
+    let mut out = String::with_capacity(text.len() + text.lines().count() * (label.len() + 3));
+    for line in text.lines() {
+        if line.starts_with('#') || line.is_empty() {
+            out.push_str(line);
+        } else {
+            match line.find(['{', ' ']) {
+                Some(i) if line[i..].starts_with('{') => {
+                    let _ = write!(out, "{}{label},{}", &line[..=i], &line[i + 1..]);
+                }
+                Some(i) => {
+                    let _ = write!(out, "{}{{{label}}}{}", &line[..i], &line[i..]);
+                }
+                None => out.push_str(line),
+            }
+        }
+        out.push('\n');
+    }
     out
 }
 
@@ -240,4 +277,17 @@ pub async fn spawn_listener(state: &AppState) -> std::io::Result<()> {
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_series_gets_the_instance_label() {
+        let text = "# HELP a A.\n# TYPE a gauge\na 1\nb{route=\"/x\"} 2\n";
+        assert_eq!(
+            super::with_instance(text, "web\"1"),
+            "# HELP a A.\n# TYPE a gauge\na{instance=\"web\\\"1\"} 1\n\
+             b{instance=\"web\\\"1\",route=\"/x\"} 2\n"
+        );
+    }
 }

@@ -29,7 +29,10 @@ use crate::on;
 pub use crate::db::schema::{Column, Kind, TABLES, Table};
 
 /// Tables that exist in the schema but are not carried by dumps (cleared on a forced import).
-pub const NOT_DUMPED: &[&str] = &[crate::db::schema::SESSION.name];
+pub const NOT_DUMPED: &[&str] = &[
+    crate::db::schema::SESSION.name,
+    crate::db::schema::LOGIN_FAILURE.name,
+];
 
 /// A table carried by dumps, by name.
 pub fn table(name: &str) -> Option<&'static Table> {

@@ -35,7 +35,7 @@ pub async fn optimize(db: &Db, vacuum: bool) -> Result<Vec<String>> {
             let names: Vec<String> = super::TABLES
                 .iter()
                 .map(|t| format!("\"{}\"", t.name))
-                .chain(["\"Session\"".to_string()])
+                .chain(super::NOT_DUMPED.iter().map(|t| format!("\"{t}\"")))
                 .collect();
             let list = names.join(", ");
             for verb in ["ANALYZE", "OPTIMIZE"] {

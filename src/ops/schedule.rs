@@ -1,7 +1,9 @@
-//! Backups inside the server: every `backup_interval_hours`, into `backup_dir`, never two at
-//! once (the admin API's "back up now" shares the same lock), followed by retention (keep
-//! `backup_keep_days` days and at most `backup_keep_files` files). The outcome is remembered
-//! for `/health`, `/metrics` and the admin System page; failures are logged.
+//! Backups inside the server: every `backup_interval_secs` (or `backup_interval_hours`), into
+//! `backup_dir`, never two at once (the admin API's "back up now" shares the same lock),
+//! followed by retention (keep `backup_keep_days` days and at most `backup_keep_files` files).
+//! With several instances on one database only the leader (`db::leader`) runs the schedule;
+//! an instance that becomes leader counts from the newest backup on disk. The outcome is
+//! remembered for `/health`, `/metrics` and the admin System page; failures are logged.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -13,34 +15,54 @@ use super::backup::{self, BackupReport};
 use super::{OpsError, Result};
 use crate::state::AppState;
 
-/// Starts the schedule when `backup_interval_hours` > 0.
+/// Starts the schedule when an interval is configured.
 pub fn spawn(state: &AppState) {
-    let hours = state.config.backup_interval_hours;
-    if hours == 0 {
+    let Some(every) = state.config.backup_interval() else {
         return;
-    }
+    };
     let state = state.clone();
     tokio::spawn(async move {
-        let every = Duration::from_secs(hours.saturating_mul(3600));
-        tracing::info!(hours, dir = %state.config.backup_dir.display(), "scheduled backups on");
-        // Restarts must not push the next backup back: count from the newest one on disk.
-        let mut wait = first_wait(&state.config.backup_dir, every, SystemTime::now());
+        tracing::info!(seconds = every.as_secs(), dir = %state.config.backup_dir.display(), "scheduled backups on");
+        let mut leader = state.leader.clone();
         loop {
-            tokio::time::sleep(wait).await;
-            wait = every;
-            match run_now(&state).await {
-                Ok(r) => {
-                    tracing::info!(file = %r.path.display(), bytes = r.bytes, rows = r.rows, "scheduled backup written")
+            if !leader.is_leader() {
+                leader.acquired().await;
+                tracing::info!("leading: scheduled backups run on this instance");
+            }
+            // Restarts and a new leader must not push the next backup back: count from the
+            // newest one on disk.
+            let mut wait = first_wait(&state.config.backup_dir, every, SystemTime::now());
+            while leader.is_leader() {
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = leader.lost() => break,
                 }
-                Err(e) => tracing::error!(error = %e, "scheduled backup failed"),
+                wait = every;
+                // Checked on the lock's connection: a leader whose lock session has ended
+                // (another instance may lead already) skips the tick.
+                if !leader.confirm().await {
+                    break;
+                }
+                run_scheduled(&state).await;
             }
         }
     });
 }
 
+async fn run_scheduled(state: &AppState) {
+    match run_now(state).await {
+        Ok(r) => {
+            tracing::info!(file = %r.path.display(), bytes = r.bytes, rows = r.rows, "scheduled backup written")
+        }
+        Err(e) => tracing::error!(error = %e, "scheduled backup failed"),
+    }
+}
+
 /// How long to wait before the first scheduled backup: what is left of the interval since the
-/// newest backup in `dir` (a minute at least, so a restarting server settles first).
+/// newest backup in `dir` (at least a minute, or the interval when shorter, so a restarting
+/// server settles first).
 fn first_wait(dir: &Path, every: Duration, now: SystemTime) -> Duration {
+    let settle = every.min(Duration::from_secs(60));
     let newest = list(dir).ok().and_then(|files| {
         files
             .into_iter()
@@ -49,8 +71,8 @@ fn first_wait(dir: &Path, every: Duration, now: SystemTime) -> Duration {
     });
     let since = newest.and_then(|t| now.duration_since(t).ok());
     match since {
-        Some(age) => every.saturating_sub(age).max(Duration::from_secs(60)),
-        None => Duration::from_secs(60),
+        Some(age) => every.saturating_sub(age).max(settle),
+        None => settle,
     }
 }
 
@@ -166,7 +188,7 @@ pub fn health(state: &AppState) -> serde_json::Value {
         .unwrap_or_else(|p| p.into_inner())
         .clone();
     serde_json::json!({
-        "scheduled": state.config.backup_interval_hours > 0,
+        "scheduled": state.config.backup_interval().is_some(),
         "lastOk": s.last_ok,
         "lastSuccessAt": s.last_success_at.as_ref().map(crate::db::iso),
     })
@@ -226,6 +248,9 @@ mod tests {
             first_wait(&dir.join("none"), day, SystemTime::now()),
             Duration::from_secs(60)
         );
+        // Short intervals settle for the interval, not a minute.
+        let two = Duration::from_secs(2);
+        assert_eq!(first_wait(&dir, two, in_two_days), two);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -86,6 +86,10 @@ pub struct DatabaseView {
 pub struct BackupsView {
     pub scheduled: bool,
     pub interval_hours: u64,
+    /// Seconds between scheduled backups (0: off); set in seconds or in hours.
+    pub interval_secs: u64,
+    /// Whether this instance runs the schedule (the elected leader when several share the database).
+    pub leader: bool,
     pub keep_days: u32,
     pub keep_files: u32,
     pub directory: String,
@@ -126,8 +130,10 @@ impl SystemInfo {
                     .collect(),
             },
             backups: BackupsView {
-                scheduled: config.backup_interval_hours > 0,
+                scheduled: config.backup_interval().is_some(),
                 interval_hours: config.backup_interval_hours,
+                interval_secs: config.backup_interval().map_or(0, |d| d.as_secs()),
+                leader: state.leader.is_leader(),
                 keep_days: config.backup_keep_days,
                 keep_files: config.backup_keep_files,
                 directory: config.backup_dir.display().to_string(),

@@ -277,3 +277,40 @@ fn serve_answers_health_and_stops_on_sigterm() {
     assert!(status.success(), "graceful shutdown exits 0: {status:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The Debian package's configuration file: valid, every setting of the example present, data
+/// in /var/lib/promptvault, serving 127.0.0.1:3000.
+#[test]
+fn the_packaged_configuration_is_valid() {
+    use promptvault::config::{Config, EXAMPLE, Layer};
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/deploy/debian/promptvault.toml"
+    );
+    let layer = Layer::from_file(std::path::Path::new(path)).expect("parses");
+    let c = Config::default()
+        .apply(layer)
+        .and_then(Config::validate)
+        .expect("valid");
+    assert_eq!(
+        c.database_url,
+        "sqlite:///var/lib/promptvault/promptvault.db"
+    );
+    assert_eq!(
+        c.backup_dir,
+        std::path::PathBuf::from("/var/lib/promptvault/backups")
+    );
+    assert_eq!(c.listen_addr().to_string(), "127.0.0.1:3000");
+    let packaged = std::fs::read_to_string(path).expect("read");
+    let key = |l: &str| {
+        l.trim_start_matches("# ")
+            .split_once(" = ")
+            .map(|(k, _)| k.to_string())
+    };
+    for setting in EXAMPLE.lines().filter_map(key) {
+        assert!(
+            packaged.lines().filter_map(key).any(|k| k == setting),
+            "{setting} is missing from the packaged configuration"
+        );
+    }
+}

@@ -9,6 +9,7 @@ mod common;
 mod opsdata;
 
 mod accounts;
+mod balancer;
 mod browser;
 mod cli;
 mod concurrency;
@@ -16,6 +17,7 @@ mod guide;
 mod hardening;
 mod importexport;
 mod input_edges;
+mod instances;
 mod library_access;
 mod openapi;
 mod ops;

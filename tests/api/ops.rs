@@ -520,7 +520,7 @@ async fn admin_backups_system_health_and_metrics() {
             .await
             .expect("text")
     };
-    let before = scrape().await;
+    let before = common::without_instance(&scrape().await);
     let (s, _) = user.post("/api/admin/backups", &json!({})).await;
     assert_eq!(s, 403);
     let (s, b) = admin.post("/api/admin/backups", &json!({})).await;
@@ -574,7 +574,7 @@ async fn admin_backups_system_health_and_metrics() {
         .await
         .expect("metrics");
     assert_eq!(resp.status(), 200);
-    let text = resp.text().await.expect("text");
+    let text = common::without_instance(&resp.text().await.expect("text"));
     for (series, ours) in [
         (
             "promptvault_http_requests_total{method=\"POST\",route=\"/api/admin/backups\",status=\"201\"}",

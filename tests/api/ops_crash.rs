@@ -90,12 +90,14 @@ async fn metrics_on_a_separate_address() {
     assert_eq!(s, 200);
     let (s, _) = c.get("/metrics").await;
     assert_eq!(s, 404, "no token configured: not on the main address");
-    let text = reqwest::get(&metrics)
-        .await
-        .expect("scrape")
-        .text()
-        .await
-        .expect("text");
+    let text = common::without_instance(
+        &reqwest::get(&metrics)
+            .await
+            .expect("scrape")
+            .text()
+            .await
+            .expect("text"),
+    );
     assert!(
         text.contains(
             "promptvault_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"} 1"

@@ -283,3 +283,31 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// A `/metrics` text without the `instance` label every series carries (so tests can look for
+/// series by their other labels).
+pub fn without_instance(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let cleaned = match line.find("instance=\"") {
+            Some(start) if !line.starts_with('#') => {
+                let rest = &line[start + "instance=\"".len()..];
+                let end = rest.find('"').map_or(line.len(), |e| start + 10 + e + 1);
+                let (before, after) = (&line[..start], &line[end..]);
+                match (before.ends_with('{'), after.strip_prefix(',')) {
+                    (_, Some(more)) => format!("{before}{more}"),
+                    (true, None) => format!(
+                        "{}{}",
+                        &before[..before.len() - 1],
+                        after.strip_prefix('}').unwrap_or(after)
+                    ),
+                    (false, None) => format!("{before}{after}"),
+                }
+            }
+            _ => line.to_string(),
+        };
+        out.push_str(&cleaned);
+        out.push('\n');
+    }
+    out
+}
