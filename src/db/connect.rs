@@ -89,9 +89,12 @@ pub async fn connect_with(
             // answers "database is locked" at once (deadlock avoidance, no busy wait). Retry.
             let mut tries = 0;
             let pool = loop {
+                // No ping before handing out a connection: a local file does not drop it, and
+                // the ping is one more round trip to the connection's thread per request.
                 match SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(acquire)
+                    .test_before_acquire(false)
                     .connect_with(opts.clone())
                     .await
                 {
@@ -106,6 +109,7 @@ pub async fn connect_with(
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(acquire)
+                .test_before_acquire(false)
                 .connect_lazy_with(opts);
             Ok(Db::Sqlite(pool, writer))
         }
