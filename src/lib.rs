@@ -16,6 +16,7 @@ pub mod ops;
 pub mod pages;
 pub mod prompts;
 pub mod ratings;
+pub mod registry;
 pub mod search;
 pub mod settings;
 pub mod sharing;

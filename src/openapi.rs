@@ -52,7 +52,8 @@ pub fn api_routers(config: &Config) -> OpenApiRouter<AppState> {
         .merge(crate::users::api::api_router())
         .merge(crate::teams::api::api_router())
         .merge(crate::settings::api::admin_router())
-        .merge(crate::ops::api::api_router());
+        .merge(crate::ops::api::api_router())
+        .merge(crate::registry::api::admin_router());
     OpenApiRouter::new()
         .nest("/auth", crate::auth::api::api_router())
         .nest("/admin", admin)
@@ -64,6 +65,8 @@ pub fn api_routers(config: &Config) -> OpenApiRouter<AppState> {
             "/import-export",
             crate::importexport::api::api_router(config),
         )
+        .nest("/registry", crate::registry::api::registry_router())
+        .merge(crate::registry::api::namespace_router())
         .merge(crate::settings::api::public_router())
         .merge(crate::prompts::search_api::api_router())
         .routes(routes!(json))
@@ -80,7 +83,18 @@ pub fn document() -> utoipa::openapi::OpenApi {
     api.info.version = env!("CARGO_PKG_VERSION").into();
     common::add_responses(&mut api);
     describe_responses(&mut api);
+    plain_wildcards(&mut api);
     api
+}
+
+/// The router writes a name that takes the rest of the path as `{*name}`; OpenAPI knows only
+/// `{name}` (a `/` inside it may be sent as is or as `%2F`).
+fn plain_wildcards(api: &mut utoipa::openapi::OpenApi) {
+    let paths = std::mem::take(&mut api.paths.paths);
+    api.paths.paths = paths
+        .into_iter()
+        .map(|(path, item)| (path.replace("{*", "{"), item))
+        .collect();
 }
 
 /// OpenAPI requires a description on every response: the status text where none was written.

@@ -142,7 +142,7 @@ async fn profile(
 ) -> Result<Response> {
     let keep = match &me.via {
         Via::Session(s) => Some(s.as_str()),
-        Via::Token => None,
+        Via::Token(_) => None,
     };
     let (user, _) = users::update_profile(&state.db, me.id(), &input, keep).await?;
     Ok(axum::Json(json!({ "user": PublicUser::from(&user) })).into_response())
@@ -183,6 +183,12 @@ async fn self_assign_team(
 struct NewToken {
     /// 1–100 characters.
     name: Option<String>,
+    /// `full` (default) or `read`: a read-only token may only fetch and render prompts by
+    /// name (`/api/registry`, `/mcp`).
+    access: Option<String>,
+    /// Limit the token to these namespaces (user handles or team slugs); a limited token may
+    /// only fetch and render.
+    namespaces: Option<Vec<String>>,
 }
 
 /// A new API token: its description plus the secret, shown this once.
@@ -205,12 +211,23 @@ async fn create_token(
     Json(input): Json<NewToken>,
 ) -> Result<Response> {
     // A token cannot mint tokens: a leaked one must not be able to outlive its own revocation.
-    if matches!(me.via, Via::Token) {
+    if matches!(me.via, Via::Token(_)) {
         return Err(Error::Forbidden(
             "API tokens are created from a signed-in session, not with another token".into(),
         ));
     }
-    let (info, token) = tokens::create(&state.db, me.id(), input.name.as_deref()).await?;
+    let access = match input.access.as_deref() {
+        None => tokens::Access::Full,
+        Some(a) => tokens::Access::parse(a).map_err(|p| Error::invalid_field("access", p))?,
+    };
+    let (info, token) = tokens::create(
+        &state.db,
+        me.id(),
+        input.name.as_deref(),
+        access,
+        input.namespaces.as_deref(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(CreatedToken { info, token }),

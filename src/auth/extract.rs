@@ -1,6 +1,9 @@
 //! Who is calling, as extractors: `CurrentUser` (401 when nobody), `MaybeUser`, `AdminUser`
 //! (403 unless the database says ADMIN). The user row is read on every request, so a role
 //! change or a deletion takes effect at once.
+//!
+//! A limited API token (read-only, or limited to namespaces) is refused by every extractor
+//! but [`RegistryUser`], which only the registry's fetch and render take.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header;
@@ -15,7 +18,8 @@ use crate::users::store::UserRow;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Via {
     Session(String),
-    Token,
+    /// An API token, with its limits (`None`: a full token).
+    Token(Option<super::TokenLimits>),
 }
 
 #[derive(Clone, Debug)]
@@ -28,7 +32,18 @@ impl CurrentUser {
     pub fn id(&self) -> &str {
         &self.user.id
     }
+
+    /// The limits of the API token the caller used, if it has any.
+    pub fn limits(&self) -> Option<&super::TokenLimits> {
+        match &self.via {
+            Via::Token(limits) => limits.as_ref(),
+            Via::Session(_) => None,
+        }
+    }
 }
+
+/// A caller of the registry's fetch and render: any signed-in user or token, limited ones too.
+pub struct RegistryUser(pub CurrentUser);
 
 pub struct MaybeUser(pub Option<CurrentUser>);
 
@@ -69,9 +84,9 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>,
         };
         return Ok(super::tokens::user_for(&state.db, secret)
             .await?
-            .map(|user| CurrentUser {
+            .map(|(user, limits)| CurrentUser {
                 user,
-                via: Via::Token,
+                via: Via::Token(limits),
             }));
     }
     let Some(secret) = cookie(&parts.headers, super::sessions::COOKIE).filter(|s| !s.is_empty())
@@ -86,6 +101,20 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>,
         }))
 }
 
+/// Who is calling, limited tokens included (resolved once per request).
+async fn anyone(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUser>, Error> {
+    if let Some(found) = parts.extensions.get::<CurrentUser>() {
+        return Ok(Some(found.clone()));
+    }
+    let user = resolve(parts, state).await?;
+    if let Some(u) = &user {
+        // The request's log span names who made it (see http::middleware::request_span).
+        tracing::Span::current().record("user", u.id());
+        parts.extensions.insert(u.clone());
+    }
+    Ok(user)
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for MaybeUser
 where
     AppState: FromRef<S>,
@@ -93,16 +122,29 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        if let Some(found) = parts.extensions.get::<CurrentUser>() {
-            return Ok(MaybeUser(Some(found.clone())));
-        }
-        let user = resolve(parts, &AppState::from_ref(state)).await?;
-        if let Some(u) = &user {
-            // The request's log span names who made it (see http::middleware::request_span).
-            tracing::Span::current().record("user", u.id());
-            parts.extensions.insert(u.clone());
+        let user = anyone(parts, &AppState::from_ref(state)).await?;
+        if user.as_ref().is_some_and(|u| u.limits().is_some()) {
+            return Err(Error::Forbidden(
+                "This API token is limited: it may only fetch and render prompts by name \
+                 (/api/registry and /mcp)"
+                    .into(),
+            ));
         }
         Ok(MaybeUser(user))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RegistryUser
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        anyone(parts, &AppState::from_ref(state))
+            .await?
+            .map(RegistryUser)
+            .ok_or(Error::Unauthorized)
     }
 }
 

@@ -12,7 +12,8 @@ pub mod tokens;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-pub use extract::{Admin, AdminUser, CurrentUser, MaybeUser};
+pub use extract::{Admin, AdminUser, CurrentUser, MaybeUser, RegistryUser};
+pub use tokens::TokenLimits;
 
 /// A new secret: 32 random bytes, base64url.
 pub fn new_secret() -> String {

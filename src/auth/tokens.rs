@@ -24,12 +24,117 @@ pub struct TokenInfo {
     #[serde(serialize_with = "crate::db::ser_opt_ts")]
     #[schema(required = true)]
     pub last_used_at: Option<DateTime<Utc>>,
+    /// `full`, or `read`: may only fetch and render prompts by name (`/api/registry`).
+    #[sqlx(try_from = "Option<String>")]
+    #[schema(value_type = String)]
+    pub access: Access,
+    /// The namespaces the token may fetch from (JSON text of a list); null: every one.
+    #[schema(required = true)]
+    pub namespaces: Option<String>,
+}
+
+/// What a token may do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    #[default]
+    Full,
+    Read,
+}
+
+impl TryFrom<Option<String>> for Access {
+    type Error = std::convert::Infallible;
+    fn try_from(v: Option<String>) -> std::result::Result<Self, Self::Error> {
+        Ok(if v.as_deref() == Some("READ") {
+            Access::Read
+        } else {
+            Access::Full
+        })
+    }
+}
+
+impl Access {
+    pub fn parse(raw: &str) -> std::result::Result<Access, String> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "full" => Ok(Access::Full),
+            "read" => Ok(Access::Read),
+            _ => Err("must be full or read".into()),
+        }
+    }
+
+    fn stored(self) -> Option<&'static str> {
+        match self {
+            Access::Full => None,
+            Access::Read => Some("READ"),
+        }
+    }
+}
+
+/// What a limited token may reach. A token with limits is refused everywhere but the
+/// registry's fetch and render (`auth::RegistryUser`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenLimits {
+    pub access: Access,
+    /// Namespace names (current or old) the token may fetch from; `None`: every one.
+    pub namespaces: Option<Vec<String>>,
+}
+
+impl TokenLimits {
+    fn of(access: Access, namespaces: Option<&str>) -> Option<TokenLimits> {
+        let namespaces: Option<Vec<String>> = namespaces.and_then(|n| serde_json::from_str(n).ok());
+        (access != Access::Full || namespaces.is_some())
+            .then_some(TokenLimits { access, namespaces })
+    }
+
+    /// Whether a prompt in `scope` (a user or team id) is within the token's namespaces.
+    pub async fn allows_scope(&self, tx: &mut Tx, scope: &str) -> sqlx::Result<bool> {
+        let Some(names) = &self.namespaces else {
+            return Ok(true);
+        };
+        if names.is_empty() {
+            return Ok(false);
+        }
+        let mut args = vec![crate::db::dynamic::Arg::S(scope.to_string())];
+        args.extend(names.iter().map(|n| crate::db::dynamic::Arg::S(n.clone())));
+        let n = crate::db::dynamic::fetch_count(
+            tx,
+            format!(
+                "SELECT COUNT(*) FROM \"Namespace\" WHERE COALESCE(\"userId\", \"teamId\") = ? \
+                 AND \"name\" IN ({})",
+                crate::db::dynamic::marks(names.len())
+            ),
+            &args,
+        )
+        .await?;
+        Ok(n > 0)
+    }
 }
 
 /// Creates a token; returns its description and the secret (shown to the user once).
-pub async fn create(db: &Db, user_id: &str, name: Option<&str>) -> Result<(TokenInfo, String)> {
+/// `namespaces`: limit it to these namespaces (each must exist).
+pub async fn create(
+    db: &Db,
+    user_id: &str,
+    name: Option<&str>,
+    access: Access,
+    namespaces: Option<&[String]>,
+) -> Result<(TokenInfo, String)> {
     let name = crate::text::required_name(name.unwrap_or_default())
         .map_err(|p| Error::invalid_field("name", p))?;
+    let namespaces = match namespaces {
+        None => None,
+        Some(list) => {
+            let mut out = Vec::new();
+            for n in list {
+                let n = crate::registry::names::parse_namespace(n)
+                    .map_err(|p| Error::invalid_field("namespaces", format!("{n:?} {p}")))?;
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+            Some(serde_json::to_string(&out).unwrap_or_else(|_| "[]".into()))
+        }
+    };
     let secret = format!("{PREFIX}{}", super::new_secret());
     let info = TokenInfo {
         id: db::new_id(),
@@ -37,12 +142,14 @@ pub async fn create(db: &Db, user_id: &str, name: Option<&str>) -> Result<(Token
         prefix: secret.chars().take(10).collect(),
         created_at: db::now(),
         last_used_at: None,
+        access,
+        namespaces,
     };
     let mut tx = db.write().await?;
     on!(&mut tx, |conn, sql| {
         sqlx::query(sql(
-        "INSERT INTO \"ApiToken\" (\"id\", \"userId\", \"name\", \"prefix\", \"tokenHash\", \"createdAt\") \
-         VALUES (?, ?, ?, ?, ?, ?)"
+        "INSERT INTO \"ApiToken\" (\"id\", \"userId\", \"name\", \"prefix\", \"tokenHash\", \"createdAt\", \
+         \"access\", \"namespaces\") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(&info.id)
     .bind(user_id)
@@ -50,6 +157,8 @@ pub async fn create(db: &Db, user_id: &str, name: Option<&str>) -> Result<(Token
     .bind(&info.prefix)
     .bind(super::digest(&secret))
     .bind(crate::db::Ts(info.created_at))
+    .bind(info.access.stored())
+    .bind(info.namespaces.clone())
     .execute(conn)
     .await
     .map(drop)
@@ -60,13 +169,15 @@ pub async fn create(db: &Db, user_id: &str, name: Option<&str>) -> Result<(Token
 
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<TokenInfo>> {
     let mut tx = db.read().await?;
-    Ok(on!(&mut tx, |conn, sql| sqlx::query_as(sql(
-        "SELECT \"id\", \"name\", \"prefix\", \"createdAt\", \"lastUsedAt\" FROM \"ApiToken\" \
+    Ok(on!(&mut tx, |conn, sql| {
+        sqlx::query_as(sql(
+        "SELECT \"id\", \"name\", \"prefix\", \"createdAt\", \"lastUsedAt\", \"access\", \"namespaces\" FROM \"ApiToken\" \
          WHERE \"userId\" = ? ORDER BY \"createdAt\" DESC, \"id\""
     ))
     .bind(user_id)
     .fetch_all(conn)
-    .await)?)
+    .await
+    })?)
 }
 
 /// Ends every API token of a user (any password change or reset).
@@ -105,16 +216,20 @@ struct TokenUser {
     user: UserRow,
     token_id: String,
     last_used_at: Option<DateTime<Utc>>,
+    token_access: Option<String>,
+    token_namespaces: Option<String>,
 }
 
-/// The user owning a token secret; records when it was last used (at most once a minute).
-pub async fn user_for(db: &Db, secret: &str) -> Result<Option<UserRow>> {
+/// The user owning a token secret, with the token's limits; records when it was last used
+/// (at most once a minute).
+pub async fn user_for(db: &Db, secret: &str) -> Result<Option<(UserRow, Option<TokenLimits>)>> {
     if !secret.starts_with(PREFIX) {
         return Ok(None);
     }
     let found: Option<TokenUser> = db
         .fetch_optional_by(
-            "SELECT u.*, t.\"id\" AS \"tokenId\", t.\"lastUsedAt\" FROM \"ApiToken\" t \
+            "SELECT u.*, t.\"id\" AS \"tokenId\", t.\"lastUsedAt\", t.\"access\" AS \"tokenAccess\", \
+             t.\"namespaces\" AS \"tokenNamespaces\" FROM \"ApiToken\" t \
              JOIN \"User\" u ON u.\"id\" = t.\"userId\" WHERE t.\"tokenHash\" = ?",
             &super::digest(secret),
         )
@@ -136,5 +251,7 @@ pub async fn user_for(db: &Db, secret: &str) -> Result<Option<UserRow>> {
         .map(drop))?;
         tx.commit().await?;
     }
-    Ok(Some(found.user))
+    let access = Access::try_from(found.token_access).unwrap_or_default();
+    let limits = TokenLimits::of(access, found.token_namespaces.as_deref());
+    Ok(Some((found.user, limits)))
 }

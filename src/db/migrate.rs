@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_case_keys", then super::casefold::migrate),
     migration!(4, "0004_login_failures"),
     migration!(5, "0005_list_order"),
+    migration!(8, "0008_registry", then crate::registry::migrate::migrate),
 ];
 
 /// The newest schema version this binary knows.

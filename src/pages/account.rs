@@ -158,7 +158,15 @@ pub async fn password(State(state): State<AppState>, me: Me, form: Form) -> Page
 
 /// Creates a token and shows its secret on this response only (never stored, never redirected).
 pub async fn create_token(State(state): State<AppState>, me: Me, form: Form) -> PageResult {
-    match tokens::create(&state.db, &me.user.id, Some(form.get("name"))).await {
+    match tokens::create(
+        &state.db,
+        &me.user.id,
+        Some(form.get("name")),
+        tokens::Access::Full,
+        None,
+    )
+    .await
+    {
         Ok((info, secret)) => {
             let shown = Shown {
                 new_token: Some((info.name, secret)),

@@ -160,6 +160,7 @@ impl Editor {
                         name: v.name.clone(),
                         description: nonempty(&v.description),
                         default: nonempty(&v.default),
+                        ..Default::default()
                     })
                     .collect(),
             ),
@@ -177,6 +178,7 @@ impl Editor {
             visibility: nonempty(&self.visibility),
             team_id: Some(nonempty(&self.team_id)),
             message: Some(self.message.clone()),
+            name: None,
         }
     }
 }

@@ -41,6 +41,7 @@ pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
         .routes(routes!(restore))
         .routes(routes!(diff))
         .routes(routes!(render))
+        .merge(crate::registry::api::prompt_router())
         .layer(DefaultBodyLimit::max(body_limit(config)))
 }
 

@@ -146,6 +146,9 @@ pub struct PromptInput {
     pub team_id: Option<Option<String>>,
     /// Change note recorded on the new version.
     pub message: Option<String>,
+    /// The prompt's name in its namespace (`support/reply`); default: suggested from the
+    /// title. A rename keeps the old name as an alias.
+    pub name: Option<String>,
 }
 
 /// The versioned content of a prompt.
@@ -227,6 +230,8 @@ pub struct NewPrompt {
     pub team_id: Option<String>,
     /// Change note on version 1.
     pub message: Option<String>,
+    /// The name asked for (checked); `None`: suggested from the title.
+    pub name: Option<String>,
     _checked: Checked,
 }
 
@@ -243,6 +248,7 @@ pub struct PromptChanges {
     pub visibility: Option<Visibility>,
     pub team_id: Option<Option<String>>,
     pub message: Option<String>,
+    pub name: Option<String>,
     _checked: Checked,
 }
 
@@ -270,6 +276,7 @@ pub struct PromptFields {
     pub visibility: Option<String>,
     pub team_id: Option<Option<String>>,
     pub message: Option<String>,
+    pub name: Option<String>,
 }
 
 /// The field rules, applied once for every edge.
@@ -313,6 +320,9 @@ fn check_fields(f: PromptFields, create: bool, p: &mut Problems) -> PromptChange
     }
     if let Some(t) = f.team_id {
         c.team_id = Some(t.filter(|t| !t.trim().is_empty()));
+    }
+    if let Some(n) = &f.name {
+        c.name = p.check("name", crate::registry::names::parse_prompt_name(n));
     }
     if let Some(m) = &f.message {
         let m = m.trim();
@@ -367,6 +377,7 @@ impl PromptFields {
                 visibility: c.visibility.unwrap_or(Visibility::Private),
                 team_id: c.team_id.flatten(),
                 message: c.message,
+                name: c.name,
                 _checked: Checked,
             }),
             _ => Err(Error::invalid_field("title", "is required")),
@@ -412,6 +423,7 @@ impl PromptInput {
             visibility: self.visibility.clone(),
             team_id: self.team_id.clone(),
             message: self.message.clone(),
+            name: self.name.clone(),
         }
     }
 

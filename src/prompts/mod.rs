@@ -112,6 +112,14 @@ async fn create_once(db: &Db, caller: &UserRow, new: &NewPrompt) -> Result<Promp
     let now = db::now();
     let row = insert_new(&mut tx, &caller.id, new, now, now).await?;
     record_version(&mut tx, &row, Some(&caller.id), new.message.clone()).await?;
+    crate::registry::audit::record(
+        &mut tx,
+        Some(&row.id),
+        Some(&caller.id),
+        "prompt.create",
+        serde_json::json!({ "version": 1 }),
+    )
+    .await?;
     let view = view::full(&mut tx, &caller.id, row).await?;
     tx.commit().await?;
     Ok(view)
@@ -128,6 +136,7 @@ pub(crate) async fn insert_new(
     updated_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<PromptRow> {
     check_team(tx, owner, new.team_id.as_deref()).await?;
+    check_schema(new.body.as_str(), &new.variables)?;
     let content = Content {
         variables: variables::sync(new.body.as_str(), &new.variables),
         title: new.title.as_str().to_string(),
@@ -162,7 +171,19 @@ pub(crate) async fn insert_new(
         store::insert(tx, &row).await?;
         crate::tags::store::set_for_prompt(tx, &row.id, new.tags.names()).await?;
     }
+    crate::registry::name_new_prompt(tx, &row, new.name.as_deref()).await?;
     Ok(row)
+}
+
+/// A typed variables schema must agree with the text (`variables::check_schema`).
+fn check_schema(body: &str, declared: &[variables::Declaration]) -> Result<()> {
+    if variables::is_schema(declared) {
+        let problems = variables::check_schema(body, declared);
+        if !problems.is_empty() {
+            return Err(Error::invalid(problems));
+        }
+    }
+    Ok(())
 }
 
 /// A prompt the caller may read, with versions and ratings; 404 otherwise.
@@ -237,9 +258,11 @@ async fn update_once(db: &Db, caller: &UserRow, id: &str, c: &PromptChanges) -> 
         .variables
         .clone()
         .unwrap_or_else(|| current.variables.clone());
+    check_schema(&next.body, &declared)?;
     next.variables = variables::sync(&next.body, &declared);
 
     let mut touched = false;
+    let team_before = row.team_id.clone();
     if let Some(v) = c.visibility {
         touched |= row.visibility != v;
         row.visibility = v;
@@ -260,10 +283,21 @@ async fn update_once(db: &Db, caller: &UserRow, id: &str, c: &PromptChanges) -> 
     }
     store::update(&mut tx, &row).await?;
     if changed {
-        record_version(&mut tx, &row, Some(&caller.id), c.message.clone()).await?;
+        let v = record_version(&mut tx, &row, Some(&caller.id), c.message.clone()).await?;
+        crate::registry::audit::record(
+            &mut tx,
+            Some(&row.id),
+            Some(&caller.id),
+            "prompt.edit",
+            serde_json::json!({ "from": v.version - 1, "to": v.version }),
+        )
+        .await?;
     }
     if let Some(tags) = &c.tags {
         crate::tags::store::set_for_prompt(&mut tx, &row.id, tags.names()).await?;
+    }
+    if team_before != row.team_id || c.name.is_some() {
+        crate::registry::rename_prompt(&mut tx, &caller.id, &row, c.name.as_deref()).await?;
     }
     let view = view::full(&mut tx, &caller.id, row).await?;
     tx.commit().await?;
@@ -273,8 +307,16 @@ async fn update_once(db: &Db, caller: &UserRow, id: &str, c: &PromptChanges) -> 
 /// Owner-only: deletes the prompt with its versions, tag links, ratings and share id.
 pub async fn delete(db: &Db, caller: &UserRow, id: &str) -> Result<()> {
     let mut tx = db.write().await?;
-    owned_row(&mut tx, &caller.id, id).await?;
+    let row = owned_row(&mut tx, &caller.id, id).await?;
     store::delete(&mut tx, id).await?;
+    crate::registry::audit::record(
+        &mut tx,
+        Some(id),
+        Some(&caller.id),
+        "prompt.delete",
+        serde_json::json!({ "title": row.title }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -406,7 +448,26 @@ pub async fn render(
     let mut tx = db.read().await?;
     let row = readable_row(&mut tx, &caller.id, id).await?;
     let decls = variables::from_text(row.variables.as_deref());
-    let out = variables::render(&row.body, &decls, values);
+    render_checked(&row.body, &decls, values, strict)
+}
+
+/// Renders `body` after checking `values` against typed declarations (422 with one error per
+/// field); with `strict`, missing values are a 422 too.
+pub fn render_checked(
+    body: &str,
+    decls: &[variables::Declaration],
+    values: &std::collections::BTreeMap<String, String>,
+    strict: bool,
+) -> Result<variables::Rendered> {
+    let problems = variables::check_values(decls, values);
+    if !problems.is_empty() {
+        return Err(Error::Unprocessable {
+            message: "Some values do not fit the prompt's variables".into(),
+            code: "invalid_values",
+            details: serde_json::json!({ "fields": problems }),
+        });
+    }
+    let out = variables::render(body, decls, values);
     if strict && !out.missing.is_empty() {
         return Err(Error::Unprocessable {
             message: format!("Missing values for: {}", out.missing.join(", ")),

@@ -10,19 +10,139 @@
 //!   `[{"name": "x", "description": "…", "default": "…"}]` (description and default optional),
 //!   one entry per placeholder in order of first use, so a variable used in the body always
 //!   appears in the list and a declaration whose placeholder left the body is dropped.
+//! - **Typed schema.** A declaration may also say `type` (`text`, `string`, `number`,
+//!   `integer`, `boolean`, `enum` with `values`) and `required`. Declarations without a type are
+//!   optional text (every 1.x prompt). Once any declaration has a type, the list is a schema and
+//!   must agree with the body exactly ([`check_schema`]): saving refuses a declared variable the
+//!   body does not use and a used one the schema does not declare. Rendering checks each value
+//!   against its type ([`check_values`]): one error per field, answered as 422.
 
 use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
 /// A variable's declaration.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Declaration {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
+    /// The value's type; absent: optional text (declarations written before types).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<VarType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// The allowed values of an `enum`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+
+/// The type of a variable's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum VarType {
+    /// Multi-line text.
+    Text,
+    /// One line.
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Enum,
+}
+
+impl Declaration {
+    pub fn is_required(&self) -> bool {
+        self.required == Some(true)
+    }
+
+    /// Why `value` does not fit this declaration, if it does not.
+    pub fn check(&self, value: &str) -> Option<String> {
+        match self.kind {
+            None | Some(VarType::Text) => None,
+            Some(VarType::String) => value
+                .contains(['\n', '\r'])
+                .then(|| "must be one line".to_string()),
+            Some(VarType::Number) => match value.trim().parse::<f64>() {
+                Ok(n) if n.is_finite() => None,
+                _ => Some("must be a number".into()),
+            },
+            Some(VarType::Integer) => value
+                .trim()
+                .parse::<i64>()
+                .is_err()
+                .then(|| "must be an integer".to_string()),
+            Some(VarType::Boolean) => (!matches!(value.trim(), "true" | "false"))
+                .then(|| "must be true or false".to_string()),
+            Some(VarType::Enum) => {
+                let allowed = self.values.as_deref().unwrap_or_default();
+                (!allowed.iter().any(|v| v == value))
+                    .then(|| format!("must be one of: {}", allowed.join(", ")))
+            }
+        }
+    }
+}
+
+/// Whether the declarations form a typed schema (any of them has a type).
+pub fn is_schema(decls: &[Declaration]) -> bool {
+    decls.iter().any(|d| d.kind.is_some())
+}
+
+/// A typed schema must declare exactly the variables `body` uses; each declaration must be
+/// coherent (an enum has values, a default fits the type). Field errors keyed `variables.NAME`.
+pub fn check_schema(body: &str, decls: &[Declaration]) -> crate::error::FieldErrors {
+    let mut out = crate::error::FieldErrors::new();
+    let used = names(body);
+    for d in decls {
+        if !used.iter().any(|u| *u == d.name) {
+            out.insert(
+                format!("variables.{}", d.name),
+                "is declared but the text does not use it".into(),
+            );
+        }
+        if d.kind == Some(VarType::Enum) && d.values.as_ref().is_none_or(Vec::is_empty) {
+            out.insert(
+                format!("variables.{}", d.name),
+                "an enum needs its values".into(),
+            );
+        } else if let Some(problem) = d.default.as_deref().and_then(|v| d.check(v)) {
+            out.insert(format!("variables.{}.default", d.name), problem);
+        }
+    }
+    for u in used {
+        if !decls.iter().any(|d| d.name == u) {
+            out.insert(
+                format!("variables.{u}"),
+                "is used in the text but not declared in the schema".into(),
+            );
+        }
+    }
+    out
+}
+
+/// Checks render values against the declarations: a required variable without a value or
+/// default, a value of the wrong type, a value not in its enum. Field errors keyed `values.NAME`.
+pub fn check_values(
+    decls: &[Declaration],
+    values: &BTreeMap<String, String>,
+) -> crate::error::FieldErrors {
+    let mut out = crate::error::FieldErrors::new();
+    for d in decls {
+        match values.get(&d.name) {
+            Some(v) => {
+                if let Some(problem) = d.check(v) {
+                    out.insert(format!("values.{}", d.name), problem);
+                }
+            }
+            None if d.is_required() && d.default.is_none() => {
+                out.insert(format!("values.{}", d.name), "is required".into());
+            }
+            None => {}
+        }
+    }
+    out
 }
 
 /// A piece of a parsed body.
@@ -107,13 +227,13 @@ pub fn parse_declarations(
         let d = match item {
             Value::String(name) => Declaration {
                 name: name.trim().to_string(),
-                description: None,
-                default: None,
+                ..Declaration::default()
             },
             Value::Object(_) => {
                 serde_json::from_value::<Declaration>(item.clone()).map_err(|_| {
                     format!(
-                        "item {i}: expected {{name, description?, default?}} with string values"
+                        "item {i}: expected {{name, description?, default?, type?, required?, values?}} \
+                         (type: text, string, number, integer, boolean or enum)"
                     )
                 })?
             }
@@ -157,8 +277,7 @@ pub fn sync(body: &str, declared: &[Declaration]) -> Vec<Declaration> {
                 .cloned()
                 .unwrap_or(Declaration {
                     name,
-                    description: None,
-                    default: None,
+                    ..Declaration::default()
                 })
         })
         .collect()
@@ -241,8 +360,8 @@ mod tests {
     fn render_uses_values_then_defaults_and_reports_missing() {
         let decls = vec![Declaration {
             name: "b".into(),
-            description: None,
             default: Some("B".into()),
+            ..Declaration::default()
         }];
         let r = render(
             "{{a}}-{{b}}-{{c}}-{{c}}",
@@ -265,6 +384,29 @@ mod tests {
         assert_eq!(s[1].description.as_deref(), Some("first"));
         assert!(parse_declarations(&serde_json::json!([{"name": "bad name"}])).is_err());
         assert!(parse_declarations(&serde_json::json!(5)).is_err());
+    }
+
+    #[test]
+    fn a_typed_schema_must_agree_with_the_text_and_checks_values() {
+        let decls = parse_declarations(&serde_json::json!([
+            {"name": "n", "type": "integer", "required": true},
+            {"name": "tone", "type": "enum", "values": ["warm", "dry"], "default": "warm"},
+            {"name": "extra", "type": "text"}
+        ]))
+        .expect("valid");
+        assert!(is_schema(&decls));
+        let problems = check_schema("{{n}} {{tone}} {{other}}", &decls);
+        assert!(problems.contains_key("variables.extra"), "{problems:?}");
+        assert!(problems.contains_key("variables.other"), "{problems:?}");
+        assert!(check_schema("{{n}} {{tone}} {{extra}}", &decls).is_empty());
+        let bad = check_values(&decls, &BTreeMap::from([("tone".into(), "loud".into())]));
+        assert_eq!(bad.len(), 2, "{bad:?}");
+        assert!(bad["values.n"].contains("required"));
+        assert!(bad["values.tone"].contains("one of"));
+        let bad = check_values(&decls, &BTreeMap::from([("n".into(), "1.5".into())]));
+        assert!(bad["values.n"].contains("integer"));
+        assert!(check_values(&decls, &BTreeMap::from([("n".into(), "15".into())])).is_empty());
+        assert!(parse_declarations(&serde_json::json!([{"name": "x", "type": "colour"}])).is_err());
     }
 
     #[test]

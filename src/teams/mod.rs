@@ -9,6 +9,40 @@ use crate::db::{self, Db, Tx};
 use crate::error::{Error, Result};
 pub use store::{Member, TeamRow, TeamWithCount};
 
+/// The role of a team member who may move protected labels of the team's prompts, rename the
+/// team's namespace and make other members maintainers (`UserTeam.role`; null: a member).
+pub const MAINTAINER: &str = "MAINTAINER";
+
+/// Makes a member of `team_id` a maintainer (`maintainer`) or a plain member again. Allowed to
+/// administrators and the team's maintainers; 404 when the user is not a member.
+pub async fn set_role(
+    db: &Db,
+    caller: &crate::users::UserRow,
+    team_id: &str,
+    user_id: &str,
+    maintainer: bool,
+) -> Result<()> {
+    let mut tx = db.write().await?;
+    store::by_id(&mut tx, team_id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    if !caller.is_admin()
+        && store::role(&mut tx, team_id, &caller.id).await?.as_deref() != Some(MAINTAINER)
+    {
+        return Err(Error::Forbidden(
+            "Only administrators and the team's maintainers grant roles".into(),
+        ));
+    }
+    let role = maintainer.then_some(MAINTAINER);
+    if store::set_role(&mut tx, team_id, user_id, role).await? == 0 {
+        return Err(Error::NotFound(
+            "The user is not a member of this team".into(),
+        ));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A team name: trimmed, 1–100 characters, no control characters.
 pub fn parse_name(raw: &str) -> std::result::Result<String, String> {
     crate::text::required_name(raw)
@@ -55,6 +89,8 @@ pub async fn create(db: &Db, _: Admin, name: &str) -> Result<TeamRow> {
         updated_at: now,
     };
     store::insert(&mut tx, &team).await.map_err(unique_name)?;
+    let slug = crate::registry::names::slugify(&team.name, "team", 40);
+    crate::registry::names::set_namespace(&mut tx, None, Some(&team.id), &slug, false).await?;
     tx.commit().await?;
     Ok(team)
 }

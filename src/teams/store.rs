@@ -256,3 +256,33 @@ pub async fn of_users(tx: &mut Tx, user_ids: &[String]) -> sqlx::Result<Vec<Memb
     );
     fetch_all(tx, sql, &args).await
 }
+
+/// A member's role in a team (`None`: a plain member, or not a member).
+pub async fn role(tx: &mut Tx, team_id: &str, user_id: &str) -> sqlx::Result<Option<String>> {
+    let rows: Vec<(Option<String>,)> = on!(tx, |conn, sql| sqlx::query_as(sql(
+        "SELECT \"role\" FROM \"UserTeam\" WHERE \"teamId\" = ? AND \"userId\" = ?"
+    ))
+    .bind(team_id)
+    .bind(user_id)
+    .fetch_all(conn)
+    .await)?;
+    Ok(rows.into_iter().next().and_then(|r| r.0))
+}
+
+/// Sets a member's role; the rows changed (0: not a member).
+pub async fn set_role(
+    tx: &mut Tx,
+    team_id: &str,
+    user_id: &str,
+    role: Option<&str>,
+) -> sqlx::Result<u64> {
+    on!(tx, |conn, sql| sqlx::query(sql(
+        "UPDATE \"UserTeam\" SET \"role\" = ? WHERE \"teamId\" = ? AND \"userId\" = ?"
+    ))
+    .bind(role)
+    .bind(team_id)
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))
+}

@@ -94,6 +94,8 @@ async fn insert_new(tx: &mut Tx, v: &ValidNewUser, hash: &str, role: Role) -> Re
             Error::Db(e)
         }
     })?;
+    let handle = crate::registry::names::handle_for_email(&user.email);
+    crate::registry::names::set_namespace(tx, Some(&user.id), None, &handle, false).await?;
     Ok(user)
 }
 
