@@ -26,5 +26,6 @@ mod ops_crash;
 mod pages;
 mod prompt_pages;
 mod prompts;
+mod registry;
 mod schema;
 mod search;
