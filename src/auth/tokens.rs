@@ -42,14 +42,13 @@ pub enum Access {
     Read,
 }
 
-impl TryFrom<Option<String>> for Access {
-    type Error = std::convert::Infallible;
-    fn try_from(v: Option<String>) -> std::result::Result<Self, Self::Error> {
-        Ok(if v.as_deref() == Some("READ") {
+impl From<Option<String>> for Access {
+    fn from(v: Option<String>) -> Self {
+        if v.as_deref() == Some("READ") {
             Access::Read
         } else {
             Access::Full
-        })
+        }
     }
 }
 
@@ -251,7 +250,7 @@ pub async fn user_for(db: &Db, secret: &str) -> Result<Option<(UserRow, Option<T
         .map(drop))?;
         tx.commit().await?;
     }
-    let access = Access::try_from(found.token_access).unwrap_or_default();
+    let access = Access::from(found.token_access);
     let limits = TokenLimits::of(access, found.token_namespaces.as_deref());
     Ok(Some((found.user, limits)))
 }

@@ -251,6 +251,8 @@ pub async fn import(
             )));
         }
     }
+    // A dump from before the registry has no names: users, teams and prompts get theirs.
+    crate::registry::names::repair(&mut tx).await?;
     tx.commit().await?;
     Ok(header)
 }

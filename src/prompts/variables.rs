@@ -96,7 +96,7 @@ pub fn check_schema(body: &str, decls: &[Declaration]) -> crate::error::FieldErr
     let mut out = crate::error::FieldErrors::new();
     let used = names(body);
     for d in decls {
-        if !used.iter().any(|u| *u == d.name) {
+        if !used.contains(&d.name) {
             out.insert(
                 format!("variables.{}", d.name),
                 "is declared but the text does not use it".into(),

@@ -152,22 +152,26 @@ async fn names_aliases_and_fetch_by_label(app: TestApp) {
         (304, "2", tag.as_str())
     );
     assert_eq!(body, Value::String(String::new()));
-    k.owner
+    let (s, _) = k
+        .owner
         .put(
             &format!("/api/prompts/{id}/labels/production"),
             &json!({ "version": 3 }),
         )
         .await;
+    assert_eq!(s, 200);
     let (s, _, version, f) = fetch(&k.owner, "/api/registry/owner/support-reply", Some(&tag)).await;
     assert_eq!((s, version.as_str()), (200, "3"));
     assert_eq!(f["labels"], json!(["production", "latest"]));
     // Rollback: move it back.
-    k.owner
+    let (s, _) = k
+        .owner
         .put(
             &format!("/api/prompts/{id}/labels/production"),
             &json!({ "version": 2 }),
         )
         .await;
+    assert_eq!(s, 200);
     let (_, _, version, _) = fetch(&k.owner, "/api/registry/owner/support-reply", None).await;
     assert_eq!(version, "2");
     let (_, _, version, _) = fetch(
