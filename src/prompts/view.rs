@@ -58,6 +58,12 @@ pub struct PromptView {
     pub versions: Option<Vec<VersionRow>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ratings: Option<Vec<RatingRow>>,
+    /// The prompt's name in its namespace (full view only): fetch it by
+    /// `/api/registry/{namespace}/{name}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 impl PromptView {
@@ -148,6 +154,8 @@ fn assemble(caller: &str, rows: Vec<PromptRow>, extras: Extras) -> Vec<PromptVie
                 can_edit,
                 versions: None,
                 ratings: None,
+                name: None,
+                namespace: None,
                 prompt: p,
             }
         })
@@ -182,5 +190,9 @@ pub async fn full(tx: &mut Tx, caller: &str, row: PromptRow) -> sqlx::Result<Pro
         .ok_or(sqlx::Error::RowNotFound)?;
     view.versions = Some(versions);
     view.ratings = Some(rated);
+    if let Some(n) = crate::registry::current_name(tx, &view.prompt.id).await? {
+        view.name = Some(n.name);
+        view.namespace = n.namespace;
+    }
     Ok(view)
 }

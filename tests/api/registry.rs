@@ -207,6 +207,11 @@ async fn names_aliases_and_fetch_by_label(app: TestApp) {
     // %2F works as well as a plain slash.
     let (s, _, _, _) = fetch(&k.owner, "/api/registry/owner/support%2Freply", None).await;
     assert_eq!(s, 200);
+    let (_, full) = k.owner.get(&format!("/api/prompts/{id}")).await;
+    assert_eq!(
+        (full["namespace"].as_str(), full["name"].as_str()),
+        (Some("owner"), Some("support/reply"))
+    );
 
     // A handle rename keeps the old handle as an alias too.
     let (s, b) = k
