@@ -209,15 +209,9 @@ pub async fn import(State(state): State<AppState>, me: Me, form: Form) -> PageRe
         ));
     }
     let csv = !content.trim_start().starts_with(['[', '{']);
-    let report = crate::importexport::import_tagged(
-        &state.db,
-        &me.user,
-        content.to_string().into(),
-        csv,
-        true,
-    )
-    .await
-    .or_flash("/account#import")?;
+    let report = crate::importexport::import(&state.db, &me.user, content.to_string().into(), csv)
+        .await
+        .or_flash("/account#import")?;
     Ok(redirect_with(
         "/account#import",
         Flash::ok(format!(

@@ -597,14 +597,9 @@ async fn everyday_use(app: TestApp) {
             .contains("<a href=\"https://example.com/docs\" rel=\"nofollow noopener\">"),
         "links in notes"
     );
-    for bad in [
-        "javascript:alert",
-        "JaVaScRiPt:",
-        "<script>alert",
-        "<img src=x",
-        "onerror=alert(4)>",
-    ] {
-        assert!(!page.body.contains(bad), "{bad} stays inert");
+    let lower = page.body.to_lowercase();
+    for bad in ["href=\"javascript", "<script>alert", "<img src=x", "<img"] {
+        assert!(!lower.contains(bad), "{bad} stays inert");
     }
     assert!(page.body.contains("&lt;script&gt;alert(3)&lt;/script&gt;"));
     assert!(page.body.contains("id=\"body-raw\""), "raw text for copy");
