@@ -263,10 +263,11 @@ impl Page<'_> {
             .await;
         for theme in ["light", "dark"] {
             self.js(&format!(
-                "document.documentElement.setAttribute('data-theme', '{theme}'); \
-                 document.querySelectorAll('.toast').forEach(function (t) {{ t.style.animation = 'none'; }}); return 1;"
+                "document.documentElement.setAttribute('data-theme', '{theme}'); return 1;"
             ))
             .await;
+            // Colours change with a short transition: let it end before measuring contrast.
+            tokio::time::sleep(Duration::from_millis(300)).await;
             let found = self
                 .c
                 .execute_async(
