@@ -27,17 +27,17 @@ fn safe_url(url: &str) -> bool {
 /// Markdown `text` as HTML that is safe to insert into a page as is.
 pub fn to_html(text: &str) -> String {
     let opts = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
-    let events = Parser::new_ext(text, opts).filter_map(|ev| match ev {
+    let events = Parser::new_ext(text, opts).map(|ev| match ev {
         // A prompt's line breaks are meant: each one is kept.
-        Event::SoftBreak => Some(Event::HardBreak),
+        Event::SoftBreak => Event::HardBreak,
         // Raw HTML is shown as the text it is.
-        Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
+        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
         Event::Start(Tag::Link {
             link_type,
             dest_url,
             title,
             id,
-        }) => Some(Event::Start(Tag::Link {
+        }) => Event::Start(Tag::Link {
             link_type,
             dest_url: if safe_url(&dest_url) {
                 dest_url
@@ -46,11 +46,11 @@ pub fn to_html(text: &str) -> String {
             },
             title,
             id,
-        })),
+        }),
         // An image is a link to it, labelled with its description: nothing loads by itself.
         Event::Start(Tag::Image {
             dest_url, title, ..
-        }) => Some(Event::Start(Tag::Link {
+        }) => Event::Start(Tag::Link {
             link_type: LinkType::Inline,
             dest_url: if safe_url(&dest_url) {
                 dest_url
@@ -59,9 +59,9 @@ pub fn to_html(text: &str) -> String {
             },
             title,
             id: CowStr::Borrowed(""),
-        })),
-        Event::End(TagEnd::Image) => Some(Event::End(TagEnd::Link)),
-        other => Some(other),
+        }),
+        Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
+        other => other,
     });
     let mut out = String::with_capacity(text.len() + text.len() / 2);
     html::push_html(&mut out, events);
