@@ -38,6 +38,8 @@ const KNOWN: &[(&str, &str)] = &[
     ("POST", "/api/prompts/{id}/versions/{version_id}/restore"),
     ("GET", "/api/prompts/{id}/diff"),
     ("POST", "/api/prompts/{id}/render"),
+    ("POST", "/api/prompts/{id}/duplicate"),
+    ("POST", "/api/prompts/bulk"),
     ("POST", "/api/ratings/{prompt_id}"),
     ("DELETE", "/api/ratings/{prompt_id}"),
     ("POST", "/api/share/{id}/public"),
