@@ -105,6 +105,9 @@ pub enum Scope {
     /// TEAM and PUBLIC prompts of people who share a team with the caller (or scoped to one of
     /// the caller's teams), readable by the caller.
     TeamFeed,
+    /// The team feed page: [`Scope::TeamFeed`] plus every prompt shared with everyone signed
+    /// in (PUBLIC), also for someone in no team.
+    Shared,
     /// Every prompt the caller can read.
     #[default]
     Readable,
@@ -226,6 +229,21 @@ impl ListQuery {
             }
         }
         (out.limit, out.offset) = check_page(limit, offset)?;
+        // `tag:NAME` (or `tag:"two words"`) in the text is a tag filter.
+        if let Some(text) = out.q.take() {
+            let (rest, tags) = split_tag_terms(&text);
+            for t in tags {
+                let t = domain::parse_tag(&t).map_err(|p| Error::invalid_field("q", p))?;
+                if !out
+                    .tags
+                    .iter()
+                    .any(|x| crate::text::fold(x) == crate::text::fold(&t))
+                {
+                    out.tags.push(t);
+                }
+            }
+            out.q = (!rest.is_empty()).then_some(rest);
+        }
         Ok(out)
     }
 
@@ -241,6 +259,43 @@ impl ListQuery {
     }
 }
 
+/// Takes the `tag:NAME` and `tag:"two words"` terms out of a text query (outside quoted
+/// phrases; `tag:` in any case): the rest of the text and the tag names.
+pub fn split_tag_terms(text: &str) -> (String, Vec<String>) {
+    let mut rest = String::new();
+    let mut tags = Vec::new();
+    let mut s = text.trim();
+    while !s.is_empty() {
+        if s.get(..4).is_some_and(|h| h.eq_ignore_ascii_case("tag:")) {
+            let after = &s[4..];
+            let (name, tail) = if let Some(q) = after.strip_prefix('"') {
+                q.split_once('"').unwrap_or((q, ""))
+            } else {
+                let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                after.split_at(end)
+            };
+            if !name.trim().is_empty() {
+                tags.push(name.trim().to_string());
+            }
+            s = tail.trim_start();
+            continue;
+        }
+        // Copy one token (a quoted phrase is one token) to the rest.
+        let neg = usize::from(s.starts_with('-'));
+        let end = if s[neg..].starts_with('"') {
+            s[neg + 1..].find('"').map_or(s.len(), |i| neg + 1 + i + 1)
+        } else {
+            s.find(char::is_whitespace).unwrap_or(s.len())
+        };
+        if !rest.is_empty() {
+            rest.push(' ');
+        }
+        rest.push_str(&s[..end]);
+        s = s[end..].trim_start();
+    }
+    (rest, tags)
+}
+
 /// "Shared with team `?`": the prompt names the team, or names none and its owner is a member
 /// (TEAM without a team means all the owner's teams). Bind the team id twice.
 pub const IN_TEAM: &str = "(p.\"teamId\" = ? OR (p.\"teamId\" IS NULL AND p.\"userId\" IN \
@@ -254,6 +309,11 @@ pub fn scope_condition(caller: &str, scope: Scope) -> (String, Vec<Arg>) {
         Scope::Own => {
             conds.push("p.\"userId\" = ?".into());
             args.push(Arg::S(caller.into()));
+        }
+        Scope::Shared => {
+            let (team, a) = scope_condition(caller, Scope::TeamFeed);
+            conds.push(format!("(p.\"visibility\" = 'PUBLIC' OR ({team}))"));
+            args.extend(a);
         }
         Scope::TeamFeed => {
             // Shared in one of the caller's teams, or by a teammate; and readable (see
@@ -351,6 +411,17 @@ pub fn order_by(sort: Sort, backend: Backend) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tag_terms_become_filters() {
+        let (rest, tags) = split_tag_terms("tag:writing summary TAG:\"two words\" \"tag:no\" -x");
+        assert_eq!(rest, "summary \"tag:no\" -x");
+        assert_eq!(tags, vec!["writing".to_string(), "two words".to_string()]);
+        let (rest, tags) = split_tag_terms("tag:");
+        assert!(rest.is_empty() && tags.is_empty());
+        let q = ListQuery::from_pairs(&[("q".into(), "tag:Writing".into())], "me").expect("ok");
+        assert_eq!((q.q, q.tags), (None, vec!["Writing".to_string()]));
+    }
 
     fn pairs(q: &str) -> Vec<(String, String)> {
         serde_urlencoded::from_str(q).expect("pairs")

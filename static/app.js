@@ -31,8 +31,10 @@
       if (b) b.title = "Theme: " + theme + " (click for " + next + ")";
       var use = $("use", f);
       if (use) use.setAttribute("href", use.getAttribute("href").replace(/#.*$/, "#theme-" + theme));
-      var sr = $(".sr", f);
-      if (sr) sr.textContent = "Theme: " + theme + ". Switch to " + next;
+      var word = $("[data-theme-word]", f);
+      if (word) word.textContent = theme;
+      var sr = $("[data-theme-next]", f);
+      if (sr) sr.textContent = ". Switch to " + next;
     });
     $$("[data-theme-form] input[name=theme]").forEach(function (r) { r.checked = r.value === theme; });
   }
@@ -86,6 +88,11 @@
     if (!btn) return;
     e.preventDefault();
     var text = btn.getAttribute("data-copy");
+    // The main Copy button copies the filled-in prompt once a variable has a value.
+    var filledSel = btn.getAttribute("data-copy-fill");
+    if (text === null && filledSel && $(filledSel) && $$("[data-var]").some(function (i) { return i.value !== ""; })) {
+      text = $(filledSel).textContent;
+    }
     if (text === null) {
       var src = $(btn.getAttribute("data-copy-target"));
       if (!src) return;
@@ -219,7 +226,8 @@
 
   // Auto-growing textareas.
   $$("textarea[data-grow]").forEach(function (t) {
-    var grow = function () { t.style.height = "auto"; t.style.height = Math.max(t.scrollHeight + 2, 120) + "px"; };
+    var min = parseInt(t.getAttribute("data-grow"), 10) || 120;
+    var grow = function () { t.style.height = "auto"; t.style.height = Math.max(t.scrollHeight + 2, min) + "px"; };
     t.addEventListener("input", grow); grow();
   });
 
@@ -233,12 +241,15 @@
       $$("[data-var]", fill).forEach(function (i) {
         values[i.getAttribute("data-var")] = i.value || i.getAttribute("data-default") || "";
       });
-      out.textContent = template.textContent.replace(VAR, function (whole, esc, name) {
+      out.textContent = ("value" in template ? template.value : template.textContent).replace(VAR, function (whole, esc, name) {
         if (esc) return whole.slice(1);
         return values[name] ? values[name] : whole;
       });
     };
     fill.addEventListener("input", update);
+    // With the script the result is already there: nothing to send (values stay off the network).
+    fill.addEventListener("submit", function (e) { e.preventDefault(); update(); });
+    $$("[data-nojs]", fill).forEach(function (b) { b.hidden = true; });
     update();
   }
 
@@ -259,7 +270,14 @@
           if (mine !== seq) return;
           var doc = new DOMParser().parseFromString(html, "text/html");
           var fresh = doc.getElementById("results");
-          if (fresh) { results.innerHTML = fresh.innerHTML; history.replaceState(null, "", url); }
+          if (fresh) {
+            results.innerHTML = fresh.innerHTML;
+            history.replaceState(null, "", url);
+            // One short announcement (the count), not every card.
+            var status = $("[data-live-status]");
+            var count = fresh.getAttribute("data-count");
+            if (status && count !== null) status.textContent = count;
+          }
         })
         .catch(function () { /* keep the current results */ });
     };
@@ -284,7 +302,7 @@
       result.hidden = false;
       if (!file) { result.textContent = "Choose a file first."; return; }
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/import-export/import");
+      xhr.open("POST", "/api/import-export/import?tagImported=true");
       xhr.setRequestHeader("Content-Type", /\.csv$/i.test(file.name) ? "text/csv" : "application/json");
       bar.hidden = false; bar.value = 0;
       xhr.upload.addEventListener("progress", function (ev) {
@@ -295,7 +313,13 @@
         var body = {};
         try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
         if (xhr.status >= 200 && xhr.status < 300) {
-          result.textContent = "Import finished: " + body.imported + " prompt(s) imported, " + body.skipped + " skipped as duplicates.";
+          result.textContent = "Import finished: " + body.imported + " prompt(s) imported, " + body.skipped + " skipped as duplicates. ";
+          if (body.tag) {
+            var a = document.createElement("a");
+            a.href = "/prompts?tag=" + encodeURIComponent(body.tag);
+            a.textContent = "View the imported prompts";
+            result.appendChild(a);
+          }
           window.pvToast("ok", "Import finished.");
         } else {
           var detail = body.details ? " (" + Object.keys(body.details).map(function (k) { return k + ": " + body.details[k]; }).join("; ") + ")" : "";

@@ -73,7 +73,16 @@ async fn export(
         .into_response())
 }
 
-#[utoipa::path(post, path = "/import", tag = "import-export",
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+struct ImportQuery {
+    /// `true`: every imported prompt also gets the tag `imported-YYYY-MM-DD` (named in the
+    /// answer's `tag`), so the prompts of an import can be listed afterwards.
+    tag_imported: Option<bool>,
+}
+
+#[utoipa::path(post, path = "/import", tag = "import-export", params(ImportQuery),
     request_body(content = String, content_type = "application/json",
         description = "A JSON array (our export, the 1.x export, or [{title, body, tags: [names]}]) or CSV with act,prompt columns (send text/csv)"),
     description = "All or nothing in one transaction; a bad item is a 400 naming the item and field.",
@@ -82,6 +91,7 @@ async fn export(
 async fn import(
     State(s): State<AppState>,
     me: CurrentUser,
+    Query(q): Query<ImportQuery>,
     headers: HeaderMap,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Response> {
@@ -100,6 +110,13 @@ async fn import(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/csv"));
-    let report = super::import(&s.db, &me.user, bytes, csv_hint).await?;
+    let report = super::import_tagged(
+        &s.db,
+        &me.user,
+        bytes,
+        csv_hint,
+        q.tag_imported.unwrap_or(false),
+    )
+    .await?;
     Ok(axum::Json(report).into_response())
 }

@@ -100,6 +100,15 @@ pub struct ImportReport {
     pub ok: bool,
     pub imported: usize,
     pub skipped: usize,
+    /// The tag every prompt of this import got (`imported-YYYY-MM-DD`), to find them again;
+    /// absent when nothing was imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+}
+
+/// The tag of the prompts imported on a day.
+pub fn import_tag(now: chrono::DateTime<chrono::Utc>) -> String {
+    format!("imported-{}", now.format("%Y-%m-%d"))
 }
 
 /// A time from a file, kept only when it is not in the future.
@@ -125,6 +134,18 @@ pub async fn import(
     bytes: axum::body::Bytes,
     csv_hint: bool,
 ) -> Result<ImportReport> {
+    import_tagged(db, caller, bytes, csv_hint, false).await
+}
+
+/// [`import`]; with `tag_imported` each imported prompt also gets the tag [`import_tag`] (the
+/// web pages do this, so that "view the imported prompts" is one tag filter).
+pub async fn import_tagged(
+    db: &Db,
+    caller: &UserRow,
+    bytes: axum::body::Bytes,
+    csv_hint: bool,
+    tag_imported: bool,
+) -> Result<ImportReport> {
     // Parsing a large file is CPU work: off the async workers (the bytes move, no copy).
     let items = crate::cpu::run(move || formats::parse(&bytes, csv_hint)).await??;
     let mut tx = db.write().await?;
@@ -138,6 +159,8 @@ pub async fn import(
             .collect();
     let (mut imported, mut skipped) = (0, 0);
     let now = db::now();
+    let tag_name = import_tag(now);
+    let mut import_tag_id: Option<String> = None;
     for item in items {
         let key = (
             item.prompt.title.as_str().to_string(),
@@ -154,6 +177,25 @@ pub async fn import(
             .max(created);
         let row =
             crate::prompts::insert_new(&mut tx, &caller.id, &item.prompt, created, updated).await?;
+        let fold = crate::text::fold;
+        if tag_imported
+            && !item
+                .prompt
+                .tags
+                .names()
+                .iter()
+                .any(|n| fold(n) == fold(&tag_name))
+        {
+            let tag_id = match &import_tag_id {
+                Some(id) => id.clone(),
+                None => {
+                    let t = crate::tags::store::get_or_create(&mut tx, &tag_name).await?;
+                    import_tag_id = Some(t.id.clone());
+                    t.id
+                }
+            };
+            crate::tags::store::link(&mut tx, &row.id, &tag_id).await?;
+        }
         let mut number = 0;
         let mut last: Option<VersionRow> = None;
         for v in item.versions {
@@ -210,5 +252,6 @@ pub async fn import(
         ok: true,
         imported,
         skipped,
+        tag: (tag_imported && imported > 0).then_some(tag_name),
     })
 }

@@ -30,7 +30,7 @@ pub struct Card {
 
 pub fn visibility_label(v: Visibility) -> (&'static str, &'static str) {
     match v {
-        Visibility::Public => ("Public", "globe"),
+        Visibility::Public => ("Everyone signed in", "globe"),
         Visibility::Team => ("Team", "users"),
         Visibility::Private => ("Private", "lock"),
     }
@@ -227,6 +227,40 @@ impl ListState {
             on,
             href: self.href(&tags, 1, self.table),
             count,
+        }
+    }
+
+    /// The table's column header link: this list sorted by `sort`.
+    pub fn sort_href(&self, sort: &str) -> String {
+        let other = ListState {
+            path: self.path,
+            q: self.q.clone(),
+            tags: self.tags.clone(),
+            visibility: self.visibility.clone(),
+            team: self.team.clone(),
+            teams: Vec::new(),
+            sort: match sort {
+                "title" => "title",
+                "rating" => "rating",
+                "created" => "created",
+                _ => "updated",
+            },
+            table: true,
+            page: 1,
+            pages: 1,
+            total: self.total,
+            per_page: self.per_page,
+            error: None,
+        };
+        other.href(&self.tags, 1, true)
+    }
+
+    /// `aria-sort` of a column: `descending`/`ascending` when the list is sorted by it.
+    pub fn aria_sort(&self, sort: &str) -> &'static str {
+        match (self.sort == sort, sort) {
+            (false, _) => "none",
+            (true, "title") => "ascending",
+            (true, _) => "descending",
         }
     }
 

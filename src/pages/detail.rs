@@ -32,7 +32,9 @@ struct PromptPage<'a> {
     id: String,
     title: String,
     body: String,
-    notes: String,
+    body_html: String,
+    raw: bool,
+    notes_html: String,
     model_hints: String,
     tags: Vec<String>,
     visibility: &'static str,
@@ -94,8 +96,8 @@ pub async fn version_views(state: &AppState, versions: &[VersionRow]) -> Vec<Ver
         .collect()
 }
 
-/// `?fill=1&v.name=value`: the variables form without JavaScript.
-fn fill_values(pairs: &[(String, String)]) -> Option<BTreeMap<String, String>> {
+/// `fill=1&v.name=value` (the variables form posted without JavaScript, or an older link).
+pub fn fill_values(pairs: &[(String, String)]) -> Option<BTreeMap<String, String>> {
     if !pairs.iter().any(|(k, _)| k == "fill") {
         return None;
     }
@@ -123,6 +125,7 @@ async fn show(
         .or_page(&me.ctx)?;
     let p = &v.prompt;
     let values = fill_values(pairs);
+    let raw = pairs.iter().any(|(k, v)| k == "view" && v == "raw");
     let filled = match &values {
         Some(vals) => Some(
             prompts::render(&state.db, &me.user, id, vals, false)
@@ -177,7 +180,17 @@ async fn show(
             id: p.id.clone(),
             title: p.title.clone(),
             body: p.body.clone(),
-            notes: p.notes.clone().unwrap_or_default(),
+            body_html: if raw {
+                String::new()
+            } else {
+                super::markdown::to_html(&p.body)
+            },
+            raw,
+            notes_html: p
+                .notes
+                .as_deref()
+                .map(super::markdown::to_html)
+                .unwrap_or_default(),
             model_hints: p.model_hints.clone().unwrap_or_default(),
             tags: v.tag_names(),
             visibility,
@@ -212,6 +225,26 @@ pub async fn page(
     PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
     show(&state, &me, &id, &pairs, "/prompts").await
+}
+
+/// `POST /prompts/:id`: the variables form without JavaScript (values stay out of the address
+/// and the browser history).
+pub async fn fill(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    show(&state, &me, &id, &form.0, "/prompts").await
+}
+
+pub async fn feed_fill(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    show(&state, &me, &id, &form.0, "/team-feed").await
 }
 
 pub async fn feed_page(
@@ -289,6 +322,21 @@ pub async fn share(
     Ok(redirect_with(
         &to,
         Flash::ok("Public link on: anyone with the link can read this prompt."),
+    ))
+}
+
+/// "Duplicate" (own prompt) or "Save a copy" (someone else's): opens the new copy.
+pub async fn duplicate(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+) -> PageResult {
+    let v = prompts::duplicate(&state.db, &me.user, &id)
+        .await
+        .or_flash(&format!("/prompts/{id}"))?;
+    Ok(redirect_with(
+        &format!("/prompts/{}", v.prompt.id),
+        Flash::ok("Copy saved in your prompts: it is private until you share it."),
     ))
 }
 

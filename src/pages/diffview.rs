@@ -20,6 +20,46 @@ pub struct VersionView {
 pub struct Seg {
     pub text: String,
     pub em: bool,
+    /// Whitespace shown with visible marks (`·` space, `→` tab): a changed line's trailing
+    /// whitespace, or a change that is only whitespace.
+    pub ws: bool,
+}
+
+/// Spaces and tabs as visible marks.
+fn visible_ws(t: &str) -> String {
+    t.chars()
+        .map(|c| match c {
+            ' ' => '·',
+            '\t' => '→',
+            '\u{a0}' => '⍽',
+            c => c,
+        })
+        .collect()
+}
+
+/// On a changed line, whitespace that makes the difference is made visible.
+fn show_whitespace(mut segs: Vec<Seg>) -> Vec<Seg> {
+    for s in &mut segs {
+        if s.em && !s.text.is_empty() && s.text.trim().is_empty() {
+            s.text = visible_ws(&s.text);
+            s.ws = true;
+        }
+    }
+    if let Some(last) = segs.last_mut()
+        && !last.ws
+    {
+        let kept = last.text.trim_end_matches([' ', '\t', '\u{a0}']).len();
+        if kept < last.text.len() {
+            let tail = last.text.split_off(kept);
+            let em = last.em;
+            segs.push(Seg {
+                text: visible_ws(&tail),
+                em,
+                ws: true,
+            });
+        }
+    }
+    segs
 }
 
 /// One side of a side-by-side row; `kind` is `eq`, `del`, `add` or `none` (no line).
@@ -84,19 +124,27 @@ fn kind(line: &Line) -> &'static str {
 
 fn segs(line: &Line) -> Vec<Seg> {
     let text = |t: &str| t.trim_end_matches(['\n', '\r']).to_string();
-    if line.segments.is_empty() {
-        return vec![Seg {
+    let segs = if line.segments.is_empty() {
+        vec![Seg {
             text: text(&line.text),
             em: false,
-        }];
+            ws: false,
+        }]
+    } else {
+        line.segments
+            .iter()
+            .map(|s| Seg {
+                text: text(&s.text),
+                em: s.emphasized && line.kind != "equal",
+                ws: false,
+            })
+            .collect()
+    };
+    if line.kind == "equal" {
+        segs
+    } else {
+        show_whitespace(segs)
     }
-    line.segments
-        .iter()
-        .map(|s| Seg {
-            text: text(&s.text),
-            em: s.emphasized && line.kind != "equal",
-        })
-        .collect()
 }
 
 fn num(n: Option<usize>) -> String {

@@ -7,7 +7,6 @@ use super::cards::{self, Card, ListState};
 use super::ctx::{Layout, Me};
 use super::form::PageQuery;
 use super::respond::{self, PageResult};
-use crate::error::Error;
 use crate::prompts;
 use crate::state::AppState;
 
@@ -19,6 +18,8 @@ struct FeedPage<'a> {
     l: &'a Layout,
     s: ListState,
     cards: Vec<Card>,
+    /// The table shows selection boxes for bulk actions.
+    bulk: bool,
     no_team: bool,
 }
 
@@ -34,22 +35,18 @@ pub async fn feed(
         .into_iter()
         .map(|t| (t.id, t.name))
         .collect();
-    let (cards, no_team) = match prompts::team_feed(&state.db, &me.user, &q).await {
-        Ok((views, total)) => {
-            s.set_total(total);
-            (
-                views.iter().map(|v| cards::card(v, "/team-feed")).collect(),
-                false,
-            )
-        }
-        Err(Error::NotFound(_)) => (Vec::new(), true),
-        Err(e) => return Err(respond::error_page(&me.ctx, &e).into()),
-    };
+    let (views, total, in_team) = prompts::shared_feed(&state.db, &me.user, &q)
+        .await
+        .map_err(|e| respond::error_page(&me.ctx, &e))?;
+    s.set_total(total);
+    let cards = views.iter().map(|v| cards::card(v, "/team-feed")).collect();
+    let no_team = !in_team;
     let l = me.ctx.layout("Team feed", "feed");
     Ok(respond::ok(
         &me.ctx,
         &FeedPage {
             l: &l,
+            bulk: false,
             s,
             cards,
             no_team,

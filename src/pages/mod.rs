@@ -19,6 +19,8 @@ pub mod feed;
 pub mod flash;
 pub mod fmt;
 pub mod form;
+pub mod import;
+pub mod markdown;
 pub mod misc;
 pub mod prompts;
 pub mod respond;
@@ -40,7 +42,9 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search::page))
         .route("/prompts", get(prompts::list))
         .route("/prompts/new", get(prompts::new_page).post(prompts::create))
-        .route("/prompts/{id}", get(detail::page))
+        .route("/prompts/import", get(import::page).post(import::submit))
+        .route("/prompts/bulk", post(prompts::bulk))
+        .route("/prompts/{id}", get(detail::page).post(detail::fill))
         .route(
             "/prompts/{id}/edit",
             get(prompts::edit_page).post(prompts::update),
@@ -54,9 +58,13 @@ pub fn routes() -> Router<AppState> {
         .route("/prompts/{id}/rate", post(detail::rate))
         .route("/prompts/{id}/share", post(detail::share))
         .route("/prompts/{id}/delete", post(detail::delete))
+        .route("/prompts/{id}/duplicate", post(detail::duplicate))
         .route("/team-feed", get(feed::feed))
-        .route("/team-feed/{id}", get(detail::feed_page))
-        .route("/share/{share_id}", get(share::page))
+        .route(
+            "/team-feed/{id}",
+            get(detail::feed_page).post(detail::feed_fill),
+        )
+        .route("/share/{share_id}", get(share::page).post(share::fill))
         .route("/theme", post(misc::theme))
         .route("/auth", get(auth::page).post(auth::submit))
         .route("/auth/logout", post(auth::logout))

@@ -20,12 +20,15 @@ struct ListPage<'a> {
     l: &'a Layout,
     s: ListState,
     cards: Vec<Card>,
+    /// The table shows selection boxes for bulk actions.
+    bulk: bool,
     chips: Vec<Chip>,
 }
 
-/// Tag chips: the ones filtering now first, then the most used.
-async fn chips(state: &AppState, me: &Me, s: &ListState) -> Vec<Chip> {
-    let mut tags = crate::tags::list(&state.db, &me.user)
+/// Tag chips of a list (`scope`): the ones filtering now first, then the most used; each
+/// counts the prompts of this list that carry it.
+pub async fn chips(state: &AppState, me: &Me, s: &ListState, scope: Scope) -> Vec<Chip> {
+    let mut tags = crate::tags::in_scope(&state.db, &me.user, scope)
         .await
         .unwrap_or_default();
     tags.sort_by(|a, b| {
@@ -64,13 +67,14 @@ pub async fn list(
         .or_page(&me.ctx)?;
     s.set_total(total);
     let cards = views.iter().map(|v| cards::card(v, "/prompts")).collect();
-    let chips = chips(&state, &me, &s).await;
+    let chips = chips(&state, &me, &s, Scope::Own).await;
     let mut l = me.ctx.layout("My prompts", "prompts");
     l.q = s.q.clone();
     Ok(respond::ok(
         &me.ctx,
         &ListPage {
             l: &l,
+            bulk: s.table,
             s,
             cards,
             chips,
@@ -199,6 +203,36 @@ struct EditorPage<'a> {
     teams: Vec<TeamOption>,
     all_tags: Vec<String>,
     errors: FieldErrors,
+    /// The field that gets the focus: the first one in error, else the title of a new prompt.
+    focus: &'static str,
+}
+
+/// The editor's fields in page order, with the name each error message starts with.
+const EDITOR_FIELDS: &[(&str, &str)] = &[
+    ("title", "Title"),
+    ("body", "Prompt"),
+    ("variables", "Variables"),
+    ("notes", "Notes"),
+    ("message", "Change note"),
+    ("tags", "Tags"),
+    ("visibility", "Visibility"),
+    ("teamId", "Team"),
+    ("modelHints", "Model hints"),
+];
+
+/// Each problem as a sentence that names its field ("Title is required").
+fn labelled(errors: FieldErrors) -> FieldErrors {
+    errors
+        .into_iter()
+        .map(|(k, m)| {
+            let label = EDITOR_FIELDS
+                .iter()
+                .find(|(f, _)| *f == k)
+                .map_or(k.as_str(), |(_, l)| l);
+            let text = format!("{label} {m}");
+            (k, text)
+        })
+        .collect()
 }
 
 async fn show_editor(
@@ -237,6 +271,12 @@ async fn show_editor(
         ),
     };
     let l = me.ctx.layout(title, "prompts");
+    let focus = EDITOR_FIELDS
+        .iter()
+        .map(|(f, _)| *f)
+        .find(|f| errors.contains_key(*f))
+        .unwrap_or(if id.is_none() { "title" } else { "" });
+    let errors = labelled(errors);
     Ok(respond::render(
         &me.ctx,
         status,
@@ -249,6 +289,7 @@ async fn show_editor(
             teams,
             all_tags,
             errors,
+            focus,
         },
     ))
 }
@@ -321,17 +362,51 @@ pub async fn update(
 ) -> PageResult {
     let e = Editor::from_form(&form);
     let updated = match e.fields().into_changes() {
-        Ok(changes) => prompts::update(&state.db, &me.user, &id, &changes).await,
+        Ok(changes) => prompts::update_reporting(&state.db, &me.user, &id, &changes).await,
         Err(err) => Err(err),
     };
     match updated {
-        Ok(_) => Ok(redirect_with(
+        Ok((_, true)) => Ok(redirect_with(
             &format!("/prompts/{id}"),
             Flash::ok("Changes saved."),
+        )),
+        Ok((_, false)) => Ok(redirect_with(
+            &format!("/prompts/{id}"),
+            Flash::ok("Nothing changed: no new version was saved."),
         )),
         Err(err) => match form_failure(&err) {
             Some(errors) => show_editor(&state, &me, err.status(), Some(&id), e, errors).await,
             None => Err(respond::error_page(&me.ctx, &err).into()),
         },
     }
+}
+
+/// `POST /prompts/bulk`: the table view's bulk actions on the selected prompts.
+pub async fn bulk(State(state): State<AppState>, me: Me, form: Form) -> PageResult {
+    let back = respond::safe_next(form.opt("back"))
+        .unwrap_or("/prompts?view=table")
+        .to_string();
+    let ids = form.all("ids");
+    let op = if form.all("op").iter().any(|o| o == "delete") {
+        "delete".to_string()
+    } else {
+        form.get("op").to_string()
+    };
+    let action = crate::prompts::api::bulk_action(&op, form.opt("tag"), form.opt("visibility"))
+        .or_flash(&back)?;
+    let n = prompts::bulk(&state.db, &me.user, &ids, &action)
+        .await
+        .or_flash(&back)?;
+    let what = match action {
+        prompts::BulkAction::Delete => "deleted",
+        prompts::BulkAction::AddTag(_) => "tagged",
+        prompts::BulkAction::SetVisibility(_) => "changed",
+    };
+    Ok(redirect_with(
+        &back,
+        Flash::ok(format!(
+            "{n} prompt{} {what}.",
+            if n == 1 { "" } else { "s" }
+        )),
+    ))
 }

@@ -16,7 +16,9 @@ use crate::state::AppState;
 const PER_PAGE: i64 = 20;
 
 pub struct HitView {
+    pub id: String,
     pub href: String,
+    pub tags: Vec<String>,
     /// Escaped by the search service, matches wrapped in `<mark>`.
     pub title_html: String,
     pub snippet_html: String,
@@ -26,11 +28,23 @@ pub struct HitView {
     pub mine: bool,
 }
 
+/// A tag chip of the search page: toggles the tag in the filters.
+pub struct SearchChip {
+    pub name: String,
+    pub on: bool,
+    pub href: String,
+    pub count: i64,
+}
+
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage<'a> {
     l: &'a Layout,
     q: String,
+    /// Something to search or filter by was given.
+    asked: bool,
+    tags: Vec<String>,
+    chips: Vec<SearchChip>,
     visibility: String,
     sort: String,
     mine_only: bool,
@@ -44,6 +58,16 @@ struct SearchPage<'a> {
 }
 
 fn page_href(req: &ListQuery, sort: &str, mine_only: bool, page: i64) -> String {
+    page_href_tags(req, &req.tags, sort, mine_only, page)
+}
+
+fn page_href_tags(
+    req: &ListQuery,
+    tags: &[String],
+    sort: &str,
+    mine_only: bool,
+    page: i64,
+) -> String {
     let mut parts = vec![format!(
         "q={}",
         url_encode(req.q.as_deref().unwrap_or_default())
@@ -57,7 +81,7 @@ fn page_href(req: &ListQuery, sort: &str, mine_only: bool, page: i64) -> String 
     if mine_only {
         parts.push("owner=me".into());
     }
-    for t in &req.tags {
+    for t in tags {
         parts.push(format!("tag={}", url_encode(t)));
     }
     if page > 1 {
@@ -99,7 +123,46 @@ pub async fn page(State(state): State<AppState>, me: Me, RawQuery(raw): RawQuery
     };
     req.limit = PER_PAGE;
     req.offset = (page - 1) * PER_PAGE;
+    let to_hit = |v: &prompts::PromptView, title_html: String, snippet_html: String| {
+        let p = &v.prompt;
+        let mine = p.user_id == me.user.id;
+        let (visibility, vis_icon) = visibility_label(p.visibility);
+        HitView {
+            id: p.id.clone(),
+            href: format!("{}/{}", if mine { "/prompts" } else { "/team-feed" }, p.id),
+            tags: v.tag_names(),
+            title_html,
+            snippet_html,
+            visibility,
+            vis_icon,
+            updated: fmt::ago(&p.updated_at),
+            mine,
+        }
+    };
     let (hits, total) = match &req.q {
+        // Only filters (e.g. `tag:writing`): every readable prompt that matches them.
+        None if !req.tags.is_empty() || req.visibility.is_some() || mine_only => {
+            match prompts::list_scope(&state.db, &me.user, Scope::Readable, &req).await {
+                Ok((views, total)) => (
+                    views
+                        .iter()
+                        .map(|v| {
+                            to_hit(
+                                v,
+                                snippet::make(&[&v.prompt.title], &[]),
+                                snippet::make(&[&v.prompt.body], &[]),
+                            )
+                        })
+                        .collect(),
+                    total,
+                ),
+                Err(e) if !e.status().is_server_error() => {
+                    error = Some(describe(&e));
+                    (Vec::new(), crate::listing::Total::default())
+                }
+                Err(e) => return Err(respond::error_page(&me.ctx, &e).into()),
+            }
+        }
         None => (Vec::new(), crate::listing::Total::default()),
         Some(text) => {
             match prompts::search_views(&state.db, &me.user.id, Scope::Readable, &req).await {
@@ -108,22 +171,7 @@ pub async fn page(State(state): State<AppState>, me: Me, RawQuery(raw): RawQuery
                     let hits = found
                         .into_iter()
                         .map(|(v, hit)| {
-                            let p = &v.prompt;
-                            let mine = p.user_id == me.user.id;
-                            let (visibility, vis_icon) = visibility_label(p.visibility);
-                            HitView {
-                                href: format!(
-                                    "{}/{}",
-                                    if mine { "/prompts" } else { "/team-feed" },
-                                    p.id
-                                ),
-                                title_html: snippet::make(&[&p.title], &terms),
-                                snippet_html: hit.snippet,
-                                visibility,
-                                vis_icon,
-                                updated: fmt::ago(&p.updated_at),
-                                mine,
-                            }
+                            to_hit(&v, snippet::make(&[&v.prompt.title], &terms), hit.snippet)
                         })
                         .collect();
                     (hits, total)
@@ -136,8 +184,52 @@ pub async fn page(State(state): State<AppState>, me: Me, RawQuery(raw): RawQuery
             }
         }
     };
+    // Tag chips: the ones filtering now, then the most used of what the caller can read.
+    let mut all_tags = crate::tags::in_scope(&state.db, &me.user, Scope::Readable)
+        .await
+        .unwrap_or_default();
+    all_tags.sort_by(|a, b| {
+        b.count
+            .prompts
+            .cmp(&a.count.prompts)
+            .then(a.name.cmp(&b.name))
+    });
+    let fold = crate::text::fold;
+    let mut names: Vec<String> = req.tags.clone();
+    for t in all_tags.iter().take(16) {
+        if !names.iter().any(|n| fold(n) == fold(&t.name)) {
+            names.push(t.name.clone());
+        }
+    }
+    let chips = names
+        .into_iter()
+        .map(|name| {
+            let on = req.tags.iter().any(|t| fold(t) == fold(&name));
+            let tags: Vec<String> = if on {
+                req.tags
+                    .iter()
+                    .filter(|t| fold(t) != fold(&name))
+                    .cloned()
+                    .collect()
+            } else {
+                let mut t = req.tags.clone();
+                t.push(name.clone());
+                t
+            };
+            SearchChip {
+                href: page_href_tags(&req, &tags, &sort, mine_only, 1),
+                count: all_tags
+                    .iter()
+                    .find(|t| fold(&t.name) == fold(&name))
+                    .map_or(0, |t| t.count.prompts),
+                on,
+                name,
+            }
+        })
+        .collect();
     let pages = ((total.count + PER_PAGE - 1) / PER_PAGE).max(1);
     let text = req.q.clone().unwrap_or_default();
+    let asked = req.q.is_some() || !req.tags.is_empty() || req.visibility.is_some() || mine_only;
     let mut l = me.ctx.layout(
         if text.is_empty() {
             "Search".to_string()
@@ -154,6 +246,9 @@ pub async fn page(State(state): State<AppState>, me: Me, RawQuery(raw): RawQuery
             prev: page_href(&req, &sort, mine_only, page - 1),
             next: page_href(&req, &sort, mine_only, page + 1),
             q: text,
+            asked,
+            tags: req.tags.clone(),
+            chips,
             visibility: req
                 .visibility
                 .map(|v| v.as_str().to_string())

@@ -20,7 +20,9 @@ struct SharePage<'a> {
     share_id: String,
     title: String,
     body: String,
-    notes: String,
+    body_html: String,
+    raw: bool,
+    notes_html: String,
     tags: Vec<String>,
     author: String,
     updated: String,
@@ -34,21 +36,31 @@ pub async fn page(
     Path(share_id): Path<String>,
     PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
+    show(&state, &ctx, share_id, &pairs).await
+}
+
+/// The variables form posted without JavaScript.
+pub async fn fill(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(share_id): Path<String>,
+    form: super::form::Form,
+) -> PageResult {
+    show(&state, &ctx, share_id, &form.0).await
+}
+
+async fn show(
+    state: &AppState,
+    ctx: &Ctx,
+    share_id: String,
+    pairs: &[(String, String)],
+) -> PageResult {
     let p = crate::sharing::public(&state.db, &share_id)
         .await
-        .or_page(&ctx)?;
+        .or_page(ctx)?;
     let decls = variables::from_text(p.variables.as_deref());
-    let values: Option<BTreeMap<String, String>> =
-        pairs.iter().any(|(k, _)| k == "fill").then(|| {
-            pairs
-                .iter()
-                .filter_map(|(k, v)| {
-                    k.strip_prefix("v.")
-                        .filter(|_| !v.is_empty())
-                        .map(|n| (n.to_string(), v.clone()))
-                })
-                .collect()
-        });
+    let values: Option<BTreeMap<String, String>> = super::detail::fill_values(pairs);
+    let raw = pairs.iter().any(|(k, v)| k == "view" && v == "raw");
     let filled = values
         .as_ref()
         .map(|vals| variables::render(&p.body, &decls, vals).text);
@@ -66,13 +78,23 @@ pub async fn page(
         .collect();
     let l = ctx.layout(p.title.clone(), "share");
     Ok(respond::ok(
-        &ctx,
+        ctx,
         &SharePage {
             l: &l,
             share_id,
             title: p.title,
+            body_html: if raw {
+                String::new()
+            } else {
+                super::markdown::to_html(&p.body)
+            },
+            raw,
             body: p.body,
-            notes: p.notes.unwrap_or_default(),
+            notes_html: p
+                .notes
+                .as_deref()
+                .map(super::markdown::to_html)
+                .unwrap_or_default(),
             tags: p.tags,
             author: p.author.name.unwrap_or_else(|| "a PromptVault user".into()),
             updated: super::fmt::date(&p.updated_at),

@@ -42,6 +42,8 @@ pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
         .routes(routes!(diff))
         .routes(routes!(render))
         .merge(crate::registry::api::prompt_router())
+        .routes(routes!(duplicate))
+        .routes(routes!(bulk))
         .layer(DefaultBodyLimit::max(body_limit(config)))
 }
 
@@ -82,6 +84,81 @@ async fn create(
     Json(input): Json<PromptInput>,
 ) -> Result<Response> {
     let p = super::create(&s.db, &me.user, &input.to_new()?).await?;
+    Ok((StatusCode::CREATED, axum::Json(p)).into_response())
+}
+
+/// A bulk action on some of the caller's prompts.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct BulkInput {
+    /// Ids of the caller's own prompts (at most 200).
+    ids: Vec<String>,
+    /// `tag` (add `tag`), `visibility` (set `visibility`) or `delete`.
+    action: String,
+    tag: Option<String>,
+    #[schema(value_type = Option<Visibility>)]
+    visibility: Option<String>,
+}
+
+/// What a bulk action did.
+#[derive(serde::Serialize, ToSchema)]
+struct BulkResult {
+    ok: bool,
+    /// Prompts changed (an added tag they already had does not count).
+    count: usize,
+}
+
+/// Reads a bulk action from its edge fields (API and pages).
+pub fn bulk_action(
+    action: &str,
+    tag: Option<&str>,
+    visibility: Option<&str>,
+) -> Result<super::BulkAction> {
+    match action.trim() {
+        "tag" => {
+            let t = tag.unwrap_or_default();
+            let t = super::domain::parse_tag(t).map_err(|p| Error::invalid_field("tag", p))?;
+            Ok(super::BulkAction::AddTag(t))
+        }
+        "visibility" => Visibility::parse(visibility.unwrap_or_default())
+            .map(super::BulkAction::SetVisibility)
+            .map_err(|p| Error::invalid_field("visibility", p)),
+        "delete" => Ok(super::BulkAction::Delete),
+        _ => Err(Error::invalid_field(
+            "action",
+            "must be tag, visibility or delete",
+        )),
+    }
+}
+
+#[utoipa::path(post, path = "/bulk", tag = "prompts", request_body = BulkInput,
+    description = "Owner only: adds a tag to, sets the visibility of, or deletes several of the caller's prompts. Any id that is not the caller's is a 404 and nothing changes.",
+    responses((status = 200, body = BulkResult), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn bulk(
+    State(s): State<AppState>,
+    me: CurrentUser,
+    Json(input): Json<BulkInput>,
+) -> Result<Response> {
+    let action = bulk_action(
+        &input.action,
+        input.tag.as_deref(),
+        input.visibility.as_deref(),
+    )?;
+    let count = super::bulk(&s.db, &me.user, &input.ids, &action).await?;
+    Ok(axum::Json(BulkResult { ok: true, count }).into_response())
+}
+
+#[utoipa::path(post, path = "/{id}/duplicate", tag = "prompts", params(("id" = String, Path)),
+    description = "Save a copy: a new PRIVATE prompt of the caller's with the content, variables and tags of a prompt the caller can read, titled \"Copy of …\".",
+    responses((status = 201, body = PromptView), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn duplicate(
+    State(s): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let p = super::duplicate(&s.db, &me.user, &id).await?;
     Ok((StatusCode::CREATED, axum::Json(p)).into_response())
 }
 

@@ -202,6 +202,30 @@ pub async fn readable_row(tx: &mut Tx, caller: &str, id: &str) -> Result<PromptR
         .ok_or_else(Error::not_found)
 }
 
+/// "Save a copy": a new private prompt of the caller's with the content, variables and tags of
+/// a prompt the caller can read (theirs or shared with them), titled "Copy of …".
+pub async fn duplicate(db: &Db, caller: &UserRow, id: &str) -> Result<PromptView> {
+    let v = get(db, caller, id).await?;
+    let p = &v.prompt;
+    let title: String = format!("Copy of {}", p.title)
+        .chars()
+        .take(domain::MAX_TITLE_CHARS)
+        .collect();
+    let fields = PromptFields {
+        title: Some(title),
+        body: Some(p.body.clone()),
+        variables: Some(variables::from_text(p.variables.as_deref())),
+        notes: Some(p.notes.clone()),
+        model_hints: Some(p.model_hints.clone()),
+        tags: Some(v.tag_names()),
+        visibility: None,
+        team_id: None,
+        message: Some(format!("Copied from “{}”", p.title)),
+        name: None,
+    };
+    create(db, caller, &fields.into_new()?).await
+}
+
 /// Loads a prompt for a change by its owner, locked for the transaction: 404 when the caller
 /// cannot read it, 403 when they can but are not the owner.
 pub async fn owned_row(tx: &mut Tx, caller: &str, id: &str) -> Result<PromptRow> {
@@ -228,6 +252,19 @@ pub async fn update(
     id: &str,
     changes: &PromptChanges,
 ) -> Result<PromptView> {
+    update_reporting(db, caller, id, changes)
+        .await
+        .map(|(view, _)| view)
+}
+
+/// [`update`], also saying whether anything changed: a change that changes nothing (same
+/// content, visibility, team and tags) writes nothing and records no version.
+pub async fn update_reporting(
+    db: &Db,
+    caller: &UserRow,
+    id: &str,
+    changes: &PromptChanges,
+) -> Result<(PromptView, bool)> {
     let mut tries = 0;
     loop {
         match update_once(db, caller, id, changes).await {
@@ -237,7 +274,12 @@ pub async fn update(
     }
 }
 
-async fn update_once(db: &Db, caller: &UserRow, id: &str, c: &PromptChanges) -> Result<PromptView> {
+async fn update_once(
+    db: &Db,
+    caller: &UserRow,
+    id: &str,
+    c: &PromptChanges,
+) -> Result<(PromptView, bool)> {
     let mut tx = db.write().await?;
     let mut row = owned_row(&mut tx, &caller.id, id).await?;
     let current = content_of(&row);
@@ -254,10 +296,13 @@ async fn update_once(db: &Db, caller: &UserRow, id: &str, c: &PromptChanges) -> 
     if let Some(h) = &c.model_hints {
         next.model_hints = h.clone();
     }
-    let declared = c
-        .variables
-        .clone()
-        .unwrap_or_else(|| current.variables.clone());
+    let declared = match &c.variables {
+        Some(given) if !variables::is_schema(given) => {
+            variables::keep_types(given, &current.variables)
+        }
+        Some(given) => given.clone(),
+        None => current.variables.clone(),
+    };
     check_schema(&next.body, &declared)?;
     next.variables = variables::sync(&next.body, &declared);
 
@@ -275,9 +320,26 @@ async fn update_once(db: &Db, caller: &UserRow, id: &str, c: &PromptChanges) -> 
         row.team_id = t;
     }
     let changed = next != current;
-    if changed || touched || c.tags.is_some() {
-        row.updated_at = db::now();
+    let tags_changed = match &c.tags {
+        None => false,
+        Some(tags) => {
+            let mut now: Vec<String> = crate::tags::store::for_prompts(&mut tx, &[row.id.clone()])
+                .await?
+                .into_iter()
+                .map(|(_, _, name)| name)
+                .collect();
+            let mut wanted: Vec<String> = tags.names().to_vec();
+            now.sort();
+            wanted.sort();
+            now != wanted
+        }
+    };
+    if !(changed || touched || tags_changed) {
+        let view = view::full(&mut tx, &caller.id, row).await?;
+        tx.commit().await?;
+        return Ok((view, false));
     }
+    row.updated_at = db::now();
     if changed {
         apply_content(&mut row, &next);
     }
@@ -293,7 +355,9 @@ async fn update_once(db: &Db, caller: &UserRow, id: &str, c: &PromptChanges) -> 
         )
         .await?;
     }
-    if let Some(tags) = &c.tags {
+    if let Some(tags) = &c.tags
+        && tags_changed
+    {
         crate::tags::store::set_for_prompt(&mut tx, &row.id, tags.names()).await?;
     }
     if team_before != row.team_id || c.name.is_some() {
@@ -301,7 +365,7 @@ async fn update_once(db: &Db, caller: &UserRow, id: &str, c: &PromptChanges) -> 
     }
     let view = view::full(&mut tx, &caller.id, row).await?;
     tx.commit().await?;
-    Ok(view)
+    Ok((view, true))
 }
 
 /// Owner-only: deletes the prompt with its versions, tag links, ratings and share id.
@@ -361,6 +425,22 @@ pub async fn team_feed(
         }
     }
     list_scope(db, caller, Scope::TeamFeed, q).await
+}
+
+/// The team feed page: what the caller's teams share plus what is shared with everyone signed
+/// in; someone in no team still sees the latter. The second value says whether the caller is in
+/// a team.
+pub async fn shared_feed(
+    db: &Db,
+    caller: &UserRow,
+    q: &ListQuery,
+) -> Result<(Vec<PromptView>, Total, bool)> {
+    let in_team = {
+        let mut tx = db.read().await?;
+        store::team_count(&mut tx, &caller.id).await? > 0
+    };
+    let (views, total) = list_scope(db, caller, Scope::Shared, q).await?;
+    Ok((views, total, in_team))
 }
 
 /// A page of prompts in `scope`, each with tags, ratings and counts, in a constant number of
@@ -476,4 +556,66 @@ pub fn render_checked(
         });
     }
     Ok(out)
+}
+
+/// What a bulk action does to each selected prompt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BulkAction {
+    /// Adds this tag (kept when already there).
+    AddTag(String),
+    SetVisibility(Visibility),
+    Delete,
+}
+
+/// Most prompts one bulk action may touch.
+pub const BULK_MAX: usize = 200;
+
+/// Applies `action` to the caller's prompts `ids` (owner only; unknown or other people's ids
+/// are a 404 before anything changes). Each prompt changes in its own transaction through the
+/// same rules as a single change. Returns how many prompts were changed.
+pub async fn bulk(db: &Db, caller: &UserRow, ids: &[String], action: &BulkAction) -> Result<usize> {
+    if ids.is_empty() {
+        return Err(Error::invalid_field("ids", "select at least one prompt"));
+    }
+    if ids.len() > BULK_MAX {
+        return Err(Error::invalid_field(
+            "ids",
+            format!("at most {BULK_MAX} prompts at once"),
+        ));
+    }
+    let mut views = Vec::with_capacity(ids.len());
+    for id in ids {
+        crate::text::check_id("ids", id)?;
+        let v = get(db, caller, id).await?;
+        if !v.can_edit {
+            return Err(Error::not_found());
+        }
+        views.push(v);
+    }
+    let mut changed = 0;
+    for v in views {
+        let id = v.prompt.id.clone();
+        let fields = match action {
+            BulkAction::Delete => {
+                delete(db, caller, &id).await?;
+                changed += 1;
+                continue;
+            }
+            BulkAction::AddTag(tag) => {
+                let mut tags = v.tag_names();
+                tags.push(tag.clone());
+                PromptFields {
+                    tags: Some(tags),
+                    ..PromptFields::default()
+                }
+            }
+            BulkAction::SetVisibility(vis) => PromptFields {
+                visibility: Some(vis.as_str().to_string()),
+                ..PromptFields::default()
+            },
+        };
+        let (_, did) = update_reporting(db, caller, &id, &fields.into_changes()?).await?;
+        changed += usize::from(did);
+    }
+    Ok(changed)
 }

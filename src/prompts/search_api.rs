@@ -60,7 +60,7 @@ pub struct SearchHit {
 }
 
 #[utoipa::path(get, path = "/search", tag = "search", params(SearchParams),
-    description = "Ranked full-text search over title, body, notes and tags of every prompt the caller can read.",
+    description = "Ranked full-text search over title, body, notes and tags of every prompt the caller can read. `tag:NAME` (or `tag:\"two words\"`) in `q` filters by tag; `q` of only such terms lists the readable prompts with those tags.",
     responses((status = 200, body = Vec<SearchHit>, headers(("x-total-count" = i64, description = "Matching prompts, counted up to 1000"), ("x-total-count-capped" = bool, description = "Present (true) when more than 1000 match: the total is at least x-total-count"))),
               (status = 400, body = ErrorBody)))]
 async fn search(
@@ -71,7 +71,20 @@ async fn search(
     let pairs = crate::text::query_pairs(raw.as_deref().unwrap_or_default())?;
     let q = ListQuery::from_pairs(&pairs, me.id())?;
     if q.q.is_none() {
-        return Err(Error::invalid_field("q", "is required"));
+        if q.tags.is_empty() {
+            return Err(Error::invalid_field("q", "is required"));
+        }
+        // Only `tag:` terms (or `tag` filters): every readable prompt with those tags.
+        let (views, total) = super::list_scope(&s.db, &me.user, Scope::Readable, &q).await?;
+        let items: Vec<SearchHit> = views
+            .into_iter()
+            .map(|prompt| SearchHit {
+                snippet: crate::search::snippet::make(&[&prompt.prompt.body], &[]),
+                prompt,
+                score: 0.0,
+            })
+            .collect();
+        return Ok(with_total(items, total));
     }
     let (found, total) = super::search_views(&s.db, me.id(), Scope::Readable, &q).await?;
     let items: Vec<SearchHit> = found

@@ -85,6 +85,23 @@ impl Declaration {
     }
 }
 
+/// Declarations edited where types cannot be (the editor form, untyped clients) keep the types
+/// `current` gives their names, so such an edit never drops a schema.
+pub fn keep_types(given: &[Declaration], current: &[Declaration]) -> Vec<Declaration> {
+    given
+        .iter()
+        .map(|g| match current.iter().find(|c| c.name == g.name) {
+            Some(c) if g.kind.is_none() => Declaration {
+                kind: c.kind,
+                required: c.required,
+                values: c.values.clone(),
+                ..g.clone()
+            },
+            _ => g.clone(),
+        })
+        .collect()
+}
+
 /// Whether the declarations form a typed schema (any of them has a type).
 pub fn is_schema(decls: &[Declaration]) -> bool {
     decls.iter().any(|d| d.kind.is_some())

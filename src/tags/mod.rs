@@ -44,6 +44,25 @@ pub async fn list(db: &Db, caller: &UserRow) -> Result<Vec<TagView>> {
         .collect())
 }
 
+/// Tags of the prompts a list shows (`scope`), counted the way that list counts them: a chip's
+/// number is what the list filtered by the tag shows.
+pub async fn in_scope(
+    db: &Db,
+    caller: &UserRow,
+    scope: crate::listing::Scope,
+) -> Result<Vec<TagView>> {
+    let mut tx = db.read().await?;
+    let rows = store::list_in_scope(&mut tx, &caller.id, scope).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, prompts)| TagView {
+            id,
+            name,
+            count: TagCount { prompts },
+        })
+        .collect())
+}
+
 fn taken() -> Error {
     Error::conflict("A tag with this name already exists", "tag_exists")
 }

@@ -190,6 +190,26 @@ pub async fn list_readable(tx: &mut Tx, caller: &str) -> sqlx::Result<Vec<(Strin
     .await
 }
 
+/// Tags of the prompts in a list scope, with how many of those prompts carry each.
+pub async fn list_in_scope(
+    tx: &mut Tx,
+    caller: &str,
+    scope: crate::listing::Scope,
+) -> sqlx::Result<Vec<(String, String, i64)>> {
+    let (cond, args) = crate::listing::scope_condition(caller, scope);
+    fetch_all(
+        tx,
+        format!(
+            "SELECT t.\"id\", t.\"name\", COUNT(p.\"id\") FROM \"Tag\" t \
+             JOIN \"PromptTag\" pt ON pt.\"tagId\" = t.\"id\" \
+             JOIN \"Prompt\" p ON p.\"id\" = pt.\"promptId\" \
+             WHERE {cond} GROUP BY t.\"id\", t.\"name\", t.\"nameKey\" ORDER BY t.\"nameKey\", t.\"name\""
+        ),
+        &args,
+    )
+    .await
+}
+
 /// Every tag with its number of prompts (administrators).
 pub async fn list_all(tx: &mut Tx) -> sqlx::Result<Vec<(String, String, i64)>> {
     fetch_all(

@@ -119,10 +119,42 @@ impl Driver {
     }
 }
 
+/// axe-core's `axe.min.js`: from `PROMPTVAULT_TEST_AXE`, else where `.ci/run` installs it
+/// (`~/.cache/promptvault-axe`). Missing: the checks print SKIPPED, or fail under
+/// `PROMPTVAULT_TEST_REQUIRE_ALL=1`.
+fn axe_source() -> Option<String> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(p) = std::env::var_os("PROMPTVAULT_TEST_AXE") {
+        candidates.push(PathBuf::from(p));
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        candidates.push(
+            PathBuf::from(home).join(".cache/promptvault-axe/node_modules/axe-core/axe.min.js"),
+        );
+    }
+    let found = candidates
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok());
+    if found.is_none() {
+        if std::env::var("PROMPTVAULT_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
+            panic!(
+                "axe-core is required: npm install axe-core into ~/.cache/promptvault-axe or \
+                 set PROMPTVAULT_TEST_AXE to axe.min.js"
+            );
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: accessibility checks (set PROMPTVAULT_TEST_AXE to axe-core's axe.min.js)"
+        );
+    }
+    found
+}
+
 /// Small conveniences over fantoccini with clear failure messages.
 struct Page<'a> {
     c: &'a Client,
     base: &'a str,
+    axe: Option<&'a str>,
 }
 
 impl Page<'_> {
@@ -216,6 +248,55 @@ impl Page<'_> {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
     }
 
+    /// axe-core (WCAG 2.1 A/AA and best practices) on the page as it is now, in the light and
+    /// the dark theme (switched in place, so open dialogs, confirms and toasts stay).
+    async fn axe(&self, what: &str) {
+        let Some(src) = self.axe else {
+            return;
+        };
+        let loaded = self.js("return typeof window.axe === 'object';").await;
+        if loaded != json!(true) {
+            self.js(&format!("{src}\n;return 1;")).await;
+        }
+        let before = self
+            .js("return document.documentElement.getAttribute('data-theme');")
+            .await;
+        for theme in ["light", "dark"] {
+            self.js(&format!(
+                "document.documentElement.setAttribute('data-theme', '{theme}'); return 1;"
+            ))
+            .await;
+            // Colours change with a short transition: let it end before measuring contrast.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let found = self
+                .c
+                .execute_async(
+                    "var done = arguments[arguments.length - 1];
+                     axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+                       .then(function (r) { done(r.violations.map(function (v) {
+                         return v.id + ' (' + v.impact + '): ' + v.help + '\\n    ' +
+                           v.nodes.slice(0, 6).map(function (n) { return n.target.join(' ') + ' — ' + (n.failureSummary || '').replace(/\\s+/g, ' '); }).join('\\n    ');
+                       })); })
+                       .catch(function (e) { done(['axe failed: ' + e]); });",
+                    vec![],
+                )
+                .await
+                .expect("axe run");
+            let list: Vec<String> = serde_json::from_value(found).unwrap_or_default();
+            assert!(
+                list.is_empty(),
+                "axe found {} violation(s) on {what} ({theme}):\n  {}",
+                list.len(),
+                list.join("\n  ")
+            );
+        }
+        let restore = before.as_str().unwrap_or("system").to_string();
+        self.js(&format!(
+            "document.documentElement.setAttribute('data-theme', '{restore}'); return 1;"
+        ))
+        .await;
+    }
+
     /// Fails on any error the browser logged (CSP violations included).
     async fn no_csp_violations(&self) {
         let v = self.js("return (window.__pvCsp || []).join('\\n');").await;
@@ -233,14 +314,18 @@ async fn browser_acceptance() {
         .expect("sqlite app");
     let started = Instant::now();
     let admin_browser = driver.browser(false).await;
+    let axe_src = axe_source();
+    let axe = axe_src.as_deref();
     let a = Page {
         c: &admin_browser,
         base: &app.base,
+        axe,
     };
 
     // First run: the sign-in page offers to create the administrator.
     a.go("/").await;
     a.wait_text("h1", "Create the administrator").await;
+    a.axe("the first-run sign-in page").await;
     a.shot("auth-light-desktop").await;
     a.fill("#name", "Ada Admin").await;
     a.fill("#email", "ada@example.com").await;
@@ -249,6 +334,13 @@ async fn browser_acceptance() {
     a.wait_text(".toast", "administrator account is ready")
         .await;
     assert_eq!(a.path().await, promptvault::pages::HOME);
+    a.axe("my prompts (empty) with a toast").await;
+    // The theme button says what it does.
+    let label = a.text("[data-theme-toggle]").await;
+    assert!(
+        label.to_lowercase().contains("system"),
+        "theme button label: {label:?}"
+    );
 
     // Theme toggle: system -> light -> dark without a reload; the server renders it next time.
     let theme = || async { a.js("return document.documentElement.dataset.theme").await };
@@ -268,6 +360,7 @@ async fn browser_acceptance() {
             .await,
         json!(true)
     );
+    a.axe("the shortcuts dialog").await;
     a.el("body")
         .await
         .send_keys("\u{e00c}")
@@ -295,6 +388,11 @@ async fn browser_acceptance() {
     a.wait_text(".toast", "Account bob@example.com created")
         .await;
     a.wait_text("#users table", "Research").await;
+    a.axe("administration").await;
+    let overflow = a
+        .js("return document.documentElement.scrollWidth > document.documentElement.clientWidth;")
+        .await;
+    assert_eq!(overflow, json!(false), "/admin does not scroll sideways");
     a.shot("admin-light-desktop").await;
     a.theme("dark").await;
     a.shot("admin-dark-desktop").await;
@@ -319,6 +417,7 @@ async fn browser_acceptance() {
         .js("return document.getElementById('tokenName').value")
         .await;
     assert_eq!(pasted, json!(secret), "the clipboard holds the token");
+    a.axe("account with a new token").await;
     a.shot("account-light-desktop").await;
     a.no_csp_violations().await;
 
@@ -344,6 +443,7 @@ async fn browser_acceptance() {
     a.fill("#var-tone-v", "friendly").await;
     a.fill("#tags", "writing, demo").await;
     a.click("input[name=visibility][value=TEAM]").await;
+    a.axe("the editor").await;
     a.shot("editor-light-desktop").await;
     a.el("#title")
         .await
@@ -355,6 +455,7 @@ async fn browser_acceptance() {
     assert!(prompt_path.starts_with("/prompts/"), "{prompt_path}");
     a.wait_text(".pills", "writing").await;
     a.wait_text("#vars-h", "Fill in").await;
+    a.axe("a prompt page").await;
 
     // Two edits, each with a change note; `e` opens the editor.
     for (i, line) in ["Add three headings.", "End with a call to action."]
@@ -393,6 +494,7 @@ async fn browser_acceptance() {
             .is_some_and(|t| t.contains("End with a call to action.")),
         "added lines are marked: {added}"
     );
+    a.axe("history").await;
     a.shot("history-light-desktop").await;
     a.go(&format!("{prompt_path}/history?mode=inline")).await;
     a.wait_text(".diff-inline", "call to action").await;
@@ -400,6 +502,7 @@ async fn browser_acceptance() {
 
     // Restore version 1 (confirmed), recorded as version 4.
     a.click("tbody tr:last-child details.confirm summary").await;
+    a.axe("an open restore confirmation").await;
     a.click("tbody tr:last-child .confirm-pop button").await;
     a.wait_text(".toast", "Restored").await;
     a.go(&prompt_path).await;
@@ -427,6 +530,53 @@ async fn browser_acceptance() {
     );
     a.js("document.getElementById('topq').value = ''; document.activeElement.blur(); return 1;")
         .await;
+    // The main Copy button (and `c`) copies the filled-in text; values keep their line breaks
+    // and stay out of the address.
+    a.fill("#v-topic", "Rust\nand Go").await;
+    a.wait_text("#filled", "Write an outline about Rust\nand Go.")
+        .await;
+    a.js("document.activeElement.blur(); return 1;").await;
+    a.el("body").await.send_keys("c").await.expect("key");
+    a.wait_text("[data-shortcut-copy]", "Copied").await;
+    a.el("#topq").await.click().await.expect("focus");
+    a.el("#topq")
+        .await
+        .send_keys("\u{e009}v")
+        .await
+        .expect("paste");
+    let pasted = a.js("return document.getElementById('topq').value").await;
+    assert!(
+        pasted
+            .as_str()
+            .is_some_and(|t| t.starts_with("Write an outline about Rust")),
+        "the main Copy button copies the filled prompt: {pasted}"
+    );
+    a.js("document.getElementById('topq').value = ''; document.activeElement.blur(); return 1;")
+        .await;
+    assert!(
+        !a.path().await.contains("topic"),
+        "values stay out of the address"
+    );
+    let rows = a
+        .js("return document.getElementById('v-topic').tagName + ' ' + (document.getElementById('v-topic').offsetHeight > 40)")
+        .await;
+    assert_eq!(
+        rows,
+        json!("TEXTAREA true"),
+        "variable fields grow with their text"
+    );
+    // Raw text is one click away; the rendered view is the default.
+    a.click(".viewtoggle a[href$='view=raw']").await;
+    a.wait_path(&format!("{prompt_path}?view=raw")).await;
+    assert_eq!(a.text("pre#body").await, v1);
+    a.click(".viewtoggle a:first-child").await;
+    a.el("div#body").await;
+    // A tag leads to every readable prompt with that tag.
+    a.click(".pills a.tag").await;
+    a.wait_path("/search?tag=").await;
+    a.wait_text("#results", "Blog post outline").await;
+    a.axe("search by tag").await;
+    a.go(&prompt_path).await;
 
     // Rate it.
     a.click(".rate-stars button[value='4']").await;
@@ -445,6 +595,7 @@ async fn browser_acceptance() {
     let anon = Page {
         c: &anon_browser,
         base: &app.base,
+        axe,
     };
     // Without a configured public URL the link is relative (never built from the Host header).
     let share_url = if share_url.starts_with('/') {
@@ -463,6 +614,7 @@ async fn browser_acceptance() {
         anon.c.find(Locator::Css("a[href='/auth']")).await.is_ok(),
         "anonymous visitor"
     );
+    anon.axe("a shared prompt").await;
     anon.shot("share-light-phone").await;
 
     // Search: the list filters as you type; the search page highlights matches.
@@ -498,12 +650,37 @@ async fn browser_acceptance() {
     a.wait_text("#results", "Blog post outline").await;
     a.go("/search?q=outline").await;
     a.wait_text(".hit-title mark", "outline").await;
+    assert_eq!(
+        a.js("return document.querySelectorAll('input[type=search]').length")
+            .await,
+        json!(1),
+        "one search box on /search"
+    );
+    a.axe("search results").await;
+    a.theme("dark").await;
+    a.shot("search-dark-desktop").await;
+    a.theme("light").await;
+    a.go("/prompts?view=table").await;
+    a.wait_text("table", "Blog post outline").await;
+    a.axe("the table view").await;
+    a.go("/prompts/new").await;
+    a.click(".editor-side button[type=submit]").await;
+    a.wait_text(".alert-error", "Title is required").await;
+    assert_eq!(
+        a.js("return document.activeElement.id").await,
+        json!("title"),
+        "focus on the field in error"
+    );
+    a.axe("the editor with errors").await;
+    a.go("/prompts/import").await;
+    a.axe("the import page").await;
 
     // Bob signs in from another browser; he is not an administrator.
     let bob_browser = driver.browser(true).await;
     let b = Page {
         c: &bob_browser,
         base: &app.base,
+        axe,
     };
     b.go("/account").await;
     b.wait_path("/auth?next=").await;
@@ -517,6 +694,7 @@ async fn browser_acceptance() {
     b.click(".phone-menu summary").await;
     b.wait_text(".phone-menu .menu-pop", "Team feed").await;
     assert!(!b.text(".phone-menu .menu-pop").await.contains("Admin"));
+    b.axe("the phone menu").await;
     b.shot("menu-light-phone").await;
     b.theme("dark").await;
     b.shot("account-dark-phone").await;
@@ -526,6 +704,7 @@ async fn browser_acceptance() {
     // Bob sees the team prompt in his feed, opens it read-only and rates it.
     b.go("/team-feed").await;
     b.wait_text(".pcard-title", "Blog post outline").await;
+    b.axe("the team feed on a phone").await;
     b.shot("feed-dark-phone").await;
     b.click(".pcard-title a").await;
     b.wait_text("h1", "Blog post outline").await;
@@ -533,8 +712,16 @@ async fn browser_acceptance() {
         b.c.find(Locator::Css("a[href$='/edit']")).await.is_err(),
         "read-only for Bob"
     );
+    b.axe("a read-only prompt on a phone").await;
     b.click(".rate-stars button[value='5']").await;
     b.wait_text(".rating-avg", "4.5").await;
+    b.go(&format!("{prompt_path}/history")).await;
+    let overflow = b
+        .js("return document.documentElement.scrollWidth > document.documentElement.clientWidth;")
+        .await;
+    assert_eq!(overflow, json!(false), "history fits a phone");
+    b.axe("history on a phone").await;
+    b.shot("history-dark-phone").await;
 
     // Ada turns the public link off: the anonymous visitor now gets the 404 page.
     a.go(&prompt_path).await;
@@ -542,6 +729,7 @@ async fn browser_acceptance() {
     a.wait_text(".toast", "turned off").await;
     anon_browser.refresh().await.expect("reload");
     anon.wait_text("h1", "Page not found").await;
+    anon.axe("the not-found page").await;
     // Import a file with JavaScript: the upload shows its progress and a summary.
     let file = std::env::temp_dir().join(format!("pv-import-{}.json", promptvault::db::new_id()));
     std::fs::write(
@@ -558,6 +746,9 @@ async fn browser_acceptance() {
     a.click("form[data-import] button[type=submit]").await;
     a.wait_text("[data-import-result]", "1 prompt(s) imported")
         .await;
+    a.click("[data-import-result] a").await;
+    a.wait_path("/prompts?tag=imported-").await;
+    a.wait_text("#results", "Imported in the browser").await;
     let _ = std::fs::remove_file(&file);
     a.no_csp_violations().await;
     anon_browser.close().await.expect("close");

@@ -49,6 +49,8 @@ const KNOWN: &[(&str, &str)] = &[
     ("PUT", "/api/namespaces/teams/{team_id}"),
     ("PUT", "/api/teams/{team_id}/members/{user_id}/role"),
     ("GET", "/api/admin/audit"),
+    ("POST", "/api/prompts/{id}/duplicate"),
+    ("POST", "/api/prompts/bulk"),
     ("POST", "/api/ratings/{prompt_id}"),
     ("DELETE", "/api/ratings/{prompt_id}"),
     ("POST", "/api/share/{id}/public"),

@@ -128,6 +128,102 @@ async fn not_found_pages_assets_weight_and_compression() {
     app.stop().await;
 }
 
+/// Bytes a browser receives for `path` asking for gzip (as a browser does).
+async fn transferred(c: &common::Client, path: &str) -> usize {
+    let resp = c
+        .send_raw(
+            c.request(reqwest::Method::GET, path)
+                .header("accept-encoding", "gzip"),
+        )
+        .await;
+    assert_eq!(resp.status(), 200, "{path}");
+    resp.bytes().await.expect("body").len()
+}
+
+/// Every page on a cold load (HTML + CSS + JS + icons + favicon, compressed as sent) stays
+/// under 25 KB, and nothing comes from another origin.
+#[tokio::test]
+async fn every_page_weighs_under_25_kb_on_a_cold_load() {
+    let Some(app) = TestApp::start(promptvault::db::Backend::Sqlite).await else {
+        return;
+    };
+    let c = app.client();
+    let auth_page = c.page("/auth").await;
+    assert!(!auth_page.body.contains("src=\"http"), "no remote script");
+    let signed_out = transferred(&c, "/auth").await;
+    register(&c, "admin@example.com", "Admin").await;
+    let (status, created) = c
+        .post(
+            "/api/prompts",
+            &serde_json::json!({"title": "Weighed", "body": "Write **about** {{topic}}.\n\n- one\n- two",
+                "notes": "See https://example.com", "tags": ["demo"], "visibility": "PUBLIC"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().expect("id").to_string();
+    let (status, shared) = c
+        .post(&format!("/api/share/{id}/public"), &serde_json::json!({}))
+        .await;
+    assert!(status.is_success(), "{shared}");
+    let share_path = shared["publicUrl"]
+        .as_str()
+        .and_then(|u| u.find("/share/").map(|i| u[i..].to_string()))
+        .expect("share url");
+    let home = c.page("/prompts").await;
+    let asset = |name: &str| {
+        let at = home
+            .body
+            .find(&format!("/static/{name}?v="))
+            .expect("asset link");
+        let end = home.body[at..].find('"').expect("end") + at;
+        home.body[at..end].replace("&amp;", "&")
+    };
+    let mut assets = 0;
+    for a in [
+        asset("app.css"),
+        asset("app.js"),
+        asset("icons.svg"),
+        asset("favicon.svg"),
+    ] {
+        assets += transferred(&c, &a).await;
+    }
+    let pages = [
+        "/prompts".to_string(),
+        "/prompts?view=table".into(),
+        "/prompts/new".into(),
+        format!("/prompts/{id}"),
+        format!("/prompts/{id}?view=raw"),
+        format!("/prompts/{id}/edit"),
+        format!("/prompts/{id}/history"),
+        "/prompts/import".into(),
+        "/team-feed".into(),
+        "/search".into(),
+        "/search?q=about".into(),
+        "/search?tag=demo".into(),
+        "/account".into(),
+        "/admin".into(),
+        "/about".into(),
+        share_path,
+    ];
+    let mut report = vec![format!("/auth (signed out): {}", signed_out + assets)];
+    for p in &pages {
+        let page = c.page(p).await;
+        assert_eq!(page.status, 200, "{p}");
+        assert!(
+            !page.body.contains("src=\"http") && !page.body.contains("stylesheet\" href=\"http"),
+            "{p} loads nothing from elsewhere"
+        );
+        let total = transferred(&c, p).await + assets;
+        assert!(total < 25 * 1024, "{p}: {total} bytes on a cold load");
+        report.push(format!("{p}: {total}"));
+    }
+    eprintln!(
+        "cold-load weight (HTML+CSS+JS+icons, gzip) in bytes; assets {assets}:\n  {}",
+        report.join("\n  ")
+    );
+    app.stop().await;
+}
+
 async fn first_run_register_sign_in_and_out(app: TestApp) {
     let c = app.client();
     assert_eq!(c.page("/").await.location, "/auth");

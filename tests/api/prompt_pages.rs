@@ -12,6 +12,7 @@ on_all_backends!(
     team_feed_share_page_and_permissions,
     prompt_text_is_escaped_everywhere,
     admin_tags_and_import_export,
+    everyday_use,
 );
 
 /// The prompt id from a redirect to `/prompts/<id>`.
@@ -523,5 +524,214 @@ async fn my_prompts_page_weight_and_compression() {
     let compressed = gz.bytes().await.expect("body").len();
     eprintln!("My prompts HTML gzip: {compressed} bytes");
     assert!(compressed < page.body.len() / 3);
+    app.stop().await;
+}
+
+/// Issue 15: what a person reaching for a prompt expects, without JavaScript.
+async fn everyday_use(app: TestApp) {
+    let ann = app.client();
+    register(&ann, "ann@example.com", "Ann").await;
+    let carol = app.client();
+    register(&carol, "carol@example.com", "Carol").await;
+    let evil_body = "Write **bold** about {{topic}}.\n[x](javascript:alert(1)) [y](JaVaScRiPt:alert(2))\n<script>alert(3)</script> <img src=x onerror=alert(4)>\n![i](javascript:alert(5))";
+    let id = new_prompt(
+        &ann,
+        &[
+            ("title", "Open notes"),
+            ("body", evil_body),
+            ("notes", "See https://example.com/docs and *this*."),
+            ("tags", "marketing, Writing"),
+            ("visibility", "PUBLIC"),
+        ],
+    )
+    .await;
+
+    // The team feed shows prompts shared with everyone to someone in no team.
+    let feed = carol.page("/team-feed").await;
+    assert!(
+        feed.body.contains("Open notes"),
+        "PUBLIC prompts in the feed"
+    );
+    assert!(
+        feed.body.contains("Everyone signed in"),
+        "one word for PUBLIC"
+    );
+    assert!(!feed.body.contains(">Public<"), "no second word for PUBLIC");
+
+    // A tag leads to the prompts the reader can read with it; counts agree.
+    let page = carol.page(&format!("/team-feed/{id}")).await;
+    assert!(
+        page.body.contains("href=\"/search?tag=marketing\""),
+        "tag link"
+    );
+    let tagged = carol.page("/search?tag=marketing").await;
+    assert!(tagged.body.contains("Open notes"), "the tag's prompts");
+    assert!(
+        tagged
+            .body
+            .contains("marketing <span class=\"chip-n\">1</span>")
+    );
+    let by_query = carol.page("/search?q=tag%3Amarketing").await;
+    assert!(by_query.body.contains("Open notes"), "tag: in the query");
+    let (s, hits) = carol.get("/api/search?q=tag:writing").await;
+    assert_eq!(s, 200, "{hits}");
+    assert_eq!(hits.as_array().map(Vec::len), Some(1), "{hits}");
+    let (_, none) = carol
+        .get("/api/search?q=tag:writing%20nothingmatches")
+        .await;
+    assert_eq!(none.as_array().map(Vec::len), Some(0), "{none}");
+    let mine = carol.page("/prompts").await;
+    assert!(
+        !mine.body.contains("marketing <span"),
+        "own chips count own prompts"
+    );
+
+    // Markdown rendered safely; the raw text one click away; copy uses the raw text.
+    let page = ann.page(&format!("/prompts/{id}")).await;
+    assert!(
+        page.body.contains("<strong>bold</strong>"),
+        "markdown rendered"
+    );
+    assert!(
+        page.body
+            .contains("<a href=\"https://example.com/docs\" rel=\"nofollow noopener\">"),
+        "links in notes"
+    );
+    let lower = page.body.to_lowercase();
+    for bad in ["href=\"javascript", "<script>alert", "<img src=x", "<img"] {
+        assert!(!lower.contains(bad), "{bad} stays inert");
+    }
+    assert!(page.body.contains("&lt;script&gt;alert(3)&lt;/script&gt;"));
+    assert!(page.body.contains("id=\"body-raw\""), "raw text for copy");
+    let raw = ann.page(&format!("/prompts/{id}?view=raw")).await;
+    assert!(
+        raw.body
+            .contains("<pre class=\"body\" id=\"body\">Write **bold**")
+    );
+    csp_clean(&page.body);
+
+    // The variables form without JavaScript posts (values stay out of the address) and keeps
+    // line breaks.
+    let filled = carol
+        .form(
+            &format!("/team-feed/{id}"),
+            &[("fill", "1"), ("v.topic", "line one\nline two")],
+        )
+        .await;
+    assert_eq!(filled.status, 200);
+    assert!(
+        filled
+            .body
+            .contains("Write **bold** about line one\nline two."),
+        "filled"
+    );
+    assert!(
+        filled.body.contains("<textarea id=\"v-topic\""),
+        "multi-line fields"
+    );
+
+    // Saving without a change says so and records no version.
+    let edit = |extra: &'static str| {
+        vec![
+            ("title", "Open notes"),
+            ("body", extra),
+            ("notes", "See https://example.com/docs and *this*."),
+            ("tags", "marketing, Writing"),
+            ("visibility", "PUBLIC"),
+        ]
+    };
+    let r = ann
+        .form(&format!("/prompts/{id}/edit"), &edit(evil_body))
+        .await;
+    assert_eq!(r.status, 303);
+    let shown = ann.page(&r.location).await;
+    assert!(shown.body.contains("Nothing changed"), "no-change save");
+    let (_, v) = ann.get(&format!("/api/prompts/{id}")).await;
+    assert_eq!(
+        v["versions"].as_array().map(Vec::len),
+        Some(1),
+        "no new version"
+    );
+
+    // A whitespace-only change shows its whitespace.
+    let spaced: &'static str = Box::leak(
+        evil_body
+            .replacen("{{topic}}.", "{{topic}}.   ", 1)
+            .into_boxed_str(),
+    );
+    ann.form(&format!("/prompts/{id}/edit"), &edit(spaced))
+        .await;
+    let history = ann.page(&format!("/prompts/{id}/history")).await;
+    assert!(
+        history.body.contains("class=\"ws\">···<"),
+        "whitespace shown"
+    );
+
+    // Errors name their field.
+    let r = ann
+        .form("/prompts/new", &[("title", ""), ("body", "x")])
+        .await;
+    assert!(r.body.contains("Title is required"), "named error");
+    assert!(r.body.contains(
+        "id=\"title\" name=\"title\" type=\"text\" value=\"\" maxlength=\"200\" required autofocus"
+    ));
+
+    // Save a copy of someone else's prompt: private, Carol's.
+    let r = carol.form(&format!("/prompts/{id}/duplicate"), &[]).await;
+    let copy = prompt_id(&r);
+    let (_, c) = carol.get(&format!("/api/prompts/{copy}")).await;
+    assert_eq!(c["title"], "Copy of Open notes");
+    assert_eq!(c["visibility"], "PRIVATE");
+    let (s, c2) = carol
+        .post(
+            &format!("/api/prompts/{id}/duplicate"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c2}");
+
+    // Bulk actions in the table view.
+    let table = carol.page("/prompts?view=table").await;
+    assert!(table.body.contains("name=\"ids\""), "selection boxes");
+    assert!(table.body.contains("aria-sort"), "sortable columns");
+    let r = carol
+        .form(
+            "/prompts/bulk",
+            &[("ids", copy.as_str()), ("op", "tag"), ("tag", "keep")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let (_, c) = carol.get(&format!("/api/prompts/{copy}")).await;
+    assert!(c["tags"].to_string().contains("keep"), "{c}");
+    let r = carol
+        .form("/prompts/bulk", &[("ids", id.as_str()), ("op", "delete")])
+        .await;
+    let back = carol.page(&r.location).await;
+    assert!(back.body.contains("toast-error"), "not Carol's to delete");
+    let (s, b) = carol
+        .post(
+            "/api/prompts/bulk",
+            &serde_json::json!({"ids": [copy, c2["id"]], "action": "delete"}),
+        )
+        .await;
+    assert_eq!((s.as_u16(), b["count"].as_u64()), (200, Some(2)), "{b}");
+
+    // Import from My prompts; the imported prompts are one link away.
+    assert!(
+        ann.page("/prompts")
+            .await
+            .body
+            .contains("href=\"/prompts/import\"")
+    );
+    let file = r#"[{"title":"Imported here","body":"Hi"}]"#;
+    let r = ann.form("/prompts/import", &[("content", file)]).await;
+    assert!(
+        r.location.starts_with("/prompts?tag=imported-"),
+        "{}",
+        r.location
+    );
+    let list = ann.page(&r.location).await;
+    assert!(list.body.contains("Imported here") && !list.body.contains("Open notes"));
+    assert!(ann.page("/prompts/import").await.body.contains("imported-"));
     app.stop().await;
 }
