@@ -161,6 +161,7 @@ pub async fn import_tagged(
     let now = db::now();
     let tag_name = import_tag(now);
     let mut import_tag_id: Option<String> = None;
+    let mut unnamed: Vec<(String, String, String)> = Vec::new();
     for item in items {
         let key = (
             item.prompt.title.as_str().to_string(),
@@ -175,8 +176,22 @@ pub async fn import_tagged(
         let updated = plausible(item.updated_at, now)
             .unwrap_or(created)
             .max(created);
-        let row =
-            crate::prompts::insert_new(&mut tx, &caller.id, &item.prompt, created, updated).await?;
+        let row = crate::prompts::insert_new(
+            &mut tx,
+            &caller.id,
+            &item.prompt,
+            created,
+            updated,
+            crate::prompts::Naming::InBulk,
+        )
+        .await?;
+        if item.prompt.name.is_none() {
+            unnamed.push((
+                row.id.clone(),
+                row.title.clone(),
+                crate::registry::names::scope_of(&row.user_id, row.team_id.as_deref()),
+            ));
+        }
         let fold = crate::text::fold;
         if tag_imported
             && !item
@@ -246,6 +261,7 @@ pub async fn import_tagged(
         }
         imported += 1;
     }
+    crate::registry::names::name_in_bulk(&mut tx, &unnamed).await?;
     tx.commit().await?;
     db.refresh_statistics();
     Ok(ImportReport {

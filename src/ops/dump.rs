@@ -251,8 +251,11 @@ pub async fn import(
             )));
         }
     }
-    // A dump from before the registry has no names: users, teams and prompts get theirs.
-    crate::registry::names::repair(&mut tx).await?;
+    // A dump from before the registry (no PromptName table in its header) has no names: users,
+    // teams and prompts get theirs. A later dump is restored exactly as it was written.
+    if !header.tables.contains_key("PromptName") {
+        crate::registry::names::repair(&mut tx).await?;
+    }
     tx.commit().await?;
     Ok(header)
 }

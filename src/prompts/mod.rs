@@ -110,7 +110,7 @@ pub async fn create(db: &Db, caller: &UserRow, new: &NewPrompt) -> Result<Prompt
 async fn create_once(db: &Db, caller: &UserRow, new: &NewPrompt) -> Result<PromptView> {
     let mut tx = db.write().await?;
     let now = db::now();
-    let row = insert_new(&mut tx, &caller.id, new, now, now).await?;
+    let row = insert_new(&mut tx, &caller.id, new, now, now, Naming::Now).await?;
     record_version(&mut tx, &row, Some(&caller.id), new.message.clone()).await?;
     crate::registry::audit::record(
         &mut tx,
@@ -134,6 +134,7 @@ pub(crate) async fn insert_new(
     new: &NewPrompt,
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: chrono::DateTime<chrono::Utc>,
+    naming: Naming,
 ) -> Result<PromptRow> {
     check_team(tx, owner, new.team_id.as_deref()).await?;
     check_schema(new.body.as_str(), &new.variables)?;
@@ -171,8 +172,19 @@ pub(crate) async fn insert_new(
         store::insert(tx, &row).await?;
         crate::tags::store::set_for_prompt(tx, &row.id, new.tags.names()).await?;
     }
-    crate::registry::name_new_prompt(tx, &row, new.name.as_deref()).await?;
+    if new.name.is_some() || naming == Naming::Now {
+        crate::registry::name_new_prompt(tx, &row, new.name.as_deref()).await?;
+    }
     Ok(row)
+}
+
+/// When [`insert_new`] gives a prompt without a requested name its suggested name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Naming {
+    /// At once (one prompt).
+    Now,
+    /// Later, by the caller, for many at once ([`crate::registry::names::name_in_bulk`]).
+    InBulk,
 }
 
 /// A typed variables schema must agree with the text (`variables::check_schema`).
@@ -334,7 +346,8 @@ async fn update_once(
             now != wanted
         }
     };
-    if !(changed || touched || tags_changed) {
+    let renaming = team_before != row.team_id || c.name.is_some();
+    if !(changed || touched || tags_changed || renaming) {
         let view = view::full(&mut tx, &caller.id, row).await?;
         tx.commit().await?;
         return Ok((view, false));
@@ -360,7 +373,7 @@ async fn update_once(
     {
         crate::tags::store::set_for_prompt(&mut tx, &row.id, tags.names()).await?;
     }
-    if team_before != row.team_id || c.name.is_some() {
+    if renaming {
         crate::registry::rename_prompt(&mut tx, &caller.id, &row, c.name.as_deref()).await?;
     }
     let view = view::full(&mut tx, &caller.id, row).await?;

@@ -379,28 +379,52 @@ pub async fn repair(tx: &mut Tx) -> sqlx::Result<u64> {
         &[Arg::B(true)],
     )
     .await?;
+    let named = prompts
+        .iter()
+        .map(|(id, title, user, team)| (id.clone(), title.clone(), scope_of(user, team.as_deref())))
+        .collect::<Vec<_>>();
+    Ok(fixed + name_in_bulk(tx, &named).await?)
+}
+
+/// Gives each `(prompt id, title, scope)` a current name suggested from its title, in bulk: the
+/// names taken in those scopes are read once (one query per scope), any current name the
+/// prompts had becomes an alias, and the new names go in by multi-row inserts. Import and
+/// [`repair`] use it, so a thousand prompts cost a few statements, not three each.
+pub async fn name_in_bulk(tx: &mut Tx, prompts: &[(String, String, String)]) -> sqlx::Result<u64> {
     if prompts.is_empty() {
-        return Ok(fixed);
+        return Ok(0);
     }
-    // In bulk: the names already taken per scope are read once, then inserted in batches.
     let mut taken: std::collections::HashMap<String, HashSet<String>> = Default::default();
-    let all: Vec<(String, String)> = fetch_all(
-        tx,
-        "SELECT \"scope\", \"name\" FROM \"PromptName\"".into(),
-        &[],
-    )
-    .await?;
-    for (scope, name) in all {
-        taken.entry(scope).or_default().insert(name);
+    let scopes: HashSet<&String> = prompts.iter().map(|p| &p.2).collect();
+    if scopes.len() > 50 {
+        // Many namespaces (a repair after a migration): one pass over every name.
+        let all: Vec<(String, String)> = fetch_all(
+            tx,
+            "SELECT \"scope\", \"name\" FROM \"PromptName\"".into(),
+            &[],
+        )
+        .await?;
+        for (scope, name) in all {
+            taken.entry(scope).or_default().insert(name);
+        }
+    } else {
+        for scope in scopes {
+            let names: Vec<(String,)> = fetch_all(
+                tx,
+                "SELECT \"name\" FROM \"PromptName\" WHERE \"scope\" = ?".into(),
+                &[Arg::S(scope.clone())],
+            )
+            .await?;
+            taken.insert(scope.clone(), names.into_iter().map(|n| n.0).collect());
+        }
     }
     let now = db::now();
     let mut rows: Vec<(String, String, String)> = Vec::with_capacity(prompts.len());
-    for (id, title, user, team) in &prompts {
-        let scope = scope_of(user, team.as_deref());
+    for (id, title, scope) in prompts {
         let set = taken.entry(scope.clone()).or_default();
         let name = first_free(&suggest_prompt_name(title), set, MAX_NAME);
         set.insert(name.clone());
-        rows.push((scope, name, id.clone()));
+        rows.push((scope.clone(), name, id.clone()));
     }
     for chunk in prompts.chunks(400) {
         let ids: Vec<Arg> = chunk.iter().map(|p| Arg::S(p.0.clone())).collect();
@@ -436,7 +460,7 @@ pub async fn repair(tx: &mut Tx) -> sqlx::Result<u64> {
         )
         .await?;
     }
-    Ok(fixed + rows.len() as u64)
+    Ok(rows.len() as u64)
 }
 
 #[cfg(test)]
