@@ -140,6 +140,19 @@ impl Db {
         })
     }
 
+    /// [`Db::write`] for long work that would rather wait its turn than fail (an import
+    /// behind other imports): it keeps queueing for the writer for up to `wait` instead of the
+    /// pool's acquire timeout, which stays short for interactive requests.
+    pub async fn write_waiting(&self, wait: std::time::Duration) -> Result<Tx, sqlx::Error> {
+        let start = std::time::Instant::now();
+        loop {
+            match self.write().await {
+                Err(sqlx::Error::PoolTimedOut) if start.elapsed() < wait => continue,
+                other => return other,
+            }
+        }
+    }
+
     /// A read-only transaction in which every statement sees the same snapshot (exports,
     /// backups, counts that must agree with the rows that follow). MySQL sessions run READ
     /// COMMITTED, so the snapshot is asked for explicitly there and on PostgreSQL.

@@ -31,6 +31,10 @@ use crate::prompts::store::{self as prompts, PromptRow, VersionRow};
 use crate::prompts::view::{TagLink, TagRef};
 use crate::users::UserRow;
 
+/// How long an import waits for its turn to write behind other long writes before it answers
+/// 503 busy (interactive requests wait the pool's acquire timeout).
+const IMPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportedRating {
@@ -148,7 +152,8 @@ pub async fn import_tagged(
 ) -> Result<ImportReport> {
     // Parsing a large file is CPU work: off the async workers (the bytes move, no copy).
     let items = crate::cpu::run(move || formats::parse(&bytes, csv_hint)).await??;
-    let mut tx = db.write().await?;
+    // An import waits behind other imports rather than fail: at most IMPORT_WAIT.
+    let mut tx = db.write_waiting(IMPORT_WAIT).await?;
     let mut titles: Vec<&str> = items.iter().map(|i| i.prompt.title.as_str()).collect();
     titles.sort_unstable();
     titles.dedup();
