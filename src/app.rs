@@ -80,6 +80,16 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(crate::ops::metrics::guarded))
         .route("/settings", get(crate::settings::api::public))
+        .route(
+            "/mcp",
+            axum::routing::post(crate::mcp::http::post)
+                .get(crate::mcp::http::not_offered)
+                .delete(crate::mcp::http::not_offered)
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-store"),
+                )),
+        )
         .merge(
             crate::pages::routes().route_layer(axum::middleware::from_fn_with_state(
                 state.clone(),

@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod importexport;
 pub mod listing;
+pub mod mcp;
 pub mod openapi;
 pub mod ops;
 pub mod pages;

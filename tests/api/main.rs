@@ -19,6 +19,7 @@ mod importexport;
 mod input_edges;
 mod instances;
 mod library_access;
+mod mcp;
 mod openapi;
 mod ops;
 mod ops_adopt;
