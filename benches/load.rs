@@ -576,6 +576,28 @@ function request()
 end
 "#;
 
+/// wrk script: GET the `path<TAB>etag` lines of `PATHS_FILE` in turn with `If-None-Match`.
+const ETAG_LUA: &str = r#"
+local n = 0
+function setup(thread) n = n + 1; thread:set("tid", n) end
+local paths, tags, i = {}, {}, 0
+function init(args)
+  for line in io.lines(os.getenv("PATHS_FILE")) do
+    local p, t = line:match("([^\t]+)\t(.+)")
+    if p then paths[#paths + 1] = p; tags[#tags + 1] = t end
+  end
+  local t = os.getenv("TOKEN")
+  if t and #t > 0 then wrk.headers["Authorization"] = "Bearer " .. t end
+  i = ((tid or 1) - 1) * 7919
+end
+function request()
+  i = i % #paths + 1
+  local h = { ["If-None-Match"] = tags[i] }
+  for k, v in pairs(wrk.headers) do h[k] = v end
+  return wrk.format("GET", paths[i], h)
+end
+"#;
+
 /// wrk script: POST the JSON documents of `BODIES_FILE` (one per line) to `POST_PATH` in turn.
 const POST_LUA: &str = r#"
 local n = 0
@@ -598,9 +620,11 @@ end
 struct Op {
     name: &'static str,
     what: String,
-    /// GET paths, or POST bodies when `post` is set.
+    /// GET paths, or POST bodies when `post` is set, or `path<TAB>etag` when `etags` is set.
     lines: Vec<String>,
     post: Option<&'static str>,
+    /// GET each path with `If-None-Match: etag` (the 304 path of a cache).
+    etags: bool,
 }
 
 fn write_lines(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
@@ -726,7 +750,59 @@ async fn readable_ids(url: &str) -> Vec<String> {
     rows.into_iter().map(|r| r.0).collect()
 }
 
-fn ops(corpus: &Corpus, ids: &[String]) -> Vec<Op> {
+/// Up to 2,000 of user 0's prompts by name, each given a `production` label on version 1
+/// (through the API, as a program's owner would): `(path, etag)` of
+/// `GET /api/registry/{namespace}/{name}?label=production`.
+async fn named(url: &str, base: &str, token: &str) -> Vec<(String, String)> {
+    let db = promptvault::db::connect(url, 1).await.expect("connect");
+    let mut tx = db.read().await.expect("tx");
+    let rows: Vec<(String, String, String)> = promptvault::db::dynamic::fetch_all(
+        &mut tx,
+        "SELECT p.\"id\", ns.\"name\", n.\"name\" FROM \"Prompt\" p \
+         JOIN \"PromptName\" n ON n.\"promptId\" = p.\"id\" AND n.\"isCurrent\" = ? \
+         JOIN \"Namespace\" ns ON ns.\"isCurrent\" = ? AND (ns.\"userId\" = n.\"scope\" OR ns.\"teamId\" = n.\"scope\") \
+         JOIN \"User\" u ON u.\"id\" = p.\"userId\" WHERE u.\"email\" = ? ORDER BY p.\"id\" LIMIT 2000"
+            .into(),
+        &[
+            promptvault::db::dynamic::Arg::B(true),
+            promptvault::db::dynamic::Arg::B(true),
+            promptvault::db::dynamic::Arg::S("user0@bench.test".into()),
+        ],
+    )
+    .await
+    .expect("names");
+    drop(tx);
+    let http = reqwest::Client::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, ns, name) in rows {
+        let r = http
+            .put(format!("{base}/api/prompts/{id}/labels/production"))
+            .bearer_auth(token)
+            .json(&json!({ "version": 1 }))
+            .send()
+            .await
+            .expect("label");
+        assert!(r.status().is_success(), "label: {}", r.status());
+        let path = format!("/api/registry/{ns}/{name}?label=production");
+        let r = http
+            .get(format!("{base}{path}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("fetch");
+        assert!(r.status().is_success(), "fetch {path}: {}", r.status());
+        let tag = r
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .expect("etag")
+            .to_string();
+        out.push((path, tag));
+    }
+    out
+}
+
+fn ops(corpus: &Corpus, ids: &[String], named: &[(String, String)]) -> Vec<Op> {
     let mut rng = Rng(7);
     let words = &corpus.words;
     let pick = |rng: &mut Rng, lo: usize, hi: usize| words[rng.range(lo, hi)].clone();
@@ -735,6 +811,7 @@ fn ops(corpus: &Corpus, ids: &[String]) -> Vec<Op> {
         what: what.into(),
         lines,
         post: None,
+        etags: false,
     };
     let mut v = vec![
         get("health", "GET /health", vec!["/health".into()]),
@@ -795,6 +872,20 @@ fn ops(corpus: &Corpus, ids: &[String]) -> Vec<Op> {
             .map(|t| format!("/api/prompts/feed/team?tag={t}&limit=50"))
             .collect(),
     ));
+    if !named.is_empty() {
+        v.push(get(
+            "fetch-name",
+            "GET /api/registry/{ns}/{name}?label=production",
+            named.iter().map(|(p, _)| p.clone()).collect(),
+        ));
+        v.push(Op {
+            name: "fetch-name-304",
+            what: "the same with If-None-Match (304)".into(),
+            lines: named.iter().map(|(p, t)| format!("{p}\t{t}")).collect(),
+            post: None,
+            etags: true,
+        });
+    }
     // Search: words by document frequency (rank 0 is in most prompts; the tail in few).
     let n = words.len();
     v.push(get(
@@ -860,6 +951,7 @@ fn ops(corpus: &Corpus, ids: &[String]) -> Vec<Op> {
             })
             .collect(),
         post: Some("/api/prompts"),
+        etags: false,
     });
     v
 }
@@ -871,6 +963,7 @@ fn reference_ops(ids: &[String]) -> Vec<(&'static str, Op)> {
         what: String::new(),
         lines,
         post: None,
+        etags: false,
     };
     let mut v = vec![
         // Our `/health` asks the database: its peer is the reference's `/health/db`; a static
@@ -899,6 +992,7 @@ fn reference_ops(ids: &[String]) -> Vec<(&'static str, Op)> {
                 .map(|i| json!({"title": format!("Prompt {i}"), "body": "write a clear summary of the customer email and list key points for the team"}).to_string())
                 .collect(),
             post: Some("/prompts"),
+            etags: false,
         },
     ));
     v
@@ -908,6 +1002,12 @@ fn run_op(load: &Load, pid: u32, base: &str, op: &Op, token: &str) -> Figures {
     let file = write_lines(load.dir, "lines.txt", &op.lines);
     let token = token.to_string();
     match op.post {
+        None if op.etags => load.run(
+            pid,
+            base,
+            ETAG_LUA,
+            &[("PATHS_FILE", file.display().to_string()), ("TOKEN", token)],
+        ),
         None => load.run(
             pid,
             base,
@@ -1054,6 +1154,12 @@ fn main() {
     startups.sort();
     let idle_kb = rss_kb(server.pid());
     let ids = rt.block_on(readable_ids(&url));
+    let wants = |name: &str| only.is_empty() || only.iter().any(|o| o.starts_with(name));
+    let named = if wants("fetch-name") {
+        rt.block_on(named(&url, &server.base, &tokens[0]))
+    } else {
+        Vec::new()
+    };
     let corpus = Corpus::new();
     let mut report = String::new();
     let _ = writeln!(
@@ -1065,7 +1171,7 @@ fn main() {
         Ok(p) if !p.is_empty() => reference(&p, n, &load),
         _ => Vec::new(),
     };
-    for op in ops(&corpus, &ids) {
+    for op in ops(&corpus, &ids, &named) {
         if !only.is_empty() && !only.iter().any(|o| o == op.name) {
             continue;
         }

@@ -98,6 +98,19 @@ pub async fn get_readable(tx: &mut Tx, id: &str, caller: &str) -> sqlx::Result<O
     Ok(rows.into_iter().next())
 }
 
+/// Whether the prompt exists and `caller` may read it (without reading the row).
+pub async fn is_readable(tx: &mut Tx, id: &str, caller: &str) -> sqlx::Result<bool> {
+    let (cond, mut args) = readable(caller);
+    args.insert(0, Arg::S(id.into()));
+    let n = crate::db::dynamic::fetch_count(
+        tx,
+        format!("SELECT COUNT(*) FROM \"Prompt\" p WHERE p.\"id\" = ? AND {cond}"),
+        &args,
+    )
+    .await?;
+    Ok(n > 0)
+}
+
 pub async fn insert(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
     on!(tx, |conn, sql| sqlx::query(sql(
         "INSERT INTO \"Prompt\" (\"id\", \"title\", \"body\", \"variables\", \"notes\", \

@@ -13,7 +13,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -94,12 +93,6 @@ impl FetchQuery {
     }
 }
 
-/// The ETag of an answer: a digest of exactly the bytes sent.
-fn etag(body: &[u8]) -> String {
-    let d = Sha256::digest(body);
-    format!("\"{}\"", hex::encode(&d[..16]))
-}
-
 fn matches(headers: &HeaderMap, tag: &str) -> bool {
     headers
         .get_all(header::IF_NONE_MATCH)
@@ -111,7 +104,7 @@ fn matches(headers: &HeaderMap, tag: &str) -> bool {
 }
 
 /// Headers that say which version an answer is, on 200 and 304 alike.
-fn describe(f: &Fetched, tag: &str) -> Vec<(header::HeaderName, HeaderValue)> {
+fn describe(f: &super::Located, tag: &str) -> Vec<(header::HeaderName, HeaderValue)> {
     let mut out = vec![
         (header::ETAG, HeaderValue::from_str(tag).ok()),
         (
@@ -176,15 +169,18 @@ async fn fetch(
         user: &me.user,
         limits: me.limits(),
     };
-    let f = super::fetch(&s.db, &caller, &namespace, &name, &sel).await?;
-    let body = serde_json::to_vec(&f).map_err(|e| Error::Internal(e.to_string()))?;
-    let tag = etag(&body);
-    let mut head = describe(&f, &tag);
+    let mut tx = s.db.read().await?;
+    let at = super::locate(&mut tx, &caller, &namespace, &name, &sel).await?;
+    let tag = at.etag();
+    let mut head = describe(&at, &tag);
     if matches(&headers, &tag) {
+        // The cache's copy is still the answer: the version itself is not even read.
         let mut r = StatusCode::NOT_MODIFIED.into_response();
         r.headers_mut().extend(head.drain(..));
         return Ok(r);
     }
+    let f = super::load(&mut tx, at).await?;
+    let body = serde_json::to_vec(&f).map_err(|e| Error::Internal(e.to_string()))?;
     head.push((
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

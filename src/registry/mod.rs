@@ -278,16 +278,58 @@ pub async fn fetch(
     sel: &Selector,
 ) -> Result<Fetched> {
     let mut tx = db.read().await?;
-    fetch_in(&mut tx, caller, namespace, name, sel).await
+    let found = locate(&mut tx, caller, namespace, name, sel).await?;
+    load(&mut tx, found).await
 }
 
-async fn fetch_in(
+/// Which version a fetch by name answers, found without reading the version itself: enough to
+/// tell a cache that its copy is still good ([`Located::etag`]).
+#[derive(Clone, Debug)]
+pub struct Located {
+    pub prompt_id: String,
+    pub version: i32,
+    /// Labels pointing at the version (`latest` when it is the newest).
+    pub labels: Vec<String>,
+    /// The current namespace and name.
+    pub namespace: String,
+    pub name: String,
+    /// The name asked for, when it was an alias.
+    pub requested: Option<String>,
+}
+
+impl Located {
+    /// The answer's entity tag. A version never changes once written, so the answer is fully
+    /// determined by the version (prompt and number), the labels on it, the names, and the
+    /// server's version (the shape of the answer): a digest of those, no body needed.
+    pub fn etag(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for part in [
+            env!("CARGO_PKG_VERSION"),
+            &self.prompt_id,
+            &self.version.to_string(),
+            &self.labels.join(","),
+            &self.namespace,
+            &self.name,
+            self.requested.as_deref().unwrap_or(""),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0u8]);
+        }
+        format!("\"{}\"", hex::encode(&h.finalize()[..16]))
+    }
+}
+
+/// Finds the version `sel` picks of `namespace/name` for `caller`: 404 when there is no such
+/// prompt, the caller may not read it, the token's namespaces exclude it, or the label or
+/// version does not exist.
+pub async fn locate(
     tx: &mut Tx,
     caller: &Caller<'_>,
     namespace: &str,
     name: &str,
     sel: &Selector,
-) -> Result<Fetched> {
+) -> Result<Located> {
     let not_found = || Error::NotFound(format!("No prompt named {namespace}/{name}"));
     let (Ok(namespace_ok), Ok(name_ok)) = (
         names::parse_namespace(namespace),
@@ -303,13 +345,18 @@ async fn fetch_in(
     {
         return Err(not_found());
     }
-    let row = prompt_store::get_readable(tx, &found.prompt_id, &caller.user.id)
-        .await?
-        .ok_or_else(not_found)?;
-    let labels = labels_of(tx, &row.id).await?;
-    let newest = prompt_store::max_version(tx, &row.id).await?;
+    if !prompt_store::is_readable(tx, &found.prompt_id, &caller.user.id).await? {
+        return Err(not_found());
+    }
+    let labels = labels_of(tx, &found.prompt_id).await?;
+    let newest = prompt_store::max_version(tx, &found.prompt_id).await?;
     let number = match sel {
-        Selector::Version(n) => *n,
+        Selector::Version(n) if *n <= newest => *n,
+        Selector::Version(n) => {
+            return Err(Error::NotFound(format!(
+                "{namespace}/{name} has no version {n}"
+            )));
+        }
         Selector::Label { label, .. } if label == LATEST => newest,
         Selector::Label {
             label,
@@ -325,9 +372,6 @@ async fn fetch_in(
             }
         },
     };
-    let v: VersionRow = prompt_store::version_by_number(tx, &row.id, number)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("{namespace}/{name} has no version {number}")))?;
     let mut on_it: Vec<String> = labels
         .iter()
         .filter(|l| l.version == number)
@@ -336,18 +380,38 @@ async fn fetch_in(
     if number == newest {
         on_it.push(LATEST.to_string());
     }
-    let current = current_name(tx, &row.id).await?;
+    let current = current_name(tx, &found.prompt_id).await?;
     let (cur_ns, cur_name) = match current {
         Some(c) => (c.namespace.unwrap_or_else(|| namespace_ok.clone()), c.name),
         None => (namespace_ok.clone(), name_ok.clone()),
     };
-    Ok(Fetched {
+    Ok(Located {
         requested: found.alias.then(|| format!("{namespace_ok}/{name_ok}")),
+        prompt_id: found.prompt_id,
+        version: number,
+        labels: on_it,
         namespace: cur_ns,
         name: cur_name,
-        prompt_id: row.id,
+    })
+}
+
+/// The version [`locate`] found, as a program receives it.
+pub async fn load(tx: &mut Tx, at: Located) -> Result<Fetched> {
+    let v: VersionRow = prompt_store::version_by_number(tx, &at.prompt_id, at.version)
+        .await?
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "{}/{} has no version {}",
+                at.namespace, at.name, at.version
+            ))
+        })?;
+    Ok(Fetched {
+        requested: at.requested,
+        namespace: at.namespace,
+        name: at.name,
+        prompt_id: at.prompt_id,
         version: v.version,
-        labels: on_it,
+        labels: at.labels,
         kind: "text",
         title: v.title,
         variables: variables::sync(&v.body, &variables::from_text(v.variables.as_deref())),
