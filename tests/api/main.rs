@@ -27,5 +27,6 @@ mod pages;
 mod prompt_pages;
 mod prompts;
 mod registry;
+mod remote;
 mod schema;
 mod search;
