@@ -264,6 +264,9 @@ pub async fn push(a: PushArgs) -> anyhow::Result<()> {
     for (p, e) in &plan.errors {
         eprintln!("error: {}: {e}", p.display());
     }
+    for n in &plan.only_on_server {
+        eprintln!("promptvault: {n} has no file (kept on the server)");
+    }
     let client = a.server.client()?;
     let done = sync::apply(&client, &plan, a.label.as_deref()).await;
     for n in &done.created {

@@ -299,7 +299,9 @@ fn walk(dir: &Path, namespace: &str, prefix: &str, out: &mut Vec<Found>) -> std:
     Ok(())
 }
 
-fn check_place(namespace: &str, name: &str) -> Result<(), String> {
+/// Whether a namespace and a name are ones the server could have given (so they make a path
+/// inside the folder: no `..`, no absolute parts).
+pub(super) fn check_place(namespace: &str, name: &str) -> Result<(), String> {
     crate::registry::names::parse_namespace(namespace)
         .map_err(|p| format!("the folder {namespace:?} is not a namespace: it {p}"))?;
     crate::registry::names::parse_prompt_name(name)

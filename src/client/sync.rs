@@ -373,6 +373,9 @@ pub fn write_all(dir: &Path, catalog: &[CatalogEntry]) -> std::io::Result<(Vec<P
     let mut paths = Vec::with_capacity(catalog.len());
     let mut written = 0;
     for e in catalog {
+        // The server's names are checked again: a file is never written outside `dir`.
+        super::files::check_place(&e.namespace, &e.name)
+            .map_err(|p| std::io::Error::new(std::io::ErrorKind::InvalidData, p))?;
         let f = PromptFile::from_entry(e);
         let path = f.path_in(dir);
         let text = f.to_text();

@@ -190,6 +190,28 @@ async fn get_serves_labels_renders_and_falls_back_to_the_cache(app: TestApp) {
         show(&o)
     );
 
+    // The library: a fresh answer, then 304 (the cached copy confirmed).
+    let lib = promptvault::client::Client::new(&base, Some(&token))
+        .expect("client")
+        .with_cache(promptvault::client::Cache::new(cache.0.join("lib")));
+    let sel = promptvault::client::Selector::label("production");
+    let first = lib
+        .fetch("owner/support/reply", &sel)
+        .await
+        .expect("fetched");
+    let again = lib
+        .fetch("owner/support/reply", &sel)
+        .await
+        .expect("fetched");
+    assert_eq!(
+        (first.source, again.source, again.prompt.version),
+        (
+            promptvault::client::Source::Server,
+            promptvault::client::Source::NotModified,
+            1
+        )
+    );
+
     // A second fetch is answered 304 from the cache: same text, nothing said.
     let o = pv(&base, &token, &cache.0, &["get", "owner/support/reply"]).await;
     assert_eq!(out(&o), "Dear {{customer}},\nv1 ünï\n", "{}", show(&o));
@@ -318,6 +340,30 @@ async fn pull_and_push_keep_a_folder_in_step(app: TestApp) {
     let onboarding = std::fs::read_to_string(dir.0.join("team-a/onboarding.md")).expect("file");
     assert!(onboarding.contains("type = \"enum\""), "{onboarding}");
     assert!(onboarding.contains("visibility = \"TEAM\""), "{onboarding}");
+
+    // A read-only token limited to the team's namespace pulls the team's prompts only.
+    let (s, t) = k
+        .owner
+        .post(
+            "/api/auth/tokens",
+            &json!({ "name": "ci", "access": "read", "namespaces": ["team-a"] }),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let team_dir = Temp::new("team");
+    let td = team_dir.0.to_str().expect("utf-8 path");
+    let limited = t["token"].as_str().expect("secret");
+    let o = pv(&base, limited, &cache.0, &["pull", td]).await;
+    assert!(o.status.success(), "{}", show(&o));
+    assert_eq!(
+        md_files(&team_dir.0),
+        vec![
+            team_dir.0.join("team-a/mates.md"),
+            team_dir.0.join("team-a/onboarding.md")
+        ]
+    );
+    let o = pv(&base, limited, &cache.0, &["push", "--check", td]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
 
     let check = ["push", "--check", d];
     let o = pv(&base, &token, &cache.0, &check).await;
