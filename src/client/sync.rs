@@ -116,6 +116,85 @@ pub struct Step {
     /// The prompt's id when it exists.
     pub prompt_id: Option<String>,
     pub action: Action,
+    /// What the server holds (updates), to show the differences.
+    pub server: Option<Box<CatalogEntry>>,
+}
+
+/// Most lines of a body's diff shown for one prompt.
+const DIFF_LINES: usize = 60;
+
+impl Step {
+    /// The differences, field by field, for people (`-` the server, `+` the file).
+    pub fn details(&self) -> Vec<String> {
+        let (Action::Update(fields), Some(server)) = (&self.action, &self.server) else {
+            return Vec::new();
+        };
+        let f = &self.file;
+        let mut out = Vec::new();
+        let mut pair = |what: &str, old: String, new: String| {
+            out.push(format!("    {what}: - {old}"));
+            out.push(format!("    {what}: + {new}"));
+        };
+        for field in fields {
+            match *field {
+                "title" => pair(
+                    "title",
+                    format!("{:?}", server.title),
+                    format!("{:?}", f.title),
+                ),
+                "notes" => pair(
+                    "notes",
+                    format!("{:?}", server.notes),
+                    format!("{:?}", f.notes),
+                ),
+                "model_hints" => pair(
+                    "model_hints",
+                    format!("{:?}", server.model_hints),
+                    format!("{:?}", f.model_hints),
+                ),
+                "tags" => pair(
+                    "tags",
+                    format!("{:?}", server.tags),
+                    format!("{:?}", f.tags),
+                ),
+                "visibility" => pair(
+                    "visibility",
+                    server.visibility.to_string(),
+                    f.visibility.clone().unwrap_or_default(),
+                ),
+                "variables" => pair(
+                    "variables",
+                    serde_json::to_string(&server.variables).unwrap_or_default(),
+                    serde_json::to_string(&f.variables).unwrap_or_default(),
+                ),
+                _ => {}
+            }
+        }
+        if fields.contains(&"body") {
+            out.extend(body_diff(&server.body, &f.body));
+        }
+        out
+    }
+}
+
+/// A unified diff of two bodies (server first), at most [`DIFF_LINES`] lines.
+fn body_diff(server: &str, file: &str) -> Vec<String> {
+    if server.replace("\r\n", "\n") == file.replace("\r\n", "\n") {
+        return vec!["    body: only the line ends (CRLF / LF) differ".into()];
+    }
+    let diff = similar::TextDiff::from_lines(server, file);
+    let text = diff
+        .unified_diff()
+        .context_radius(2)
+        .header("server", "file")
+        .to_string();
+    let mut lines: Vec<String> = text.lines().map(|l| format!("    {l}")).collect();
+    if lines.len() > DIFF_LINES {
+        let more = lines.len() - DIFF_LINES;
+        lines.truncate(DIFF_LINES);
+        lines.push(format!("    … {more} more line(s)"));
+    }
+    lines
 }
 
 /// Everything that differs between a folder and the server.
@@ -147,6 +226,7 @@ impl Plan {
                     out.push(format!("update  {full}: {}", fields.join(", ")))
                 }
             }
+            out.extend(s.details());
         }
         for n in &self.only_on_server {
             out.push(format!("server  {n}: no file (kept)"));
@@ -188,6 +268,7 @@ pub fn plan(found: Vec<Found>, catalog: &[CatalogEntry]) -> Plan {
                     file,
                     prompt_id: None,
                     action: Action::Create,
+                    server: None,
                 });
             }
             Some(entry) => match differences(&file, entry) {
@@ -196,6 +277,7 @@ pub fn plan(found: Vec<Found>, catalog: &[CatalogEntry]) -> Plan {
                 Ok(d) => plan.steps.push(Step {
                     path: f.path,
                     prompt_id: Some(entry.prompt_id.clone()),
+                    server: Some(Box::new((*entry).clone())),
                     file,
                     action: Action::Update(d),
                 }),

@@ -250,6 +250,44 @@ async fn get_serves_labels_renders_and_falls_back_to_the_cache(app: TestApp) {
         "{}",
         show(&o)
     );
+    // A server that takes the connection but never answers (same address): the copy after
+    // --timeout; one that fails with 503: the copy too.
+    let addr = base.trim_start_matches("http://").to_string();
+    let silent = std::net::TcpListener::bind(&addr).expect("the same port again");
+    let o = pv(
+        &base,
+        &token,
+        &cache.0,
+        &["get", "owner/support/reply", "--timeout", "1"],
+    )
+    .await;
+    assert_eq!(out(&o), "Dear {{customer}},\nv1 ünï\n", "{}", show(&o));
+    assert!(
+        err(&o).contains("timed out") && err(&o).contains("cached copy"),
+        "{}",
+        show(&o)
+    );
+    drop(silent);
+    let failing = std::net::TcpListener::bind(&addr).expect("the same port again");
+    let answering = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        if let Some(Ok(mut s)) = failing.incoming().next() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    let o = pv(&base, &token, &cache.0, &["get", "owner/support/reply"]).await;
+    let _ = answering.join();
+    assert_eq!(out(&o), "Dear {{customer}},\nv1 ünï\n", "{}", show(&o));
+    assert!(
+        err(&o).contains("503") && err(&o).contains("cached copy"),
+        "{}",
+        show(&o)
+    );
+
     // Never fetched: nothing to serve.
     let o = pv(
         &base,
@@ -383,6 +421,11 @@ async fn pull_and_push_keep_a_folder_in_step(app: TestApp) {
         "{}",
         show(&o)
     );
+    assert!(
+        out(&o).contains("    tags: - [\"Support\"]"),
+        "{}",
+        show(&o)
+    );
     let o = pv(&base, &token, &cache.0, &["pull", d]).await;
     assert!(o.status.success(), "{}", show(&o));
     let o = pv(&base, &token, &cache.0, &check).await;
@@ -398,6 +441,11 @@ async fn pull_and_push_keep_a_folder_in_step(app: TestApp) {
     assert!(
         out(&o).contains("update  owner/support/reply: body"),
         "{}",
+        show(&o)
+    );
+    assert!(
+        out(&o).contains("    +One more line."),
+        "the body's diff: {}",
         show(&o)
     );
     assert_eq!(versions_of(&k.owner, &mine_id).await, before);
