@@ -98,7 +98,16 @@ pub async fn get(a: GetArgs) -> anyhow::Result<()> {
             ),
         }
     }
-    let got = client.fetch(&a.name, &sel).await?;
+    let got = client.fetch(&a.name, &sel).await.map_err(|e| match e {
+        ClientError::Server {
+            status: 404,
+            ref message,
+            ..
+        } if message.contains("labelled") => {
+            anyhow::anyhow!("{e}\n(on the command line: --label latest, or --version N)")
+        }
+        other => other.into(),
+    })?;
     if let Source::Cache { reason } = &got.source {
         eprintln!(
             "promptvault: {reason}; serving the cached copy of {}/{} (version {})",

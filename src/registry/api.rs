@@ -67,7 +67,7 @@ struct CatalogQuery {
 #[utoipa::path(get, path = "/", tag = "registry", params(CatalogQuery),
     description = "Every prompt in the caller's namespaces (their own, and the readable prompts of their teams) with its \
                    name, newest content, tags and labels, in pages ordered by id: ask again with `after` set to the last \
-                   `promptId` until a page is shorter than `limit`. Read-only and namespace-limited API tokens may call it \
+                   `promptId` until a page is empty. Read-only and namespace-limited API tokens may call it \
                    (the latter see their namespaces only). `promptvault pull` and `push --check` read it.",
     responses((status = 200, body = Vec<super::catalog::CatalogEntry>),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]

@@ -354,6 +354,36 @@ async fn pull_and_push_keep_a_folder_in_step(app: TestApp) {
     )
     .await;
 
+    // The catalogue behind pull, page by page: ids in order, `after` the last one.
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = k
+            .owner
+            .ok_get(&format!("/api/registry?limit=2&after={after}"))
+            .await;
+        let page = page.as_array().expect("a list").clone();
+        assert!(page.len() <= 2);
+        let Some(last) = page.last() else { break };
+        after = last["promptId"].as_str().expect("id").to_string();
+        seen.extend(page.iter().map(|e| {
+            format!(
+                "{}/{}",
+                e["namespace"].as_str().unwrap_or("?"),
+                e["name"].as_str().unwrap_or("?")
+            )
+        }));
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        ["owner/support/reply", "team-a/mates", "team-a/onboarding"]
+    );
+    let (s, e) = k.owner.get("/api/registry?limit=0").await;
+    assert_eq!(s, 400, "{e}");
+    let (s, e) = k.anon.get("/api/registry").await;
+    assert_eq!(s, 401, "{e}");
+
     let d = dir.0.to_str().expect("utf-8 path");
     let o = pv(&base, &token, &cache.0, &["pull", d]).await;
     assert!(o.status.success(), "{}", show(&o));
