@@ -56,7 +56,7 @@ pub enum ClientError {
     #[error("the server is unreachable: {0}")]
     Unreachable(String),
     /// The server answered with an error (4xx).
-    #[error("{message} (HTTP {status}{})", code.as_deref().map(|c| format!(", {c}")).unwrap_or_default())]
+    #[error("{message} (HTTP {status}{}){}", code.as_deref().map(|c| format!(", {c}")).unwrap_or_default(), field_problems(details))]
     Server {
         status: u16,
         code: Option<String>,
@@ -76,6 +76,22 @@ pub enum ClientError {
     /// The cache directory could not be read or written.
     #[error("cache: {0}")]
     Cache(String),
+}
+
+/// The field errors of an error body (`{"title": "is required", …}`) as `: title is required; …`.
+fn field_problems(details: &serde_json::Value) -> String {
+    let Some(fields) = details.as_object() else {
+        return String::new();
+    };
+    let parts: Vec<String> = fields
+        .iter()
+        .filter_map(|(k, v)| v.as_str().map(|v| format!("{k} {v}")))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", parts.join("; "))
+    }
 }
 
 /// Which version of a prompt to fetch.

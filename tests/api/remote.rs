@@ -521,6 +521,22 @@ async fn pull_and_push_keep_a_folder_in_step(app: TestApp) {
         (f["body"].as_str(), f["version"].as_i64()),
         (Some("Hello {{who}}"), Some(1))
     );
+    // The server's field rules: a typed variable the text does not use is named.
+    let bad = dir.0.join("owner/bad.md");
+    std::fs::write(
+        &bad,
+        "+++\ntitle = \"Bad\"\n[[variables]]\nname = \"unused\"\ntype = \"integer\"\n+++\nNo placeholders",
+    )
+    .expect("write");
+    let o = pv(&base, &token, &cache.0, &["push", d]).await;
+    assert!(!o.status.success(), "{}", show(&o));
+    assert!(
+        err(&o).contains("bad.md")
+            && err(&o).contains("variables.unused is declared but the text does not use it"),
+        "{}",
+        show(&o)
+    );
+    std::fs::remove_file(&bad).expect("removed");
     // The teammate's prompt cannot be changed by the owner: an error, a failure status.
     let mates = dir.0.join("team-a/mates.md");
     let text = std::fs::read_to_string(&mates).expect("file");
