@@ -6,6 +6,9 @@ async fn main() -> std::process::ExitCode {
     match promptvault::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
+            if let Some(promptvault::cli::Exit(code)) = e.downcast_ref() {
+                return std::process::ExitCode::from(*code);
+            }
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
         }

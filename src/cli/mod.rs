@@ -1,8 +1,10 @@
-//! The command line: `serve` (default), `migrate`, `user …`, `config example`.
+//! The command line: `serve` (default), `migrate`, `user …`, `config example`, and the
+//! commands that talk to a server: `get`, `pull`, `push` ([`remote`]).
 
 mod datadir;
 mod db;
 mod health;
+mod remote;
 mod user;
 
 use std::path::PathBuf;
@@ -75,7 +77,29 @@ enum Command {
         #[arg(long, value_name = "UID:GID")]
         owner: String,
     },
+    /// Print a prompt from a server by name and label (cached: served from the last good copy
+    /// when the server is unreachable); with --var, filled in.
+    Get(remote::GetArgs),
+    /// Write the prompts of your namespaces (yours and your teams') as Markdown files:
+    /// DIR/<namespace>/<name>.md.
+    Pull(remote::PullArgs),
+    /// Create or update prompts from a folder of files; --check compares only (exit 1 when
+    /// they differ), --dry-run shows the plan.
+    Push(remote::PushArgs),
 }
+
+/// A command's exit status, when it is not plain failure (e.g. `push --check`: 1 = the folder
+/// and the server differ, 2 = they could not be compared). Whatever had to be said is said.
+#[derive(Debug)]
+pub struct Exit(pub u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit status {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 #[derive(Subcommand, Debug)]
 enum SearchCommand {
@@ -107,10 +131,17 @@ impl Cli {
     }
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Some(Command::Config(ConfigCommand::Example)) = &cli.command {
-        print!("{}", config::EXAMPLE);
-        return Ok(());
+pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
+    match cli.command.take() {
+        Some(Command::Config(ConfigCommand::Example)) => {
+            print!("{}", config::EXAMPLE);
+            return Ok(());
+        }
+        // Clients of a server: no configuration file, database or log set-up.
+        Some(Command::Get(a)) => return remote::get(a).await,
+        Some(Command::Pull(a)) => return remote::pull(a).await,
+        Some(Command::Push(a)) => return remote::push(a).await,
+        other => cli.command = other,
     }
     let config = Config::load(cli.config.clone(), cli.flags()).context("configuration")?;
     init_tracing(&config);
@@ -123,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Db(cmd)) => db::run(config, cmd).await,
         Some(Command::Health { ready, timeout }) => health::run(&config, ready, timeout).await,
         Some(Command::DataDir { dir, owner }) => datadir::run(&dir, &owner),
+        Some(Command::Get(_) | Command::Pull(_) | Command::Push(_)) => Ok(()),
     }
 }
 

@@ -30,7 +30,7 @@ use crate::auth::TokenLimits;
 use crate::db::Db;
 use crate::error::Error;
 use crate::prompts::variables::{Declaration, VarType};
-use crate::registry::catalogue::{self, Entry};
+use crate::registry::fetchable::{self, Entry};
 use crate::registry::{self, Caller, Selector};
 use crate::users::UserRow;
 use rpc::{Incoming, RpcError};
@@ -127,7 +127,7 @@ fn cursor_of(params: &Value) -> Result<Option<String>, RpcError> {
 async fn list_prompts(s: &Session<'_>, params: &Value) -> Result<Value, RpcError> {
     let after = cursor_of(params)?;
     let mut tx = s.db.read().await.map_err(internal)?;
-    let page = catalogue::page(
+    let page = fetchable::page(
         &mut tx,
         &s.user.id,
         s.limits,

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::rpc::RpcError;
 use super::{Session, from_error, internal, parse_name, text_values};
 use crate::listing::{ListQuery, Scope};
-use crate::registry::{self, catalogue};
+use crate::registry::{self, fetchable};
 
 /// Most results `search_prompts` returns.
 const MAX_RESULTS: i64 = 50;
@@ -112,7 +112,7 @@ async fn search(s: &Session<'_>, args: &Value) -> Result<(String, Value), RpcErr
         .map_err(from_error)?;
     let ids: Vec<String> = found.hits.iter().map(|h| h.id.clone()).collect();
     let mut tx = s.db.read().await.map_err(internal)?;
-    let entries = catalogue::by_ids(&mut tx, &s.user.id, s.limits, &s.default_label, &ids)
+    let entries = fetchable::by_ids(&mut tx, &s.user.id, s.limits, &s.default_label, &ids)
         .await
         .map_err(internal)?;
     tx.commit().await.map_err(internal)?;

@@ -27,7 +27,9 @@ use crate::state::AppState;
 
 /// `/api/registry`: fetch and render by name.
 pub fn registry_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(fetch, render))
+    OpenApiRouter::new()
+        .routes(routes!(catalog))
+        .routes(routes!(fetch, render))
 }
 
 /// Under `/api/prompts`: labels and the audit trail of one prompt.
@@ -50,6 +52,45 @@ pub fn namespace_router() -> OpenApiRouter<AppState> {
 /// Under `/api/admin`: the whole audit trail.
 pub fn admin_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(admin_audit))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct CatalogQuery {
+    /// The last `promptId` of the previous page (pages are in id order).
+    after: Option<String>,
+    /// 1–1000, default 500.
+    limit: Option<String>,
+}
+
+#[utoipa::path(get, path = "/", tag = "registry", params(CatalogQuery),
+    description = "Every prompt in the caller's namespaces (their own, and the readable prompts of their teams) with its \
+                   name, newest content, tags and labels, in pages ordered by id: ask again with `after` set to the last \
+                   `promptId` until a page is empty. Read-only and namespace-limited API tokens may call it \
+                   (the latter see their namespaces only). `promptvault pull` and `push --check` read it.",
+    responses((status = 200, body = Vec<super::catalog::CatalogEntry>),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn catalog(
+    State(s): State<AppState>,
+    RegistryUser(me): RegistryUser,
+    Query(q): Query<CatalogQuery>,
+) -> Result<Response> {
+    let limit = match q.limit.as_deref() {
+        None | Some("") => 500,
+        Some(t) => t
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=super::catalog::MAX_PAGE).contains(n))
+            .ok_or_else(|| Error::invalid_field("limit", "must be a number from 1 to 1000"))?,
+    };
+    let caller = Caller {
+        user: &me.user,
+        limits: me.limits(),
+    };
+    let after = q.after.as_deref().filter(|a| !a.is_empty());
+    let page = super::catalog::page(&s.db, &caller, after, limit).await?;
+    Ok(axum::Json(page).into_response())
 }
 
 #[derive(Deserialize, IntoParams, Default)]

@@ -14,7 +14,8 @@
 
 pub mod api;
 pub mod audit;
-pub mod catalogue;
+pub mod catalog;
+pub mod fetchable;
 pub mod migrate;
 pub mod names;
 

@@ -28,5 +28,6 @@ mod pages;
 mod prompt_pages;
 mod prompts;
 mod registry;
+mod remote;
 mod schema;
 mod search;

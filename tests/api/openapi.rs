@@ -42,6 +42,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("PUT", "/api/prompts/{id}/labels/{label}"),
     ("DELETE", "/api/prompts/{id}/labels/{label}"),
     ("GET", "/api/prompts/{id}/audit"),
+    ("GET", "/api/registry"),
     ("GET", "/api/registry/{namespace}/{name}"),
     ("POST", "/api/registry/{namespace}/{name}"),
     ("GET", "/api/namespaces"),

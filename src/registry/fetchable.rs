@@ -1,7 +1,8 @@
-//! The catalogue: every prompt a caller may fetch by name, a page at a time, each with the
-//! version a fetch with a given label would answer (the labelled version, or the newest when
-//! the prompt has no such label) and that version's variables. The MCP server lists prompts
-//! from it; a token limited to namespaces sees only those.
+//! What a caller may fetch by name: every prompt they may read (anyone's, not only their own
+//! namespaces' as in [`super::catalog`]), a page at a time, each with the version a fetch with
+//! a given label would answer (the labelled version, or the newest when the prompt has no such
+//! label) and that version's variables. The MCP server lists prompts and search results from
+//! it; a token limited to namespaces sees only those.
 //!
 //! Pages are keyset-paginated on the prompt id, so a page costs the same at any depth.
 
