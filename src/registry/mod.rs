@@ -582,15 +582,16 @@ async fn move_once(
     Ok(out)
 }
 
-/// A readable prompt's audit trail, newest first.
+/// A readable prompt's audit trail, newest first, at most `limit` events.
 pub async fn prompt_audit(
     db: &Db,
     caller: &UserRow,
     prompt_id: &str,
+    limit: i64,
 ) -> Result<Vec<audit::AuditEvent>> {
     let mut tx = db.read().await?;
     readable_row(&mut tx, &caller.id, prompt_id).await?;
-    Ok(audit::for_prompt(&mut tx, prompt_id, 1000).await?)
+    Ok(audit::for_prompt(&mut tx, prompt_id, limit).await?)
 }
 
 /// The whole audit trail (administrators).
