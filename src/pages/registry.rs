@@ -91,7 +91,10 @@ pub fn describe(e: &AuditEvent) -> (String, String) {
     match e.action.as_str() {
         "prompt.create" => ("Created".into(), version_text(&d["version"])),
         "prompt.edit" => (
-            "Edited".into(),
+            match d["restored"].as_i64() {
+                Some(n) => format!("Restored v{n}"),
+                None => "Edited".into(),
+            },
             format!("{} → {}", version_text(&d["from"]), version_text(&d["to"])),
         ),
         "prompt.rename" => (
