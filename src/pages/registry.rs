@@ -53,6 +53,8 @@ pub struct Snippets {
 pub struct Panel {
     /// `namespace/name`, empty when the prompt has none (never after migration 0008).
     pub full_name: String,
+    /// Old names that still resolve to the prompt.
+    pub aliases: Vec<String>,
     pub latest: i32,
     pub labels: Vec<LabelView>,
     /// The version numbers, newest first.
@@ -177,6 +179,7 @@ pub async fn panel(
         registry::prompt_audit(&state.db, &me.user, &p.id, AUDIT_ON_PAGE as i64 + 1).await?;
     let audit_more = events.len() > AUDIT_ON_PAGE;
     events.truncate(AUDIT_ON_PAGE);
+    let aliases = registry::aliases(&state.db, &me.user, &p.id).await?;
     let mut choices: Vec<String> = STANDARD.iter().map(|s| (*s).to_string()).collect();
     for l in &labels {
         if !choices.contains(&l.label) {
@@ -196,6 +199,7 @@ pub async fn panel(
         .then(|| snippets(state.config.public_url.as_deref(), &full_name, code_label));
     Ok(Panel {
         full_name,
+        aliases,
         latest,
         numbers: (1..=latest).rev().collect(),
         labels: labels

@@ -154,6 +154,22 @@ pub async fn current_name(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<Option<C
     Ok(rows.into_iter().next())
 }
 
+/// A readable prompt's old names (aliases that still resolve), as `namespace/name`.
+pub async fn aliases(db: &Db, caller: &UserRow, prompt_id: &str) -> Result<Vec<String>> {
+    let mut tx = db.read().await?;
+    readable_row(&mut tx, &caller.id, prompt_id).await?;
+    let rows: Vec<CurrentName> = fetch_all(
+        &mut tx,
+        "SELECT n.\"name\", (SELECT ns.\"name\" FROM \"Namespace\" ns WHERE ns.\"isCurrent\" = ? \
+         AND (ns.\"userId\" = n.\"scope\" OR ns.\"teamId\" = n.\"scope\")) AS \"namespace\" \
+         FROM \"PromptName\" n WHERE n.\"promptId\" = ? AND n.\"isCurrent\" = ? ORDER BY n.\"name\""
+            .into(),
+        &[Arg::B(true), Arg::S(prompt_id.to_string()), Arg::B(false)],
+    )
+    .await?;
+    Ok(rows.iter().map(CurrentName::full).collect())
+}
+
 /// What `namespace/name` points at.
 #[derive(Clone, Debug)]
 pub struct Resolved {

@@ -193,6 +193,11 @@ async fn names_and_typed_variables(app: TestApp) {
     assert_eq!(r.status, 303, "{}", r.body);
     let page = ann.page(&r.location).await;
     assert!(page.body.contains(">ann/support/answer</code>"));
+    assert!(
+        page.body
+            .contains("(old names that still work: ann/support/reply)"),
+        "the alias is named"
+    );
     let (s, old) = ann
         .get("/api/registry/ann/support/reply?label=latest")
         .await;
