@@ -213,6 +213,7 @@
             inp.id = inp.id.replace("NAME", name);
           });
           $$("label", row).forEach(function (lab) { lab.htmlFor = lab.htmlFor.replace("NAME", name); });
+          enumOnly(row);
         }
         row.hidden = false;
         list.appendChild(row);
@@ -236,6 +237,18 @@
     };
     from.addEventListener("input", suggest);
     suggest();
+  });
+
+  // The editor's list values show for "One of a list" only (or when they hold a value or an error).
+  function enumOnly(row) {
+    var type = $("[data-var-type]", row), values = $("[data-enum-only]", row);
+    if (!type || !values) return;
+    var input = $("input", values);
+    values.hidden = type.value !== "enum" && !input.value && input.getAttribute("aria-invalid") !== "true";
+  }
+  $$("[data-var-row]").forEach(enumOnly);
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-var-type]")) enumOnly(e.target.closest("[data-var-row]"));
   });
 
   // Auto-growing textareas.

@@ -26,6 +26,8 @@ pub struct LabelView {
     pub custom: bool,
     /// The version this label pointed at before its last move (a rollback target).
     pub previous: Option<i32>,
+    /// The previous version is older (a rollback), not newer (undoing one).
+    pub older: bool,
     pub updated: String,
     pub updated_iso: String,
 }
@@ -204,14 +206,18 @@ pub async fn panel(
         numbers: (1..=latest).rev().collect(),
         labels: labels
             .into_iter()
-            .map(|l| LabelView {
-                previous: previous_of(&events, &l.label).filter(|n| *n != l.version),
-                custom: !STANDARD.contains(&l.label.as_str()) && !l.protected,
-                protected: l.protected,
-                version: l.version,
-                updated: fmt::ago(&l.updated_at),
-                updated_iso: fmt::iso(&l.updated_at),
-                label: l.label,
+            .map(|l| {
+                let previous = previous_of(&events, &l.label).filter(|n| *n != l.version);
+                LabelView {
+                    older: previous.is_some_and(|n| n < l.version),
+                    previous,
+                    custom: !STANDARD.contains(&l.label.as_str()) && !l.protected,
+                    protected: l.protected,
+                    version: l.version,
+                    updated: fmt::ago(&l.updated_at),
+                    updated_iso: fmt::iso(&l.updated_at),
+                    label: l.label,
+                }
             })
             .collect(),
         choices,

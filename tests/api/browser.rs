@@ -635,6 +635,12 @@ async fn browser_acceptance() {
     // A typed schema in the editor: an enum without values is refused next to the field;
     // then the fill-in form asks with a list and a required one-line input.
     a.go(&format!("{prompt_path}/edit")).await;
+    assert_eq!(
+        a.js("return document.getElementById('var-tone-o').closest('[data-enum-only]').hidden")
+            .await,
+        json!(true),
+        "list values show for lists only"
+    );
     a.js("document.getElementById('var-tone-t').value = 'enum'; \
           document.getElementById('var-topic-t').value = 'string'; \
           document.querySelector('input[name=\"var.topic.required\"]').checked = true; return 1;")
