@@ -163,6 +163,9 @@ pub struct Editor {
     pub name: String,
     pub name_was: String,
     pub namespace: String,
+    /// The prompt had a typed schema when the editor opened: choosing no type for every
+    /// variable then means optional text, not "keep the old types".
+    pub had_schema: bool,
 }
 
 impl Editor {
@@ -193,6 +196,7 @@ impl Editor {
             name: f.get("name").trim().to_string(),
             name_was: f.get("name_was").to_string(),
             namespace: f.get("namespace").to_string(),
+            had_schema: f.checked("had_schema"),
         }
     }
 
@@ -223,7 +227,20 @@ impl Editor {
             name: v.name.clone().unwrap_or_default(),
             name_was: v.name.clone().unwrap_or_default(),
             namespace: v.namespace.clone().unwrap_or_default(),
+            had_schema: variables::is_schema(&variables::from_text(p.variables.as_deref())),
         }
+    }
+
+    /// The declarations as the form sets them. Untyped everywhere on a prompt that had a
+    /// schema: optional text, typed as such (the service would keep the old types otherwise).
+    fn declarations(&self) -> Vec<variables::Declaration> {
+        let mut decls: Vec<_> = self.vars.iter().map(VarField::declaration).collect();
+        if self.had_schema && !variables::is_schema(&decls) {
+            for d in &mut decls {
+                d.kind = Some(VarType::Text);
+            }
+        }
+        decls
     }
 
     /// The edge's raw fields: every field present (the editor shows them all).
@@ -233,7 +250,7 @@ impl Editor {
         PromptFields {
             title: Some(self.title.clone()),
             body: Some(self.body.clone()),
-            variables: Some(self.vars.iter().map(VarField::declaration).collect()),
+            variables: Some(self.declarations()),
             notes: Some(text(&self.notes)),
             model_hints: Some(text(&self.model_hints)),
             tags: Some(

@@ -220,6 +220,27 @@ async fn names_and_typed_variables(app: TestApp) {
     assert!(r.body.contains("Name is taken"));
     let (_, still) = ann.get(&format!("/api/prompts/{note}")).await;
     assert_eq!(still["name"], "quick-note");
+
+    // Choosing no type for every variable drops the old types (all optional text).
+    let edit = ann.page(&format!("/prompts/{id}/edit")).await;
+    assert!(edit.body.contains("name=\"had_schema\" value=\"1\""));
+    let untyped: Vec<(&str, &str)> = vec![
+        ("title", "Support reply"),
+        ("body", TYPED_BODY),
+        ("had_schema", "1"),
+        ("var.count.type", ""),
+        ("var.count.default", "3"),
+    ];
+    let r = ann.form(&format!("/prompts/{id}/edit"), &untyped).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (_, api) = ann.get(&format!("/api/prompts/{id}")).await;
+    let vars = api["variables"].as_str().expect("variables");
+    assert!(
+        !vars.contains("integer") && !vars.contains("enum") && !vars.contains("required"),
+        "{vars}"
+    );
+    let page = ann.page(&format!("/prompts/{id}")).await;
+    assert!(tag_of(&page.body, "v-count").starts_with("<textarea"));
     app.stop().await;
 }
 
