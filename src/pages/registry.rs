@@ -176,12 +176,14 @@ pub async fn panel(
     v: &PromptView,
 ) -> Result<Panel, crate::error::Error> {
     let p = &v.prompt;
-    let (labels, latest) = registry::labels(&state.db, &me.user, &p.id).await?;
-    let mut events =
-        registry::prompt_audit(&state.db, &me.user, &p.id, AUDIT_ON_PAGE as i64 + 1).await?;
+    let registry::Overview {
+        labels,
+        latest,
+        mut events,
+        aliases,
+    } = registry::overview(&state.db, &me.user, &p.id, AUDIT_ON_PAGE as i64 + 1).await?;
     let audit_more = events.len() > AUDIT_ON_PAGE;
     events.truncate(AUDIT_ON_PAGE);
-    let aliases = registry::aliases(&state.db, &me.user, &p.id).await?;
     let mut choices: Vec<String> = STANDARD.iter().map(|s| (*s).to_string()).collect();
     for l in &labels {
         if !choices.contains(&l.label) {

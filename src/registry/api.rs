@@ -351,7 +351,7 @@ async fn prompt_audit(
     me: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    Ok(axum::Json(super::prompt_audit(&s.db, &me.user, &id, 1000).await?).into_response())
+    Ok(axum::Json(super::prompt_audit(&s.db, &me.user, &id).await?).into_response())
 }
 
 #[derive(Deserialize, IntoParams)]
