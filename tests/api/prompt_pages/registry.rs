@@ -373,6 +373,38 @@ async fn labels_and_audit_trail(app: TestApp) {
     );
     let (_, f) = ann.get("/api/registry/writers/mail/welcome").await;
     assert_eq!(f["version"], 1, "production did not move");
+    // Made a maintainer of the team, Bob may promote to production.
+    let (_, me) = bob.get("/api/auth/me").await;
+    let bob_id = me["user"]["id"].as_str().expect("bob's id").to_string();
+    let (s, r) = ann
+        .put(
+            &format!("/api/teams/{team}/members/{bob_id}/role"),
+            &json!({"role": "maintainer"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let b = act(
+        &bob,
+        &labels,
+        &[
+            ("label", "production"),
+            ("version", "2"),
+            ("back", &team_page),
+        ],
+    )
+    .await;
+    assert!(b.contains("production moved from v1 to v2."), "maintainer");
+    let b = act(
+        &bob,
+        &labels,
+        &[
+            ("label", "production"),
+            ("version", "1"),
+            ("back", &team_page),
+        ],
+    )
+    .await;
+    assert!(b.contains("production rolled back from v2 to v1."));
 
     // The audit trail lists the moves, newest first, with a link to the whole export.
     let page = ann.page(&here).await;
