@@ -90,7 +90,9 @@
     var text = btn.getAttribute("data-copy");
     // The main Copy button copies the filled-in prompt once a variable has a value.
     var filledSel = btn.getAttribute("data-copy-fill");
-    if (text === null && filledSel && $(filledSel) && $$("[data-var]").some(function (i) { return i.value !== ""; })) {
+    if (text === null && filledSel && $(filledSel) && $$("[data-var]").some(function (i) {
+      return i.type === "checkbox" ? i.checked : i.value !== "" && i.value !== i.getAttribute("data-default");
+    })) {
       text = $(filledSel).textContent;
     }
     if (text === null) {
@@ -206,11 +208,12 @@
           row = rowTemplate.content.firstElementChild.cloneNode(true);
           row.setAttribute("data-var-row", name);
           $$("[data-name]", row).forEach(function (el) { el.textContent = name; });
-          $$("input", row).forEach(function (inp) {
+          $$("input,select", row).forEach(function (inp) {
             inp.name = inp.name.replace("NAME", name);
             inp.id = inp.id.replace("NAME", name);
           });
           $$("label", row).forEach(function (lab) { lab.htmlFor = lab.htmlFor.replace("NAME", name); });
+          enumOnly(row);
         }
         row.hidden = false;
         list.appendChild(row);
@@ -223,6 +226,30 @@
     source.addEventListener("input", syncVars);
     syncVars();
   }
+
+  // A new prompt's name: the placeholder shows the name the title gives (the server makes it).
+  $$("[data-name-from]").forEach(function (input) {
+    var from = $(input.getAttribute("data-name-from"));
+    if (!from || !input.placeholder) return;
+    var suggest = function () {
+      var slug = from.value.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64).replace(/-+$/, "");
+      input.placeholder = slug || "made from the title";
+    };
+    from.addEventListener("input", suggest);
+    suggest();
+  });
+
+  // The editor's list values show for "One of a list" only (or when they hold a value or an error).
+  function enumOnly(row) {
+    var type = $("[data-var-type]", row), values = $("[data-enum-only]", row);
+    if (!type || !values) return;
+    var input = $("input", values);
+    values.hidden = type.value !== "enum" && !input.value && input.getAttribute("aria-invalid") !== "true";
+  }
+  $$("[data-var-row]").forEach(enumOnly);
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-var-type]")) enumOnly(e.target.closest("[data-var-row]"));
+  });
 
   // Auto-growing textareas.
   $$("textarea[data-grow]").forEach(function (t) {
@@ -239,7 +266,8 @@
     var update = function () {
       var values = {};
       $$("[data-var]", fill).forEach(function (i) {
-        values[i.getAttribute("data-var")] = i.value || i.getAttribute("data-default") || "";
+        values[i.getAttribute("data-var")] = i.type === "checkbox" ? String(i.checked)
+          : i.value || i.getAttribute("data-default") || "";
       });
       out.textContent = ("value" in template ? template.value : template.textContent).replace(VAR, function (whole, esc, name) {
         if (esc) return whole.slice(1);

@@ -13,15 +13,94 @@ use super::ctx::{Layout, Me};
 use super::diffview::{self, DiffPage, VersionView};
 use super::fmt;
 use super::form::{Form, PageQuery};
+use super::registry::Panel;
 use super::respond::{self, Flash, OrPage, PageResult, redirect_with, safe_next};
+use crate::error::{Error, FieldErrors};
+use crate::prompts::variables::{Declaration, VarType};
 use crate::prompts::{self, PromptView, VersionRow, variables};
 use crate::state::AppState;
 
+/// One variable of the fill-in form, with the input its declared type asks for.
 pub struct VarView {
     pub name: String,
     pub description: String,
     pub value: String,
     pub default: String,
+    /// `text` (also untyped), `string`, `number`, `integer`, `boolean` or `enum`.
+    pub kind: &'static str,
+    pub required: bool,
+    /// The values of an enum.
+    pub options: Vec<String>,
+    /// Why the value sent does not fit (empty when it does).
+    pub error: String,
+    /// The id of the note under the field (the error, else the default), if any.
+    pub described: String,
+}
+
+impl VarView {
+    /// The form field of `d`: the value sent, else (typed one-line inputs) its default.
+    pub fn new(
+        d: Declaration,
+        values: Option<&BTreeMap<String, String>>,
+        errors: &FieldErrors,
+    ) -> VarView {
+        let kind = match d.kind {
+            None | Some(VarType::Text) => "text",
+            Some(VarType::String) => "string",
+            Some(VarType::Number) => "number",
+            Some(VarType::Integer) => "integer",
+            Some(VarType::Boolean) => "boolean",
+            Some(VarType::Enum) => "enum",
+        };
+        let value = match values {
+            Some(m) => m.get(&d.name).cloned().unwrap_or_default(),
+            None if kind != "text" => d.default.clone().unwrap_or_default(),
+            None => String::new(),
+        };
+        let error = errors.get(&d.name).cloned().unwrap_or_default();
+        let described = if !error.is_empty() {
+            format!("v-{}-e", d.name)
+        } else if d.default.as_deref().is_some_and(|x| !x.is_empty()) {
+            format!("v-{}-d", d.name)
+        } else {
+            String::new()
+        };
+        VarView {
+            value,
+            kind,
+            described,
+            required: d.is_required(),
+            options: d.values.clone().unwrap_or_default(),
+            error,
+            description: d.description.unwrap_or_default(),
+            default: d.default.unwrap_or_default(),
+            name: d.name,
+        }
+    }
+}
+
+/// The per-variable problems of a refused render (`values.NAME` → message), by name.
+fn value_errors(e: &Error) -> Option<FieldErrors> {
+    match e {
+        Error::Unprocessable {
+            code: "invalid_values",
+            details,
+            ..
+        } => Some(
+            details["fields"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| {
+                            let name = k.strip_prefix("values.").unwrap_or(k).to_string();
+                            (name, v.as_str().unwrap_or("does not fit").to_string())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        ),
+        _ => None,
+    }
 }
 
 #[derive(Template)]
@@ -54,6 +133,7 @@ struct PromptPage<'a> {
     filled: Option<String>,
     versions: Vec<VersionView>,
     version_count: usize,
+    r: Panel,
 }
 
 /// Display names of version authors, in one query; a deleted author is "a former user".
@@ -92,6 +172,7 @@ pub async fn version_views(state: &AppState, versions: &[VersionRow]) -> Vec<Ver
             when_iso: fmt::iso(&v.created_at),
             message: v.message.clone().unwrap_or_default(),
             current: v.version == newest,
+            labels: Vec::new(),
         })
         .collect()
 }
@@ -126,27 +207,27 @@ async fn show(
     let p = &v.prompt;
     let values = fill_values(pairs);
     let raw = pairs.iter().any(|(k, v)| k == "view" && v == "raw");
+    let mut var_errors = FieldErrors::new();
     let filled = match &values {
-        Some(vals) => Some(
-            prompts::render(&state.db, &me.user, id, vals, false)
-                .await
-                .or_page(&me.ctx)?
-                .text,
-        ),
+        Some(vals) => match prompts::render(&state.db, &me.user, id, vals, false).await {
+            Ok(r) => Some(r.text),
+            Err(e) => match value_errors(&e) {
+                Some(errors) => {
+                    var_errors = errors;
+                    None
+                }
+                None => return Err(respond::error_page(&me.ctx, &e).into()),
+            },
+        },
         None => None,
     };
     let vars = variables::from_text(p.variables.as_deref())
         .into_iter()
-        .map(|d| VarView {
-            value: values
-                .as_ref()
-                .and_then(|m| m.get(&d.name).cloned())
-                .unwrap_or_default(),
-            description: d.description.unwrap_or_default(),
-            default: d.default.unwrap_or_default(),
-            name: d.name,
-        })
+        .map(|d| VarView::new(d, values.as_ref(), &var_errors))
         .collect();
+    let r = super::registry::panel(state, me, &v)
+        .await
+        .or_page(&me.ctx)?;
     let team = match &p.team_id {
         Some(t) => crate::teams::of_user(&state.db, &me.user.id)
             .await
@@ -158,7 +239,8 @@ async fn show(
         None if p.visibility == crate::prompts::Visibility::Team => "all the owner's teams".into(),
         None => String::new(),
     };
-    let versions = version_views(state, v.versions.as_deref().unwrap_or_default()).await;
+    let mut versions = version_views(state, v.versions.as_deref().unwrap_or_default()).await;
+    super::registry::mark(&mut versions, &r);
     let (visibility, vis_icon) = visibility_label(p.visibility);
     let share_url = match (&p.public_share_id, p.is_publicly_shared && v.can_edit) {
         (Some(sid), true) => crate::sharing::public_url(state.config.public_url.as_deref(), sid),
@@ -172,8 +254,14 @@ async fn show(
             "prompts"
         },
     );
-    Ok(respond::ok(
+    let status = if var_errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(respond::render(
         &me.ctx,
+        status,
         &PromptPage {
             l: &l,
             base,
@@ -214,6 +302,7 @@ async fn show(
             filled,
             version_count: versions.len(),
             versions: versions.into_iter().take(5).collect(),
+            r,
         },
     ))
 }
@@ -360,7 +449,11 @@ pub async fn history(
     let d = prompts::versions::diff(&state.db, &me.user, &id, get("from"), get("to"))
         .await
         .or_page(&me.ctx)?;
-    let versions = version_views(&state, v.versions.as_deref().unwrap_or_default()).await;
+    let mut versions = version_views(&state, v.versions.as_deref().unwrap_or_default()).await;
+    let r = super::registry::panel(&state, &me, &v)
+        .await
+        .or_page(&me.ctx)?;
+    super::registry::mark(&mut versions, &r);
     let split = get("mode") != Some("inline");
     let l = me
         .ctx
@@ -372,6 +465,7 @@ pub async fn history(
         can_edit: v.can_edit,
         versions,
         d: diffview::build(&d, split),
+        choices: if r.may_label { r.choices } else { Vec::new() },
     };
     Ok(respond::ok(&me.ctx, &page))
 }

@@ -15,6 +15,8 @@ pub struct VersionView {
     pub when_iso: String,
     pub message: String,
     pub current: bool,
+    /// The labels pointing at this version.
+    pub labels: Vec<String>,
 }
 
 pub struct Seg {
@@ -112,6 +114,8 @@ pub struct DiffPage<'a> {
     pub can_edit: bool,
     pub versions: Vec<VersionView>,
     pub d: Shown,
+    /// Labels offered by the per-version promote forms (empty: no forms).
+    pub choices: Vec<String>,
 }
 
 fn kind(line: &Line) -> &'static str {

@@ -23,6 +23,7 @@ pub mod import;
 pub mod markdown;
 pub mod misc;
 pub mod prompts;
+pub mod registry;
 pub mod respond;
 pub mod search;
 pub mod share;
@@ -55,6 +56,8 @@ pub fn routes() -> Router<AppState> {
             "/prompts/{id}/versions/{version_id}/restore",
             post(detail::restore),
         )
+        .route("/prompts/{id}/labels", post(registry::move_label))
+        .route("/prompts/{id}/labels/remove", post(registry::remove_label))
         .route("/prompts/{id}/rate", post(detail::rate))
         .route("/prompts/{id}/share", post(detail::share))
         .route("/prompts/{id}/delete", post(detail::delete))

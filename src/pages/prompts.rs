@@ -9,6 +9,7 @@ use super::ctx::{Layout, Me};
 use super::form::{Form, PageQuery};
 use super::respond::{self, Flash, OrPage, PageResult, redirect_with};
 use crate::error::{Error, FieldErrors};
+use crate::prompts::variables::VarType;
 use crate::prompts::{self, PromptFields, Scope, variables};
 use crate::state::AppState;
 
@@ -82,11 +83,68 @@ pub async fn list(
     ))
 }
 
-/// One detected variable with its description and default, as the editor shows it.
+/// One detected variable with its declaration, as the editor shows it.
+#[derive(Default)]
 pub struct VarField {
     pub name: String,
     pub description: String,
     pub default: String,
+    /// The type's wire name (`string`, `enum`…), empty when untyped.
+    pub kind: String,
+    pub required: bool,
+    /// An enum's values, comma-separated.
+    pub values: String,
+    /// The problems of this variable and of its default (empty when none).
+    pub error: String,
+    pub default_error: String,
+}
+
+impl VarField {
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind == kind
+    }
+
+    /// The declaration the form describes. A variable marked required without a type is text.
+    fn declaration(&self) -> variables::Declaration {
+        let nonempty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+        let kind = parse_kind(&self.kind).or(self.required.then_some(VarType::Text));
+        variables::Declaration {
+            name: self.name.clone(),
+            description: nonempty(&self.description),
+            default: nonempty(&self.default),
+            kind,
+            required: self.required.then_some(true),
+            values: (kind == Some(VarType::Enum)).then(|| {
+                self.values
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// The editor's choice of types: wire name and label (`""`: untyped, optional text).
+pub const VAR_TYPES: &[(&str, &str)] = &[
+    ("", "Any text (untyped)"),
+    ("text", "Text, several lines"),
+    ("string", "One line"),
+    ("number", "Number"),
+    ("integer", "Whole number"),
+    ("boolean", "Yes / no"),
+    ("enum", "One of a list"),
+];
+
+fn parse_kind(s: &str) -> Option<VarType> {
+    serde_json::from_value(serde_json::Value::String(s.trim().to_string())).ok()
+}
+
+fn kind_name(k: Option<VarType>) -> String {
+    k.and_then(|k| serde_json::to_value(k).ok())
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// What the editor holds (kept as typed when saving fails).
@@ -101,6 +159,13 @@ pub struct Editor {
     pub team_id: String,
     pub message: String,
     pub vars: Vec<VarField>,
+    /// The name in its namespace as typed; `name_was` the current one (unchanged: no rename).
+    pub name: String,
+    pub name_was: String,
+    pub namespace: String,
+    /// The prompt had a typed schema when the editor opened: choosing no type for every
+    /// variable then means optional text, not "keep the old types".
+    pub had_schema: bool,
 }
 
 impl Editor {
@@ -111,7 +176,11 @@ impl Editor {
             .map(|name| VarField {
                 description: f.get(&format!("var.{name}.description")).trim().to_string(),
                 default: f.get(&format!("var.{name}.default")).to_string(),
+                kind: f.get(&format!("var.{name}.type")).trim().to_string(),
+                required: f.checked(&format!("var.{name}.required")),
+                values: f.get(&format!("var.{name}.values")).to_string(),
                 name,
+                ..VarField::default()
             })
             .collect();
         Editor {
@@ -124,6 +193,10 @@ impl Editor {
             team_id: f.get("teamId").to_string(),
             message: f.get("message").to_string(),
             vars,
+            name: f.get("name").trim().to_string(),
+            name_was: f.get("name_was").to_string(),
+            namespace: f.get("namespace").to_string(),
+            had_schema: f.checked("had_schema"),
         }
     }
 
@@ -142,12 +215,32 @@ impl Editor {
             vars: decls
                 .into_iter()
                 .map(|d| VarField {
+                    kind: kind_name(d.kind),
+                    required: d.is_required(),
+                    values: d.values.unwrap_or_default().join(", "),
                     name: d.name,
                     description: d.description.unwrap_or_default(),
                     default: d.default.unwrap_or_default(),
+                    ..VarField::default()
                 })
                 .collect(),
+            name: v.name.clone().unwrap_or_default(),
+            name_was: v.name.clone().unwrap_or_default(),
+            namespace: v.namespace.clone().unwrap_or_default(),
+            had_schema: variables::is_schema(&variables::from_text(p.variables.as_deref())),
         }
+    }
+
+    /// The declarations as the form sets them. Untyped everywhere on a prompt that had a
+    /// schema: optional text, typed as such (the service would keep the old types otherwise).
+    fn declarations(&self) -> Vec<variables::Declaration> {
+        let mut decls: Vec<_> = self.vars.iter().map(VarField::declaration).collect();
+        if self.had_schema && !variables::is_schema(&decls) {
+            for d in &mut decls {
+                d.kind = Some(VarType::Text);
+            }
+        }
+        decls
     }
 
     /// The edge's raw fields: every field present (the editor shows them all).
@@ -157,17 +250,7 @@ impl Editor {
         PromptFields {
             title: Some(self.title.clone()),
             body: Some(self.body.clone()),
-            variables: Some(
-                self.vars
-                    .iter()
-                    .map(|v| variables::Declaration {
-                        name: v.name.clone(),
-                        description: nonempty(&v.description),
-                        default: nonempty(&v.default),
-                        ..Default::default()
-                    })
-                    .collect(),
-            ),
+            variables: Some(self.declarations()),
             notes: Some(text(&self.notes)),
             model_hints: Some(text(&self.model_hints)),
             tags: Some(
@@ -182,7 +265,8 @@ impl Editor {
             visibility: nonempty(&self.visibility),
             team_id: Some(nonempty(&self.team_id)),
             message: Some(self.message.clone()),
-            name: None,
+            // Unchanged or empty: no rename (a new prompt's name comes from its title).
+            name: Some(self.name.clone()).filter(|n| !n.is_empty() && *n != self.name_was),
         }
     }
 }
@@ -205,11 +289,13 @@ struct EditorPage<'a> {
     errors: FieldErrors,
     /// The field that gets the focus: the first one in error, else the title of a new prompt.
     focus: &'static str,
+    types: &'static [(&'static str, &'static str)],
 }
 
 /// The editor's fields in page order, with the name each error message starts with.
 const EDITOR_FIELDS: &[(&str, &str)] = &[
     ("title", "Title"),
+    ("name", "Name"),
     ("body", "Prompt"),
     ("variables", "Variables"),
     ("notes", "Notes"),
@@ -225,11 +311,19 @@ fn labelled(errors: FieldErrors) -> FieldErrors {
     errors
         .into_iter()
         .map(|(k, m)| {
-            let label = EDITOR_FIELDS
-                .iter()
-                .find(|(f, _)| *f == k)
-                .map_or(k.as_str(), |(_, l)| l);
-            let text = format!("{label} {m}");
+            let text = match k.strip_prefix("variables.") {
+                Some(rest) => match rest.strip_suffix(".default") {
+                    Some(n) if !n.is_empty() => format!("The default of {n}: {m}"),
+                    _ => format!("Variable {rest}: {m}"),
+                },
+                None => {
+                    let label = EDITOR_FIELDS
+                        .iter()
+                        .find(|(f, _)| *f == k)
+                        .map_or(k.as_str(), |(_, l)| l);
+                    format!("{label} {m}")
+                }
+            };
             (k, text)
         })
         .collect()
@@ -240,7 +334,7 @@ async fn show_editor(
     me: &Me,
     status: StatusCode,
     id: Option<&str>,
-    e: Editor,
+    mut e: Editor,
     errors: FieldErrors,
 ) -> PageResult {
     let teams = crate::teams::of_user(&state.db, &me.user.id)
@@ -277,6 +371,14 @@ async fn show_editor(
         .find(|f| errors.contains_key(*f))
         .unwrap_or(if id.is_none() { "title" } else { "" });
     let errors = labelled(errors);
+    for v in &mut e.vars {
+        let key = format!("variables.{}", v.name);
+        v.error = errors.get(&key).cloned().unwrap_or_default();
+        v.default_error = errors
+            .get(&format!("{key}.default"))
+            .cloned()
+            .unwrap_or_default();
+    }
     Ok(respond::render(
         &me.ctx,
         status,
@@ -290,6 +392,7 @@ async fn show_editor(
             all_tags,
             errors,
             focus,
+            types: VAR_TYPES,
         },
     ))
 }
@@ -305,6 +408,12 @@ pub async fn new_page(State(state): State<AppState>, me: Me) -> PageResult {
 fn form_failure(e: &Error) -> Option<FieldErrors> {
     match e {
         Error::Invalid { details, .. } => Some(details.clone()),
+        Error::Conflict {
+            code: "name_taken", ..
+        } => Some(FieldErrors::from([(
+            "name".to_string(),
+            "is taken: another prompt in this namespace has this name".to_string(),
+        )])),
         _ => None,
     }
 }

@@ -66,15 +66,7 @@ async fn show(
         .map(|vals| variables::render(&p.body, &decls, vals).text);
     let vars = decls
         .into_iter()
-        .map(|d| VarView {
-            value: values
-                .as_ref()
-                .and_then(|m| m.get(&d.name).cloned())
-                .unwrap_or_default(),
-            description: d.description.unwrap_or_default(),
-            default: d.default.unwrap_or_default(),
-            name: d.name,
-        })
+        .map(|d| VarView::new(d, values.as_ref(), &Default::default()))
         .collect();
     let l = ctx.layout(p.title.clone(), "share");
     Ok(respond::ok(

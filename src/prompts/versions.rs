@@ -172,7 +172,15 @@ pub async fn restore(
         let message = message
             .filter(|m| !m.trim().is_empty())
             .unwrap_or_else(|| format!("Restored version {}", v.version));
-        super::record_version(&mut tx, &row, Some(&caller.id), Some(message)).await?;
+        let new = super::record_version(&mut tx, &row, Some(&caller.id), Some(message)).await?;
+        crate::registry::audit::record(
+            &mut tx,
+            Some(&row.id),
+            Some(&caller.id),
+            "prompt.edit",
+            serde_json::json!({ "from": new.version - 1, "to": new.version, "restored": v.version }),
+        )
+        .await?;
     }
     let view = view::full(&mut tx, &caller.id, row).await?;
     tx.commit().await?;

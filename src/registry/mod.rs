@@ -156,6 +156,48 @@ pub async fn current_name(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<Option<C
     Ok(rows.into_iter().next())
 }
 
+/// What a prompt's page shows of the registry, read together.
+pub struct Overview {
+    pub labels: Vec<Label>,
+    /// The newest version (`latest`).
+    pub latest: i32,
+    /// The newest audit events, at most the limit asked for.
+    pub events: Vec<audit::AuditEvent>,
+    /// Old names that still resolve, as `namespace/name`.
+    pub aliases: Vec<String>,
+}
+
+/// A readable prompt's labels, newest audit events and old names, in one read.
+pub async fn overview(
+    db: &Db,
+    caller: &UserRow,
+    prompt_id: &str,
+    audit_limit: i64,
+) -> Result<Overview> {
+    let mut tx = db.read().await?;
+    let row = readable_row(&mut tx, &caller.id, prompt_id).await?;
+    Ok(Overview {
+        labels: labels_of(&mut tx, &row.id).await?,
+        latest: prompt_store::max_version(&mut tx, &row.id).await?,
+        events: audit::for_prompt(&mut tx, &row.id, audit_limit).await?,
+        aliases: aliases_of(&mut tx, &row.id).await?,
+    })
+}
+
+/// A prompt's old names (aliases that still resolve), as `namespace/name`.
+async fn aliases_of(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<Vec<String>> {
+    let rows: Vec<CurrentName> = fetch_all(
+        tx,
+        "SELECT n.\"name\", (SELECT ns.\"name\" FROM \"Namespace\" ns WHERE ns.\"isCurrent\" = ? \
+         AND (ns.\"userId\" = n.\"scope\" OR ns.\"teamId\" = n.\"scope\")) AS \"namespace\" \
+         FROM \"PromptName\" n WHERE n.\"promptId\" = ? AND n.\"isCurrent\" = ? ORDER BY n.\"name\""
+            .into(),
+        &[Arg::B(true), Arg::S(prompt_id.to_string()), Arg::B(false)],
+    )
+    .await?;
+    Ok(rows.iter().map(CurrentName::full).collect())
+}
+
 /// What `namespace/name` points at.
 #[derive(Clone, Debug)]
 pub struct Resolved {

@@ -617,6 +617,54 @@ async fn browser_acceptance() {
     anon.axe("a shared prompt").await;
     anon.shot("share-light-phone").await;
 
+    // The registry panels: a label promoted from the page, the code snippets and the audit
+    // trail opened.
+    a.go(&prompt_path).await;
+    a.wait_text("#prompt-name", "/blog-post-outline").await;
+    a.fill("#lf-label", "staging").await;
+    a.click(".label-form button[type=submit]").await;
+    a.wait_text(".toast", "staging now points at v4").await;
+    a.wait_text(".labels", "staging").await;
+    a.wait_text("#code-curl", "/api/registry/").await;
+    a.click("details.snippet summary").await;
+    a.click("#audit summary").await;
+    a.wait_text(".audit-table", "Moved label staging").await;
+    a.wait_text(".audit-table", "Restored v1").await;
+    a.axe("the labels, code and audit panels").await;
+
+    // A typed schema in the editor: an enum without values is refused next to the field;
+    // then the fill-in form asks with a list and a required one-line input.
+    a.go(&format!("{prompt_path}/edit")).await;
+    assert_eq!(
+        a.js("return document.getElementById('var-tone-o').closest('[data-enum-only]').hidden")
+            .await,
+        json!(true),
+        "list values show for lists only"
+    );
+    a.js("document.getElementById('var-tone-t').value = 'enum'; \
+          document.getElementById('var-topic-t').value = 'string'; \
+          document.querySelector('input[name=\"var.topic.required\"]').checked = true; return 1;")
+        .await;
+    a.click(".editor-side button[type=submit]").await;
+    a.wait_text("#var-tone-err", "an enum needs its values")
+        .await;
+    a.axe("the editor with a schema error").await;
+    a.fill("#var-tone-o", "friendly, formal").await;
+    a.click(".editor-side button[type=submit]").await;
+    a.wait_text(".toast", "Changes saved").await;
+    assert_eq!(
+        a.js(
+            "var t = document.getElementById('v-tone'), s = document.getElementById('v-topic'); \
+              return [t.tagName, t.value, s.type, s.required];"
+        )
+        .await,
+        json!(["SELECT", "friendly", "text", true]),
+        "typed inputs"
+    );
+    a.fill("#v-topic", "tea").await;
+    a.wait_text("#filled", "Tone: friendly.").await;
+    a.axe("a typed fill-in form").await;
+
     // Search: the list filters as you type; the search page highlights matches.
     for (title, body) in [
         (

@@ -2,6 +2,8 @@
 //! delete prompts; every page answers as it should; user text is escaped everywhere.
 //! Run on SQLite, PostgreSQL and MariaDB.
 
+mod registry;
+
 use crate::common;
 
 use common::pages::{Html, csp_clean, register};
