@@ -362,7 +362,7 @@ pub async fn raw(State(state): State<AppState>, me: Me, Path(id): Path<String>) 
 }
 
 /// Where an action goes back to: the form's `back` when local, else the prompt page.
-fn back(form: &Form, id: &str) -> String {
+pub(super) fn back(form: &Form, id: &str) -> String {
     safe_next(form.opt("back")).map_or_else(|| format!("/prompts/{id}"), str::to_string)
 }
 

@@ -6,9 +6,10 @@
 use axum::extract::{Path, State};
 
 use super::ctx::Me;
+use super::detail::back;
 use super::fmt;
 use super::form::Form;
-use super::respond::{Flash, OrPage, PageResult, redirect_with, safe_next};
+use super::respond::{Flash, OrPage, PageResult, redirect_with};
 use crate::prompts::{PromptView, Visibility};
 use crate::registry::{self, LATEST, audit::AuditEvent};
 use crate::state::AppState;
@@ -240,11 +241,6 @@ pub async fn panel(
         audit_more,
         code,
     })
-}
-
-/// Where a label action goes back to: the form's `back` when local, else the prompt page.
-fn back(form: &Form, id: &str) -> String {
-    safe_next(form.opt("back")).map_or_else(|| format!("/prompts/{id}"), str::to_string)
 }
 
 /// Writes on each version the labels pointing at it.

@@ -144,16 +144,20 @@ impl CurrentName {
 }
 
 pub async fn current_name(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<Option<CurrentName>> {
-    let rows: Vec<CurrentName> = fetch_all(
+    Ok(names_of(tx, prompt_id, true).await?.into_iter().next())
+}
+
+/// A prompt's current name (`current`), or its old names that still resolve, by name.
+async fn names_of(tx: &mut Tx, prompt_id: &str, current: bool) -> sqlx::Result<Vec<CurrentName>> {
+    fetch_all(
         tx,
         "SELECT n.\"name\", (SELECT ns.\"name\" FROM \"Namespace\" ns WHERE ns.\"isCurrent\" = ? \
          AND (ns.\"userId\" = n.\"scope\" OR ns.\"teamId\" = n.\"scope\")) AS \"namespace\" \
-         FROM \"PromptName\" n WHERE n.\"promptId\" = ? AND n.\"isCurrent\" = ?"
+         FROM \"PromptName\" n WHERE n.\"promptId\" = ? AND n.\"isCurrent\" = ? ORDER BY n.\"name\""
             .into(),
-        &[Arg::B(true), Arg::S(prompt_id.to_string()), Arg::B(true)],
+        &[Arg::B(true), Arg::S(prompt_id.to_string()), Arg::B(current)],
     )
-    .await?;
-    Ok(rows.into_iter().next())
+    .await
 }
 
 /// What a prompt's page shows of the registry, read together.
@@ -186,15 +190,7 @@ pub async fn overview(
 
 /// A prompt's old names (aliases that still resolve), as `namespace/name`.
 async fn aliases_of(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<Vec<String>> {
-    let rows: Vec<CurrentName> = fetch_all(
-        tx,
-        "SELECT n.\"name\", (SELECT ns.\"name\" FROM \"Namespace\" ns WHERE ns.\"isCurrent\" = ? \
-         AND (ns.\"userId\" = n.\"scope\" OR ns.\"teamId\" = n.\"scope\")) AS \"namespace\" \
-         FROM \"PromptName\" n WHERE n.\"promptId\" = ? AND n.\"isCurrent\" = ? ORDER BY n.\"name\""
-            .into(),
-        &[Arg::B(true), Arg::S(prompt_id.to_string()), Arg::B(false)],
-    )
-    .await?;
+    let rows = names_of(tx, prompt_id, false).await?;
     Ok(rows.iter().map(CurrentName::full).collect())
 }
 
