@@ -1102,7 +1102,8 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    // PROMPTVAULT_BENCH_KEEP=DIR (SQLite): seed once into DIR and reuse it on later runs.
+    // PROMPTVAULT_BENCH_KEEP=DIR: seed once and reuse on later runs: the SQLite file in DIR, or
+    // on PostgreSQL/MySQL the database `pvkeep_<N>` (DIR keeps the tokens).
     let keep = std::env::var("PROMPTVAULT_BENCH_KEEP")
         .ok()
         .filter(|v| !v.is_empty());
@@ -1116,7 +1117,10 @@ fn main() {
     let url = match (&keep, &temp) {
         (Some(dir), _) => {
             std::fs::create_dir_all(dir).expect("keep dir");
-            format!("sqlite://{dir}/promptvault.db")
+            match backend {
+                Backend::Sqlite => format!("sqlite://{dir}/promptvault.db"),
+                _ => rt.block_on(common::TestDb::kept(backend, &format!("pvkeep_{n}"))),
+            }
         }
         (None, Some(db)) => db.url.clone(),
         _ => unreachable!(),

@@ -165,8 +165,9 @@ pub async fn import_tagged(
     let (mut imported, mut skipped) = (0, 0);
     let now = db::now();
     let tag_name = import_tag(now);
-    let mut import_tag_id: Option<String> = None;
-    let mut unnamed: Vec<(String, String, String)> = Vec::new();
+    // Which items to import, with their times; then every prompt, tag link and version in a
+    // few statements per thousand (see prompts::insert_many).
+    let mut batch = Vec::new();
     for item in items {
         let key = (
             item.prompt.title.as_str().to_string(),
@@ -181,15 +182,26 @@ pub async fn import_tagged(
         let updated = plausible(item.updated_at, now)
             .unwrap_or(created)
             .max(created);
-        let row = crate::prompts::insert_new(
-            &mut tx,
-            &caller.id,
-            &item.prompt,
-            created,
-            updated,
-            crate::prompts::Naming::InBulk,
-        )
-        .await?;
+        batch.push((item, created, updated));
+    }
+    let news: Vec<_> = batch
+        .iter()
+        .map(|(item, created, updated)| (&item.prompt, *created, *updated))
+        .collect();
+    let rows = crate::prompts::insert_many(
+        &mut tx,
+        &caller.id,
+        &news,
+        crate::prompts::Naming::InBulk,
+    )
+    .await?;
+    drop(news);
+    let fold = crate::text::fold;
+    let import_tag = [tag_name.clone()];
+    let mut tag_links: Vec<(&str, &[String])> = Vec::new();
+    let mut unnamed: Vec<(String, String, String)> = Vec::new();
+    let mut versions: Vec<VersionRow> = Vec::new();
+    for (row, (item, created, _)) in rows.iter().zip(batch) {
         if item.prompt.name.is_none() {
             unnamed.push((
                 row.id.clone(),
@@ -197,7 +209,6 @@ pub async fn import_tagged(
                 crate::registry::names::scope_of(&row.user_id, row.team_id.as_deref()),
             ));
         }
-        let fold = crate::text::fold;
         if tag_imported
             && !item
                 .prompt
@@ -206,21 +217,13 @@ pub async fn import_tagged(
                 .iter()
                 .any(|n| fold(n) == fold(&tag_name))
         {
-            let tag_id = match &import_tag_id {
-                Some(id) => id.clone(),
-                None => {
-                    let t = crate::tags::store::get_or_create(&mut tx, &tag_name).await?;
-                    import_tag_id = Some(t.id.clone());
-                    t.id
-                }
-            };
-            crate::tags::store::link(&mut tx, &row.id, &tag_id).await?;
+            tag_links.push((row.id.as_str(), &import_tag));
         }
         let mut number = 0;
-        let mut last: Option<VersionRow> = None;
+        let first = versions.len();
         for v in item.versions {
             number += 1;
-            let version = VersionRow {
+            versions.push(VersionRow {
                 id: db::new_id(),
                 prompt_id: row.id.clone(),
                 version: number,
@@ -232,12 +235,10 @@ pub async fn import_tagged(
                 message: v.message,
                 author_id: Some(caller.id.clone()),
                 created_at: plausible(v.created_at, now).unwrap_or(created),
-            };
-            prompts::insert_version(&mut tx, &version).await?;
-            last = Some(version);
+            });
         }
-        if !last.as_ref().is_some_and(|v| same_version(v, &row)) {
-            let version = VersionRow {
+        if !versions[first..].last().is_some_and(|v| same_version(v, row)) {
+            versions.push(VersionRow {
                 id: db::new_id(),
                 prompt_id: row.id.clone(),
                 version: number + 1,
@@ -249,8 +250,7 @@ pub async fn import_tagged(
                 message: (number > 0).then(|| "Imported".to_string()),
                 author_id: Some(caller.id.clone()),
                 created_at: row.updated_at,
-            };
-            prompts::insert_version(&mut tx, &version).await?;
+            });
         }
         // Only the caller's own rating can be carried over: one rating per prompt, the
         // exporter's own (their id is the item's owner) or one in the caller's name.
@@ -266,6 +266,8 @@ pub async fn import_tagged(
         }
         imported += 1;
     }
+    crate::tags::store::link_names(&mut tx, &tag_links).await?;
+    prompts::insert_versions(&mut tx, &versions).await?;
     crate::registry::names::name_in_bulk(&mut tx, &unnamed).await?;
     tx.commit().await?;
     db.refresh_statistics();

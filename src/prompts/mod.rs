@@ -120,14 +120,15 @@ async fn create_once(db: &Db, caller: &UserRow, new: &NewPrompt) -> Result<Promp
         serde_json::json!({ "version": 1 }),
     )
     .await?;
-    let view = view::full(&mut tx, &caller.id, row).await?;
     tx.commit().await?;
-    Ok(view)
+    // The answer is read after the commit, from a reader: on SQLite the one writer is free
+    // for the next create six statements sooner.
+    let mut tx = db.read().await?;
+    Ok(view::full(&mut tx, &caller.id, row).await?)
 }
 
-/// Inserts a new prompt of `owner` with its tags inside `tx`, without versions: the one place
-/// a prompt row is created (the API, the pages and import all come here). The caller records
-/// the versions: version 1 for a new prompt, the file's history for an import.
+/// Inserts a new prompt of `owner` with its tags inside `tx`, without versions (see
+/// [`insert_many`]).
 pub(crate) async fn insert_new(
     tx: &mut Tx,
     owner: &str,
@@ -136,46 +137,79 @@ pub(crate) async fn insert_new(
     updated_at: chrono::DateTime<chrono::Utc>,
     naming: Naming,
 ) -> Result<PromptRow> {
-    check_team(tx, owner, new.team_id.as_deref()).await?;
-    check_schema(new.body.as_str(), &new.variables)?;
-    let content = Content {
-        variables: variables::sync(new.body.as_str(), &new.variables),
-        title: new.title.as_str().to_string(),
-        body: new.body.as_str().to_string(),
-        notes: new.notes.clone(),
-        model_hints: new.model_hints.clone(),
-    };
-    let mut row = PromptRow {
-        id: db::new_id(),
-        title: String::new(),
-        body: String::new(),
-        variables: None,
-        notes: None,
-        model_hints: None,
-        visibility: new.visibility,
-        user_id: owner.to_string(),
-        created_at,
-        updated_at,
-        is_publicly_shared: false,
-        public_share_id: None,
-        team_id: new.team_id.clone(),
-    };
-    apply_content(&mut row, &content);
-    if tx.backend() == crate::db::Backend::Sqlite && !new.tags.names().is_empty() {
+    insert_many(tx, owner, &[(new, created_at, updated_at)], naming)
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Db(sqlx::Error::RowNotFound))
+}
+
+/// Inserts new prompts of `owner` (each with its creation and change time) with their tags
+/// inside `tx`, without versions: the one place prompt rows are created (the API, the pages and
+/// import all come here). The caller records the versions: version 1 for a new prompt, the
+/// file's history for an import. Thousands of prompts cost a few statements.
+pub(crate) async fn insert_many(
+    tx: &mut Tx,
+    owner: &str,
+    news: &[(&NewPrompt, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)],
+    naming: Naming,
+) -> Result<Vec<PromptRow>> {
+    let mut teams: Vec<&str> = news.iter().filter_map(|(n, ..)| n.team_id.as_deref()).collect();
+    teams.sort_unstable();
+    teams.dedup();
+    for team in teams {
+        check_team(tx, owner, Some(team)).await?;
+    }
+    let mut rows = Vec::with_capacity(news.len());
+    for (new, created_at, updated_at) in news {
+        check_schema(new.body.as_str(), &new.variables)?;
+        let content = Content {
+            variables: variables::sync(new.body.as_str(), &new.variables),
+            title: new.title.as_str().to_string(),
+            body: new.body.as_str().to_string(),
+            notes: new.notes.clone(),
+            model_hints: new.model_hints.clone(),
+        };
+        let mut row = PromptRow {
+            id: db::new_id(),
+            title: String::new(),
+            body: String::new(),
+            variables: None,
+            notes: None,
+            model_hints: None,
+            visibility: new.visibility,
+            user_id: owner.to_string(),
+            created_at: *created_at,
+            updated_at: *updated_at,
+            is_publicly_shared: false,
+            public_share_id: None,
+            team_id: new.team_id.clone(),
+        };
+        apply_content(&mut row, &content);
+        rows.push(row);
+    }
+    let links: Vec<(&str, &[String])> = rows
+        .iter()
+        .zip(news)
+        .filter(|(_, (new, ..))| !new.tags.names().is_empty())
+        .map(|(row, (new, ..))| (row.id.as_str(), new.tags.names()))
+        .collect();
+    if tx.backend() == crate::db::Backend::Sqlite && !links.is_empty() {
         // On SQLite the tags go in first (foreign keys checked at commit), so the search
-        // index writes the prompt's document once, tags included: linked afterwards, every
+        // index writes each prompt's document once, tags included: linked afterwards, every
         // tag rewrote the whole document (an FTS5 update deletes and re-indexes it).
         crate::db::dynamic::execute(tx, "PRAGMA defer_foreign_keys = ON".into(), &[]).await?;
-        crate::tags::store::set_for_prompt(tx, &row.id, new.tags.names()).await?;
-        store::insert(tx, &row).await?;
+        crate::tags::store::link_names(tx, &links).await?;
+        store::insert_many(tx, &rows).await?;
     } else {
-        store::insert(tx, &row).await?;
-        crate::tags::store::set_for_prompt(tx, &row.id, new.tags.names()).await?;
+        store::insert_many(tx, &rows).await?;
+        crate::tags::store::link_names(tx, &links).await?;
     }
-    if new.name.is_some() || naming == Naming::Now {
-        crate::registry::name_new_prompt(tx, &row, new.name.as_deref()).await?;
+    for (row, (new, ..)) in rows.iter().zip(news) {
+        if new.name.is_some() || naming == Naming::Now {
+            crate::registry::name_new_prompt(tx, row, new.name.as_deref()).await?;
+        }
     }
-    Ok(row)
+    Ok(rows)
 }
 
 /// When [`insert_new`] gives a prompt without a requested name its suggested name.

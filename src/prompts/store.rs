@@ -112,28 +112,65 @@ pub async fn is_readable(tx: &mut Tx, id: &str, caller: &str) -> sqlx::Result<bo
 }
 
 pub async fn insert(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql(
-        "INSERT INTO \"Prompt\" (\"id\", \"title\", \"body\", \"variables\", \"notes\", \
-         \"modelHints\", \"visibility\", \"userId\", \"createdAt\", \"updatedAt\", \
-         \"isPubliclyShared\", \"publicShareId\", \"teamId\") \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(&p.id)
-    .bind(&p.title)
-    .bind(&p.body)
-    .bind(&p.variables)
-    .bind(&p.notes)
-    .bind(&p.model_hints)
-    .bind(p.visibility)
-    .bind(&p.user_id)
-    .bind(crate::db::Ts(p.created_at))
-    .bind(crate::db::Ts(p.updated_at))
-    .bind(p.is_publicly_shared)
-    .bind(&p.public_share_id)
-    .bind(&p.team_id)
-    .execute(conn)
-    .await
-    .map(drop))
+    insert_many(tx, std::slice::from_ref(p)).await
+}
+
+/// Rows per multi-row `INSERT`: with a dozen columns, far below every backend's limit of bound
+/// values (SQLite 32,766; PostgreSQL and MySQL 65,535).
+const ROWS_PER_INSERT: usize = 500;
+
+/// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows of `columns` values each.
+fn insert_values_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let quoted: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    let one = format!("({})", marks(columns.len()));
+    format!(
+        "INSERT INTO \"{table}\" ({}) VALUES {}",
+        quoted.join(", "),
+        vec![one; rows].join(", ")
+    )
+}
+
+const PROMPT_COLUMNS: &[&str] = &[
+    "id",
+    "title",
+    "body",
+    "variables",
+    "notes",
+    "modelHints",
+    "visibility",
+    "userId",
+    "createdAt",
+    "updatedAt",
+    "isPubliclyShared",
+    "publicShareId",
+    "teamId",
+];
+
+/// Inserts prompt rows, a few hundred per statement (imports write thousands at once).
+pub async fn insert_many(tx: &mut Tx, rows: &[PromptRow]) -> sqlx::Result<()> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut args = Vec::with_capacity(chunk.len() * PROMPT_COLUMNS.len());
+        for p in chunk {
+            args.extend([
+                Arg::S(p.id.clone()),
+                Arg::S(p.title.clone()),
+                Arg::S(p.body.clone()),
+                Arg::N(p.variables.clone()),
+                Arg::N(p.notes.clone()),
+                Arg::N(p.model_hints.clone()),
+                Arg::S(p.visibility.as_str().to_string()),
+                Arg::S(p.user_id.clone()),
+                Arg::T(p.created_at),
+                Arg::T(p.updated_at),
+                Arg::B(p.is_publicly_shared),
+                Arg::N(p.public_share_id.clone()),
+                Arg::N(p.team_id.clone()),
+            ]);
+        }
+        let sql = insert_values_sql("Prompt", PROMPT_COLUMNS, chunk.len());
+        execute(tx, sql, &args).await?;
+    }
+    Ok(())
 }
 
 /// Writes every mutable column of `p`.
@@ -216,25 +253,46 @@ pub async fn transfer_all(tx: &mut Tx, from: &str, to: &str) -> sqlx::Result<()>
 }
 
 pub async fn insert_version(tx: &mut Tx, v: &VersionRow) -> sqlx::Result<()> {
-    on!(tx, |conn, sql| sqlx::query(sql(
-        "INSERT INTO \"PromptVersion\" (\"id\", \"promptId\", \"version\", \"title\", \"body\", \
-         \"variables\", \"notes\", \"modelHints\", \"message\", \"authorId\", \"createdAt\") \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(&v.id)
-    .bind(&v.prompt_id)
-    .bind(v.version)
-    .bind(&v.title)
-    .bind(&v.body)
-    .bind(&v.variables)
-    .bind(&v.notes)
-    .bind(&v.model_hints)
-    .bind(&v.message)
-    .bind(&v.author_id)
-    .bind(crate::db::Ts(v.created_at))
-    .execute(conn)
-    .await
-    .map(drop))
+    insert_versions(tx, std::slice::from_ref(v)).await
+}
+
+const VERSION_COLUMNS: &[&str] = &[
+    "id",
+    "promptId",
+    "version",
+    "title",
+    "body",
+    "variables",
+    "notes",
+    "modelHints",
+    "message",
+    "authorId",
+    "createdAt",
+];
+
+/// Inserts version rows, a few hundred per statement.
+pub async fn insert_versions(tx: &mut Tx, rows: &[VersionRow]) -> sqlx::Result<()> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut args = Vec::with_capacity(chunk.len() * VERSION_COLUMNS.len());
+        for v in chunk {
+            args.extend([
+                Arg::S(v.id.clone()),
+                Arg::S(v.prompt_id.clone()),
+                Arg::I(i64::from(v.version)),
+                Arg::S(v.title.clone()),
+                Arg::S(v.body.clone()),
+                Arg::N(v.variables.clone()),
+                Arg::N(v.notes.clone()),
+                Arg::N(v.model_hints.clone()),
+                Arg::N(v.message.clone()),
+                Arg::N(v.author_id.clone()),
+                Arg::T(v.created_at),
+            ]);
+        }
+        let sql = insert_values_sql("PromptVersion", VERSION_COLUMNS, chunk.len());
+        execute(tx, sql, &args).await?;
+    }
+    Ok(())
 }
 
 /// Versions of a prompt, newest first.

@@ -100,46 +100,72 @@ pub async fn set_for_prompt(tx: &mut Tx, prompt_id: &str, names: &[String]) -> s
         &[Arg::S(prompt_id.into())],
     )
     .await?;
-    if names.is_empty() {
-        return Ok(());
+    link_names(tx, &[(prompt_id, names)]).await
+}
+
+/// Names per lookup and links per `INSERT`: far below every backend's limit of bound values.
+const PER_STATEMENT: usize = 1_000;
+
+/// Links prompts that have no tags yet to tags by name, creating the missing tags: the existing
+/// tags are read a thousand names per query and the links written a thousand per statement,
+/// so one prompt or an import of thousands costs a few statements.
+pub async fn link_names(tx: &mut Tx, prompts: &[(&str, &[String])]) -> sqlx::Result<()> {
+    let fold = crate::text::fold;
+    let mut keys: Vec<String> = prompts
+        .iter()
+        .flat_map(|(_, names)| names.iter().map(|n| fold(n)))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut ids: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for chunk in keys.chunks(PER_STATEMENT) {
+        let existing: Vec<(String, String)> = fetch_all(
+            tx,
+            format!(
+                "SELECT \"id\", \"nameKey\" FROM \"Tag\" WHERE \"nameKey\" IN ({})",
+                marks(chunk.len())
+            ),
+            &chunk.iter().cloned().map(Arg::S).collect::<Vec<_>>(),
+        )
+        .await?;
+        ids.extend(existing.into_iter().map(|(id, key)| (key, id)));
     }
-    // The existing tags in one query; only missing ones are created one by one.
-    let keys: Vec<String> = names.iter().map(|n| crate::text::fold(n)).collect();
-    let existing: Vec<(String, String)> = fetch_all(
-        tx,
-        format!(
-            "SELECT \"id\", \"nameKey\" FROM \"Tag\" WHERE \"nameKey\" IN ({})",
-            marks(keys.len())
-        ),
-        &keys.iter().cloned().map(Arg::S).collect::<Vec<_>>(),
-    )
-    .await?;
-    let mut linked: Vec<String> = Vec::new();
-    for (name, key) in names.iter().zip(&keys) {
-        let id = match existing.iter().find(|(_, k)| k == key) {
-            Some((id, _)) => id.clone(),
-            None => get_or_create(tx, name).await?.id,
-        };
-        if !linked.contains(&id) {
-            linked.push(id);
+    let mut links: Vec<(&str, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (prompt_id, names) in prompts {
+        for name in names.iter() {
+            let key = fold(name);
+            let id = match ids.get(&key) {
+                Some(id) => id.clone(),
+                // Only missing tags are created, one by one (race-free, see get_or_create).
+                None => {
+                    let id = get_or_create(tx, name).await?.id;
+                    ids.insert(key, id.clone());
+                    id
+                }
+            };
+            if seen.insert((*prompt_id, id.clone())) {
+                links.push((prompt_id, id));
+            }
         }
     }
-    // All links in one statement.
-    let mut args = Vec::with_capacity(linked.len() * 2);
-    for id in &linked {
-        args.push(Arg::S(prompt_id.into()));
-        args.push(Arg::S(id.clone()));
+    for chunk in links.chunks(PER_STATEMENT) {
+        let mut args = Vec::with_capacity(chunk.len() * 2);
+        for (prompt_id, tag_id) in chunk {
+            args.push(Arg::S((*prompt_id).to_string()));
+            args.push(Arg::S(tag_id.clone()));
+        }
+        execute(
+            tx,
+            format!(
+                "INSERT INTO \"PromptTag\" (\"promptId\", \"tagId\") VALUES {}",
+                vec!["(?, ?)"; chunk.len()].join(", ")
+            ),
+            &args,
+        )
+        .await?;
     }
-    execute(
-        tx,
-        format!(
-            "INSERT INTO \"PromptTag\" (\"promptId\", \"tagId\") VALUES {}",
-            vec!["(?, ?)"; linked.len()].join(", ")
-        ),
-        &args,
-    )
-    .await
-    .map(drop)
+    Ok(())
 }
 
 pub async fn link(tx: &mut Tx, prompt_id: &str, tag_id: &str) -> sqlx::Result<()> {

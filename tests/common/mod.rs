@@ -112,6 +112,25 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// The URL of a database that outlives the run (a benchmark seeds it once and reuses it):
+    /// created when missing, never dropped.
+    pub async fn kept(backend: Backend, name: &str) -> String {
+        use sqlx::Connection;
+        let admin_url = std::env::var(env_name(backend)).expect("the backend's admin URL");
+        let url = with_database(&admin_url, name);
+        let exists = match backend {
+            Backend::Postgres => sqlx::PgConnection::connect(&url).await.is_ok(),
+            Backend::MySql => sqlx::MySqlConnection::connect(&url).await.is_ok(),
+            Backend::Sqlite => true,
+        };
+        if !exists {
+            admin_exec(backend, &admin_url, &format!("CREATE DATABASE {name}")).await;
+        }
+        url
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(dir) = &self.dir {
