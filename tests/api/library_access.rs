@@ -530,8 +530,10 @@ async fn deleting_prompts_and_users_leaves_no_dangling_rows(app: TestApp) {
             &json!({ "value": 5 }),
         )
         .await;
-    // One prompt deleted by its owner: all its rows go.
+    // One prompt deleted by its owner, then deleted for good from the trash: all its rows go.
     let (s, _) = k.mate.delete(&format!("/api/prompts/{}", ids[0])).await;
+    assert_eq!(s, 200);
+    let (s, _) = k.mate.delete(&format!("/api/trash/{}", ids[0])).await;
     assert_eq!(s, 200);
     assert_eq!(dangling_rows(&app).await, 0);
     assert_eq!(library_rows(&app).await[..4], [3, 5, 4, 3]);
