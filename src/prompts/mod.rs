@@ -455,7 +455,7 @@ pub async fn shared_feed(
 }
 
 /// A page of prompts in `scope`, each with tags, ratings and counts, in a constant number of
-/// queries (2 for the page and total + 5 for the extras).
+/// queries (2 for the page and total + 6 for the extras).
 pub async fn list_scope(
     db: &Db,
     caller: &UserRow,
