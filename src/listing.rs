@@ -476,4 +476,21 @@ mod tests {
         let q = ListQuery::from_pairs(&pairs("sort=relevance"), "me1").expect("ok");
         assert_eq!(q.effective_sort(), Sort::Updated);
     }
+
+    #[test]
+    fn favourites_filter_and_every_scope_leaves_the_trash_out() {
+        for (raw, want) in [("true", true), ("1", true), ("0", false), ("", false)] {
+            let q = ListQuery::from_pairs(&pairs(&format!("favorites={raw}")), "me1").expect("ok");
+            assert_eq!(q.favorites, want, "{raw}");
+        }
+        assert!(ListQuery::from_pairs(&pairs("favorites=maybe"), "me1").is_err());
+        let q = ListQuery::from_pairs(&pairs("favourites=yes"), "me1").expect("ok");
+        let (cond, args) = conditions("me1", Scope::Own, &q);
+        assert!(cond.contains(FAVORITE));
+        assert_eq!(args.len(), 2, "owner and favourites binds");
+        for scope in [Scope::Own, Scope::TeamFeed, Scope::Shared, Scope::Readable] {
+            let (cond, _) = scope_condition("me1", scope);
+            assert!(cond.contains(access::LIVE), "{scope:?}");
+        }
+    }
 }

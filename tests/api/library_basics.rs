@@ -210,6 +210,10 @@ async fn trash_hides_everywhere_and_restores_whole(app: TestApp) {
     let name = p["name"].as_str().expect("name").to_string();
     let registry_path = format!("/api/registry/{ns}/{name}?label=latest");
     assert_eq!(k.mate.get(&registry_path).await.0, 200);
+    let mcp_list = json!({ "jsonrpc": "2.0", "id": 1, "method": "prompts/list", "params": {} });
+    let (s, listed) = k.token.post("/mcp", &mcp_list).await;
+    assert_eq!(s, 200, "{listed}");
+    assert!(listed.to_string().contains(&name), "MCP lists it: {listed}");
 
     // Only the owner deletes; the answer is the 1.x one.
     let (s, _) = k.mate.delete(&format!("/api/prompts/{pid}")).await;
@@ -235,6 +239,11 @@ async fn trash_hides_everywhere_and_restores_whole(app: TestApp) {
         let (_, cat) = c.get("/api/registry").await;
         assert!(!cat.to_string().contains(&pid), "{cat}");
     }
+    let (_, listed) = k.token.post("/mcp", &mcp_list).await;
+    assert!(
+        !listed.to_string().contains(&name),
+        "MCP leaves it out: {listed}"
+    );
     let (_, mine) = k.owner.get("/api/prompts").await;
     assert_eq!(ids(&mine), vec![id(&keep)]);
     let (_, feed) = k.mate.get("/api/prompts/feed/team").await;
