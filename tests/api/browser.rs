@@ -922,6 +922,23 @@ async fn browser_favourites_and_trash() {
     a.theme("dark").await;
     a.shot("trash-dark-desktop").await;
     a.theme("light").await;
+    // On a phone-sized window the trash and the starred cards fit without sideways scrolling.
+    browser.set_window_size(375, 812).await.expect("resize");
+    for path in ["/trash", "/prompts", "/prompts?view=table"] {
+        a.go(path).await;
+        let overflow = a
+            .js("return document.documentElement.scrollWidth > document.documentElement.clientWidth;")
+            .await;
+        assert_eq!(
+            overflow,
+            json!(false),
+            "{path} does not scroll sideways on a phone"
+        );
+    }
+    a.go("/trash").await;
+    a.shot("trash-light-phone").await;
+    browser.set_window_size(1280, 900).await.expect("resize");
+    a.go("/trash").await;
     a.click("form[action='/trash/restore'] button").await;
     a.wait_text(".toast", "1 prompt restored").await;
     a.click("form[action$='/delete'] summary").await;
