@@ -2,7 +2,7 @@
 //! PromptVault 1.x (Prisma) SQLite database built from `tests/fixtures/promptvault-1x.sql`.
 #![allow(dead_code)]
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 use promptvault::db::{Db, Tx};
 use promptvault::on;
 
@@ -61,6 +61,7 @@ pub async fn seed(db: &Db, prompts: usize) {
     let mut tx = db.write().await.expect("tx");
     let base = t0();
     let at = |i: usize| base + Duration::milliseconds(i as i64 * 1_337);
+    let trashed_at = Utc::now().with_nanosecond(0).expect("whole second") - Duration::days(1);
     let users: Vec<String> = (0..20).map(|i| format!("cuser{i:04}")).collect();
     let teams: Vec<String> = (0..4).map(|i| format!("cteam{i:04}")).collect();
     for (i, t) in teams.iter().enumerate() {
@@ -111,8 +112,9 @@ pub async fn seed(db: &Db, prompts: usize) {
                  T(visibility.into()), T(owner.clone()), D(at(p)), D(at(p + 3)), B(shared),
                  N(shared.then(|| format!("share{p:08}"))),
                  N((visibility == "TEAM" && p % 2 == 0).then(|| teams[p % 4].clone())),
-                 // A few in the trash.
-                 ND((p % 11 == 5).then(|| at(p + 9)))]).await;
+                 // A few in the trash, recently (older trash would be purged by the server's
+                 // housekeeping while a test runs).
+                 ND((p % 11 == 5).then(|| trashed_at + Duration::milliseconds(p as i64)))]).await;
         for v in 1..=(1 + p % 2) as i64 {
             exec(&mut tx, "INSERT INTO \"PromptVersion\" (\"id\", \"promptId\", \"version\", \"title\", \"body\", \"variables\", \"notes\", \"modelHints\", \"message\", \"authorId\", \"createdAt\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 vec![T(format!("cver{p:08}{v}")), T(id.clone()), I32(v as i32), T(format!("Prompt {p} v{v}")),
