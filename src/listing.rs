@@ -160,6 +160,8 @@ pub struct ListQuery {
     pub owner: Option<String>,
     /// Only prompts shared with this team (team id), see [`IN_TEAM`].
     pub team: Option<String>,
+    /// Only the caller's favourites (starred prompts).
+    pub favorites: bool,
     /// `None`: relevance with a text query, newest change first without.
     pub sort: Option<Sort>,
     pub limit: i64,
@@ -174,6 +176,7 @@ impl Default for ListQuery {
             visibility: None,
             owner: None,
             team: None,
+            favorites: false,
             sort: None,
             limit: DEFAULT_LIMIT,
             offset: 0,
@@ -183,7 +186,7 @@ impl Default for ListQuery {
 
 impl ListQuery {
     /// Reads `q`, `tag` (repeatable, also `tags=a,b`), `visibility`, `owner` (`me` or a user
-    /// id), `team`, `sort`, `limit` and `offset` from query-string pairs; `caller` is who `me`
+    /// id), `team`, `favorites` (`true`/`1`), `sort`, `limit` and `offset` from query-string pairs; `caller` is who `me`
     /// means. A value that cannot be used is a 400 naming the parameter.
     pub fn from_pairs(pairs: &[(String, String)], caller: &str) -> Result<ListQuery> {
         let mut out = ListQuery::default();
@@ -219,6 +222,15 @@ impl ListQuery {
                 "team" | "teamId" if !v.trim().is_empty() => {
                     crate::text::check_id("team", v.trim())?;
                     out.team = Some(v.trim().to_string());
+                }
+                "favorites" | "favourites" => {
+                    out.favorites = match v.trim().to_ascii_lowercase().as_str() {
+                        "" | "0" | "false" | "no" | "off" => false,
+                        "1" | "true" | "yes" | "on" => true,
+                        _ => {
+                            return Err(Error::invalid_field("favorites", "must be true or false"));
+                        }
+                    };
                 }
                 "sort" if !v.trim().is_empty() => {
                     out.sort = Some(Sort::parse(v).map_err(|p| Error::invalid_field("sort", p))?);
@@ -301,12 +313,18 @@ pub fn split_tag_terms(text: &str) -> (String, Vec<String>) {
 pub const IN_TEAM: &str = "(p.\"teamId\" = ? OR (p.\"teamId\" IS NULL AND p.\"userId\" IN \
     (SELECT tm.\"userId\" FROM \"UserTeam\" tm WHERE tm.\"teamId\" = ?)))";
 
-/// The condition (on prompt `p`) that defines a scope, with its binds.
+/// "Starred by the caller": bind the caller's id once.
+pub const FAVORITE: &str =
+    "p.\"id\" IN (SELECT fv.\"promptId\" FROM \"Favorite\" fv WHERE fv.\"userId\" = ?)";
+
+/// The condition (on prompt `p`) that defines a scope, with its binds. Every scope leaves out
+/// prompts in the trash ([`access::LIVE`]).
 pub fn scope_condition(caller: &str, scope: Scope) -> (String, Vec<Arg>) {
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<Arg> = Vec::new();
     match scope {
         Scope::Own => {
+            conds.push(access::LIVE.into());
             conds.push("p.\"userId\" = ?".into());
             args.push(Arg::S(caller.into()));
         }
@@ -320,6 +338,7 @@ pub fn scope_condition(caller: &str, scope: Scope) -> (String, Vec<Arg>) {
             // `access::READABLE`): PUBLIC, or TEAM in one of the caller's teams, or TEAM with no
             // team by a teammate (or the caller). Uncorrelated subqueries only: each is
             // evaluated once per query, not once per prompt.
+            conds.push(access::LIVE.into());
             conds.push(
                 "p.\"visibility\" IN ('TEAM', 'PUBLIC') AND (\
                  p.\"teamId\" IN (SELECT f1.\"teamId\" FROM \"UserTeam\" f1 WHERE f1.\"userId\" = ?) \
@@ -358,6 +377,10 @@ pub fn conditions(caller: &str, scope: Scope, q: &ListQuery) -> (String, Vec<Arg
         args.push(Arg::S(team.clone()));
         args.push(Arg::S(team.clone()));
     }
+    if q.favorites {
+        conds.push(FAVORITE.into());
+        args.push(Arg::S(caller.into()));
+    }
     for tag in &q.tags {
         conds.push(
             // Not correlated: the planner may start from the tag's prompts when they are few.
@@ -379,7 +402,11 @@ pub fn conditions(caller: &str, scope: Scope, q: &ListQuery) -> (String, Vec<Arg
 /// owner) and the own list keep the planner's choice.
 pub fn prompts_from(backend: Backend, scope: Scope, q: &ListQuery, count: bool) -> &'static str {
     const PLAIN: &str = "\"Prompt\" p";
-    if backend != Backend::Sqlite || scope == Scope::Own || !q.tags.is_empty() || q.owner.is_some()
+    if backend != Backend::Sqlite
+        || scope == Scope::Own
+        || !q.tags.is_empty()
+        || q.owner.is_some()
+        || q.favorites
     {
         return PLAIN;
     }
@@ -448,5 +475,22 @@ mod tests {
         assert_eq!(q.effective_sort(), Sort::Relevance);
         let q = ListQuery::from_pairs(&pairs("sort=relevance"), "me1").expect("ok");
         assert_eq!(q.effective_sort(), Sort::Updated);
+    }
+
+    #[test]
+    fn favourites_filter_and_every_scope_leaves_the_trash_out() {
+        for (raw, want) in [("true", true), ("1", true), ("0", false), ("", false)] {
+            let q = ListQuery::from_pairs(&pairs(&format!("favorites={raw}")), "me1").expect("ok");
+            assert_eq!(q.favorites, want, "{raw}");
+        }
+        assert!(ListQuery::from_pairs(&pairs("favorites=maybe"), "me1").is_err());
+        let q = ListQuery::from_pairs(&pairs("favourites=yes"), "me1").expect("ok");
+        let (cond, args) = conditions("me1", Scope::Own, &q);
+        assert!(cond.contains(FAVORITE));
+        assert_eq!(args.len(), 2, "owner and favourites binds");
+        for scope in [Scope::Own, Scope::TeamFeed, Scope::Shared, Scope::Readable] {
+            let (cond, _) = scope_condition("me1", scope);
+            assert!(cond.contains(access::LIVE), "{scope:?}");
+        }
     }
 }

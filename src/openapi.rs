@@ -58,6 +58,7 @@ pub fn api_routers(config: &Config) -> OpenApiRouter<AppState> {
         .nest("/auth", crate::auth::api::api_router())
         .nest("/admin", admin)
         .nest("/prompts", crate::prompts::api::api_router(config))
+        .nest("/trash", crate::prompts::library_api::trash_router())
         .nest("/tags", crate::tags::api::api_router())
         .nest("/ratings", crate::ratings::api::api_router())
         .nest("/share", crate::sharing::api::api_router())

@@ -109,7 +109,8 @@
     b.type = "button"; b.setAttribute("aria-label", "Dismiss"); b.textContent = "×";
     b.addEventListener("click", function () { t.remove(); });
     t.appendChild(b);
-    if (t.classList.contains("toast-ok")) setTimeout(function () { t.remove(); }, 7000);
+    // A toast with an Undo stays until it is used or dismissed.
+    if (t.classList.contains("toast-ok") && !$("form", t)) setTimeout(function () { t.remove(); }, 7000);
   }
   $$(".toast").forEach(closeable);
   window.pvToast = function (kind, text) {
@@ -119,6 +120,28 @@
     t.className = "toast toast-" + kind; t.setAttribute("role", kind === "error" ? "alert" : "status");
     t.textContent = text; box.appendChild(t); closeable(t);
   };
+
+  // Star toggles: sent to the JSON API, the button changes in place (no reload).
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!f.matches || !f.matches("form[data-star]")) return;
+    e.preventDefault();
+    var on = $("input[name=on]", f);
+    var star = on.value === "1";
+    fetch("/api/prompts/" + encodeURIComponent(f.getAttribute("data-star")) + "/favorite", {
+      method: star ? "PUT" : "DELETE", credentials: "same-origin", headers: { "Accept": "application/json" }
+    }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      $$("form[data-star=\"" + f.getAttribute("data-star") + "\"]").forEach(function (g) {
+        var b = $("button", g), use = $("use", g);
+        $("input[name=on]", g).value = star ? "0" : "1";
+        b.setAttribute("aria-pressed", star ? "true" : "false");
+        b.classList.toggle("on", star);
+        if (use) use.setAttribute("href", use.getAttribute("href").replace(/#.*$/, star ? "#star-fill" : "#star"));
+      });
+      window.pvToast("ok", star ? "Added to your favourites." : "Removed from your favourites.");
+    }).catch(function () { f.submit(); });
+  });
 
   // Menus: close on Escape or an outside click.
   document.addEventListener("click", function (e) {

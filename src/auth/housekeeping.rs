@@ -1,5 +1,6 @@
-//! Periodic clean-up of sign-in state, run by the leader only (one instance per database):
-//! expired sessions are deleted every [`EVERY`]. Expired login failures go as new ones come
+//! Periodic clean-up, run by the leader only (one instance per database): expired sessions
+//! are deleted every [`EVERY`], and so are prompts that have been in the trash for 30 days
+//! (`prompts::trash::purge_expired`). Expired login failures go as new ones come
 //! (`limiter`), so nothing else grows without bound.
 
 use std::time::Duration;
@@ -30,6 +31,13 @@ pub fn spawn(state: &AppState) {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(sessions = n, "expired sessions deleted"),
                     Err(e) => tracing::warn!(error = %e, "deleting expired sessions failed"),
+                }
+                match crate::prompts::trash::purge_expired(&state.db).await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(prompts = n, "prompts deleted from the trash after 30 days")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "emptying old trash failed"),
                 }
             }
         }

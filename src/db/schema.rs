@@ -216,6 +216,7 @@ pub const TABLES: &[Table] = &[
             c("isPubliclyShared", Bool),
             n("publicShareId", Text),
             n("teamId", Text),
+            n("deletedAt", Ts),
         ],
         key: &["id"],
         folded: &[],
@@ -233,6 +234,8 @@ pub const TABLES: &[Table] = &[
             ix("idx_prompt_updated_id", &["updatedAt", "id"]),
             ix("idx_prompt_created_id", &["createdAt", "id"]),
             ix("idx_prompt_team", &["teamId"]),
+            ix("idx_prompt_deleted", &["deletedAt"]),
+            ix("idx_prompt_user_deleted", &["userId", "deletedAt"]),
         ],
         references: &[r("userId", "User", Restrict), r("teamId", "Team", SetNull)],
     },
@@ -389,6 +392,18 @@ pub const TABLES: &[Table] = &[
             ix("idx_auditevent_actor", &["actorId"]),
         ],
         references: &[r("actorId", "User", SetNull)],
+    },
+    Table {
+        name: "Favorite",
+        columns: &[c("userId", Text), c("promptId", Text), c("createdAt", Ts)],
+        key: &["userId", "promptId"],
+        folded: &[],
+        unique: &[],
+        indexes: &[ix("idx_favorite_prompt", &["promptId"])],
+        references: &[
+            r("userId", "User", Cascade),
+            r("promptId", "Prompt", Cascade),
+        ],
     },
 ];
 

@@ -46,7 +46,13 @@ async fn export(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response> {
     let items = super::export(&s.db, &me.user).await?;
-    let (kind, ext) = match q.format.as_deref().unwrap_or("json") {
+    download(items, q.format.as_deref().unwrap_or("json")).await
+}
+
+/// An export as a download: `format` is `json` or `markdown` (`md`). The API's export and the
+/// table view's bulk export answer with this.
+pub async fn download(items: Vec<Exported>, format: &str) -> Result<Response> {
+    let (kind, ext) = match format {
         "json" => ("application/json", "json"),
         "markdown" | "md" => ("text/markdown; charset=utf-8", "md"),
         _ => return Err(Error::invalid_field("format", "must be json or markdown")),

@@ -59,10 +59,42 @@ pub struct Exported {
 
 /// Every prompt of `caller`, oldest first, with tags, versions and ratings (four queries).
 pub async fn export(db: &Db, caller: &UserRow) -> Result<Vec<Exported>> {
+    export_of(db, caller, None).await
+}
+
+/// The caller's prompts `ids` (the table view's bulk export), as [`export`] writes them. Any
+/// id that is not one of the caller's prompts is a 404 and nothing is exported.
+pub async fn export_selected(db: &Db, caller: &UserRow, ids: &[String]) -> Result<Vec<Exported>> {
+    if ids.is_empty() {
+        return Err(crate::error::Error::invalid_field(
+            "ids",
+            "select at least one prompt",
+        ));
+    }
+    if ids.len() > crate::prompts::BULK_MAX {
+        return Err(crate::error::Error::invalid_field(
+            "ids",
+            format!("at most {} prompts at once", crate::prompts::BULK_MAX),
+        ));
+    }
+    let mut unique: Vec<String> = ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    for id in &unique {
+        crate::text::check_id("ids", id)?;
+    }
+    let out = export_of(db, caller, Some(&unique)).await?;
+    if out.len() != unique.len() {
+        return Err(crate::error::Error::not_found());
+    }
+    Ok(out)
+}
+
+async fn export_of(db: &Db, caller: &UserRow, only: Option<&[String]>) -> Result<Vec<Exported>> {
     let mut tx = db.read().await?;
-    let rows = store::prompts_of(&mut tx, &caller.id).await?;
+    let rows = store::prompts_of(&mut tx, &caller.id, only).await?;
     let mut tag_map: HashMap<String, Vec<TagLink>> = HashMap::new();
-    for (prompt_id, tag_id, name) in store::tags_of(&mut tx, &caller.id).await? {
+    for (prompt_id, tag_id, name) in store::tags_of(&mut tx, &caller.id, only).await? {
         tag_map.entry(prompt_id.clone()).or_default().push(TagLink {
             prompt_id,
             tag_id: tag_id.clone(),
@@ -70,12 +102,12 @@ pub async fn export(db: &Db, caller: &UserRow) -> Result<Vec<Exported>> {
         });
     }
     let mut version_map: HashMap<String, Vec<VersionRow>> = HashMap::new();
-    for v in store::versions_of(&mut tx, &caller.id).await? {
+    for v in store::versions_of(&mut tx, &caller.id, only).await? {
         version_map.entry(v.prompt_id.clone()).or_default().push(v);
     }
     let mut rating_map: HashMap<String, Vec<ExportedRating>> = HashMap::new();
     for (prompt_id, user_id, user_email, value, created_at) in
-        store::ratings_of(&mut tx, &caller.id).await?
+        store::ratings_of(&mut tx, &caller.id, only).await?
     {
         rating_map
             .entry(prompt_id)

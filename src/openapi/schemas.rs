@@ -37,6 +37,9 @@ pub struct ListParams {
     visibility: Option<crate::prompts::domain::Visibility>,
     /// Only prompts shared with this team (id).
     team: Option<String>,
+    /// `true`: only the caller's favourites (starred prompts). On `GET /api/prompts` this
+    /// covers every prompt the caller can read, not only their own.
+    favorites: Option<bool>,
     /// Default `updated`.
     #[param(inline)]
     sort: Option<crate::listing::Sort>,

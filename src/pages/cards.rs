@@ -26,6 +26,8 @@ pub struct Card {
     pub updated_iso: String,
     pub author: String,
     pub mine: bool,
+    /// Starred by the viewer.
+    pub favorite: bool,
 }
 
 pub fn visibility_label(v: Visibility) -> (&'static str, &'static str) {
@@ -83,6 +85,7 @@ pub fn card(v: &PromptView, href_base: &str) -> Card {
             .map(|u| u.name.clone().unwrap_or_else(|| u.email.clone()))
             .unwrap_or_default(),
         mine: v.can_edit,
+        favorite: v.favorite,
     }
 }
 
@@ -104,6 +107,8 @@ pub struct ListState {
     pub team: String,
     pub teams: Vec<(String, String)>,
     pub sort: &'static str,
+    /// Only the viewer's favourites (`favorites=1`).
+    pub favorites: bool,
     pub table: bool,
     pub page: i64,
     pub pages: i64,
@@ -156,6 +161,7 @@ impl ListState {
             team: q.team.clone().unwrap_or_default(),
             teams: Vec::new(),
             sort: q.sort.unwrap_or(Sort::Updated).as_str(),
+            favorites: q.favorites,
             table,
             page,
             pages: 1,
@@ -176,6 +182,7 @@ impl ListState {
             || !self.tags.is_empty()
             || !self.visibility.is_empty()
             || !self.team.is_empty()
+            || self.favorites
     }
 
     /// The address of this list with other tags, page or view.
@@ -192,6 +199,9 @@ impl ListState {
         }
         if !self.team.is_empty() {
             parts.push(format!("team={}", url_encode(&self.team)));
+        }
+        if self.favorites {
+            parts.push("favorites=1".into());
         }
         if self.sort != "updated" {
             parts.push(format!("sort={}", self.sort));
@@ -245,6 +255,7 @@ impl ListState {
                 "created" => "created",
                 _ => "updated",
             },
+            favorites: self.favorites,
             table: true,
             page: 1,
             pages: 1,
@@ -282,6 +293,35 @@ impl ListState {
 
     pub fn table_href(&self) -> String {
         self.href(&self.tags, self.page, true)
+    }
+
+    /// Filters other than the favourites one are set.
+    pub fn filtered_beyond_favorites(&self) -> bool {
+        !self.q.is_empty()
+            || !self.tags.is_empty()
+            || !self.visibility.is_empty()
+            || !self.team.is_empty()
+    }
+
+    /// This list with the favourites filter switched (first page).
+    pub fn favorites_href(&self) -> String {
+        let other = ListState {
+            path: self.path,
+            q: self.q.clone(),
+            tags: self.tags.clone(),
+            visibility: self.visibility.clone(),
+            team: self.team.clone(),
+            teams: Vec::new(),
+            sort: self.sort,
+            favorites: !self.favorites,
+            table: self.table,
+            page: 1,
+            pages: 1,
+            total: self.total,
+            per_page: self.per_page,
+            error: None,
+        };
+        other.href(&self.tags, 1, self.table)
     }
 
     pub fn clear_href(&self) -> String {
@@ -330,6 +370,10 @@ mod tests {
             "/prompts?q=a+b&tag=x&tag=y+%26+z&sort=title&view=table"
         );
         assert!(s.filtered());
+        let (s, q) = ListState::parse("/prompts", &pairs("favorites=1&view=table"), 24, "me1");
+        assert!(q.favorites && s.favorites && s.filtered());
+        assert_eq!(s.first_href(), "/prompts?favorites=1&view=table");
+        assert_eq!(s.favorites_href(), "/prompts?view=table");
     }
 
     #[test]

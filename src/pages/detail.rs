@@ -123,6 +123,8 @@ struct PromptPage<'a> {
     updated: String,
     updated_iso: String,
     can_edit: bool,
+    /// The viewer has starred it.
+    favorite: bool,
     avg: String,
     avg_stars: Vec<bool>,
     rating_count: i64,
@@ -292,6 +294,7 @@ async fn show(
             updated: fmt::ago(&p.updated_at),
             updated_iso: fmt::iso(&p.updated_at),
             can_edit: v.can_edit,
+            favorite: v.favorite,
             avg: format!("{:.1}", v.avg_rating),
             avg_stars: stars(v.avg_rating),
             rating_count: v.rating_count,
@@ -433,7 +436,10 @@ pub async fn delete(State(state): State<AppState>, me: Me, Path(id): Path<String
     prompts::delete(&state.db, &me.user, &id)
         .await
         .or_flash(&format!("/prompts/{id}"))?;
-    Ok(redirect_with("/prompts", Flash::ok("Prompt deleted.")))
+    Ok(redirect_with(
+        "/prompts",
+        Flash::ok_undo("Prompt moved to the trash.", std::slice::from_ref(&id)),
+    ))
 }
 
 pub async fn history(

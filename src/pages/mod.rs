@@ -20,6 +20,7 @@ pub mod flash;
 pub mod fmt;
 pub mod form;
 pub mod import;
+pub mod library;
 pub mod markdown;
 pub mod misc;
 pub mod prompts;
@@ -62,6 +63,11 @@ pub fn routes() -> Router<AppState> {
         .route("/prompts/{id}/share", post(detail::share))
         .route("/prompts/{id}/delete", post(detail::delete))
         .route("/prompts/{id}/duplicate", post(detail::duplicate))
+        .route("/prompts/{id}/favorite", post(library::favorite))
+        .route("/trash", get(library::page))
+        .route("/trash/restore", post(library::restore))
+        .route("/trash/empty", post(library::empty))
+        .route("/trash/{id}/delete", post(library::delete_forever))
         .route("/team-feed", get(feed::feed))
         .route(
             "/team-feed/{id}",

@@ -63,19 +63,28 @@ pub async fn list(
     PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
     let (mut s, q) = ListState::parse("/prompts", &pairs, PER_PAGE, &me.user.id);
-    let (views, total) = prompts::list_scope(&state.db, &me.user, Scope::Own, &q)
+    // The favourites cover every prompt the viewer can read, not only their own.
+    let (views, total) = prompts::list_own(&state.db, &me.user, &q)
         .await
         .or_page(&me.ctx)?;
     s.set_total(total);
     let cards = views.iter().map(|v| cards::card(v, "/prompts")).collect();
     let chips = chips(&state, &me, &s, Scope::Own).await;
-    let mut l = me.ctx.layout("My prompts", "prompts");
+    let mut l = me.ctx.layout(
+        if s.favorites {
+            "Favourites"
+        } else {
+            "My prompts"
+        },
+        "prompts",
+    );
     l.q = s.q.clone();
     Ok(respond::ok(
         &me.ctx,
         &ListPage {
             l: &l,
-            bulk: s.table,
+            // Favourites include other people's prompts: bulk actions are for one's own.
+            bulk: s.table && !s.favorites,
             s,
             cards,
             chips,
@@ -496,26 +505,38 @@ pub async fn bulk(State(state): State<AppState>, me: Me, form: Form) -> PageResu
         .unwrap_or("/prompts?view=table")
         .to_string();
     let ids = form.all("ids");
-    let op = if form.all("op").iter().any(|o| o == "delete") {
+    let ops = form.all("op");
+    let op = if ops.iter().any(|o| o == "delete") {
         "delete".to_string()
+    } else if ops.iter().any(|o| o == "export") {
+        "export".to_string()
     } else {
         form.get("op").to_string()
     };
+    if op == "export" {
+        let items = crate::importexport::export_selected(&state.db, &me.user, &ids)
+            .await
+            .or_flash(&back)?;
+        let format = form.opt("format").unwrap_or("json");
+        return crate::importexport::api::download(items, format)
+            .await
+            .or_flash(&back);
+    }
     let action = crate::prompts::api::bulk_action(&op, form.opt("tag"), form.opt("visibility"))
         .or_flash(&back)?;
     let n = prompts::bulk(&state.db, &me.user, &ids, &action)
         .await
         .or_flash(&back)?;
-    let what = match action {
-        prompts::BulkAction::Delete => "deleted",
-        prompts::BulkAction::AddTag(_) => "tagged",
-        prompts::BulkAction::SetVisibility(_) => "changed",
-    };
-    Ok(redirect_with(
-        &back,
-        Flash::ok(format!(
-            "{n} prompt{} {what}.",
-            if n == 1 { "" } else { "s" }
+    let plural = if n == 1 { "" } else { "s" };
+    let flash = match action {
+        prompts::BulkAction::Delete if ids.len() <= super::flash::UNDO_MAX => {
+            Flash::ok_undo(format!("{n} prompt{plural} moved to the trash."), &ids)
+        }
+        prompts::BulkAction::Delete => Flash::ok(format!(
+            "{n} prompt{plural} moved to the trash: restore them from the Trash."
         )),
-    ))
+        prompts::BulkAction::AddTag(_) => Flash::ok(format!("{n} prompt{plural} tagged.")),
+        prompts::BulkAction::SetVisibility(_) => Flash::ok(format!("{n} prompt{plural} changed.")),
+    };
+    Ok(redirect_with(&back, flash))
 }

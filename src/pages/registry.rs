@@ -115,6 +115,8 @@ pub fn describe(e: &AuditEvent) -> (String, String) {
             format!("{} → —", version_text(&d["from"])),
         ),
         "prompt.delete" => ("Deleted".into(), String::new()),
+        "prompt.trash" => ("Moved to the trash".into(), String::new()),
+        "prompt.restore" => ("Restored from the trash".into(), String::new()),
         other => (other.to_string(), String::new()),
     }
 }

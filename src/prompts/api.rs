@@ -44,11 +44,12 @@ pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
         .merge(crate::registry::api::prompt_router())
         .routes(routes!(duplicate))
         .routes(routes!(bulk))
+        .merge(super::library_api::favorite_router())
         .layer(DefaultBodyLimit::max(body_limit(config)))
 }
 
 #[utoipa::path(get, path = "/", tag = "prompts", params(ListParams),
-    description = "The caller's own prompts, newest `updatedAt` first.",
+    description = "The caller's own prompts, newest `updatedAt` first. With `favorites=true`: the caller's starred prompts among all they can read (their own, their teams', public).",
     responses((status = 200, body = Vec<PromptView>, headers(("x-total-count" = i64, description = "Matching prompts, counted up to 10000"), ("x-total-count-capped" = bool, description = "Present (true) when more than 10000 match: the total is at least x-total-count"))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn list(
@@ -132,7 +133,7 @@ pub fn bulk_action(
 }
 
 #[utoipa::path(post, path = "/bulk", tag = "prompts", request_body = BulkInput,
-    description = "Owner only: adds a tag to, sets the visibility of, or deletes several of the caller's prompts. Any id that is not the caller's is a 404 and nothing changes.",
+    description = "Owner only: adds a tag to, sets the visibility of, or moves to the trash several of the caller's prompts. Any id that is not the caller's is a 404 and nothing changes.",
     responses((status = 200, body = BulkResult), (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn bulk(
@@ -190,6 +191,7 @@ async fn update(
 }
 
 #[utoipa::path(delete, path = "/{id}", tag = "prompts", params(("id" = String, Path)),
+    description = "Owner only: moves the prompt to the trash (`GET /api/trash`), where it can be restored for 30 days.",
     responses((status = 200, body = Success), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
 async fn remove(

@@ -13,9 +13,12 @@ pub mod access;
 pub mod api;
 pub mod diff;
 pub mod domain;
+pub mod favorites;
+pub mod library_api;
 pub mod list;
 pub mod search_api;
 pub mod store;
+pub mod trash;
 pub mod variables;
 pub mod versions;
 pub mod view;
@@ -415,21 +418,10 @@ async fn update_once(
     Ok((view, true))
 }
 
-/// Owner-only: deletes the prompt with its versions, tag links, ratings and share id.
+/// Owner-only: moves the prompt to the trash ([`trash`]): it disappears from every read until
+/// it is restored, and is deleted for good after [`trash::KEEP_DAYS`] days.
 pub async fn delete(db: &Db, caller: &UserRow, id: &str) -> Result<()> {
-    let mut tx = db.write().await?;
-    let row = owned_row(&mut tx, &caller.id, id).await?;
-    store::delete(&mut tx, id).await?;
-    crate::registry::audit::record(
-        &mut tx,
-        Some(id),
-        Some(&caller.id),
-        "prompt.delete",
-        serde_json::json!({ "title": row.title }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    trash::move_to_trash(db, caller, id).await
 }
 
 /// Owner-only: `PUT /:id/visibility {visibility, teamId?}`.
@@ -449,13 +441,19 @@ pub async fn set_visibility(
     .await
 }
 
-/// The caller's own prompts (`GET /api/prompts`), with the total.
+/// The caller's own prompts (`GET /api/prompts`), with the total. With `favorites`, the
+/// caller's favourites among every prompt they can read (their own, their teams', public).
 pub async fn list_own(
     db: &Db,
     caller: &UserRow,
     q: &ListQuery,
 ) -> Result<(Vec<PromptView>, Total)> {
-    list_scope(db, caller, Scope::Own, q).await
+    let scope = if q.favorites {
+        Scope::Readable
+    } else {
+        Scope::Own
+    };
+    list_scope(db, caller, scope, q).await
 }
 
 /// The team feed: TEAM and PUBLIC prompts across all the caller's teams. 404 `No team
@@ -491,7 +489,7 @@ pub async fn shared_feed(
 }
 
 /// A page of prompts in `scope`, each with tags, ratings and counts, in a constant number of
-/// queries (2 for the page and total + 5 for the extras).
+/// queries (2 for the page and total + 6 for the extras).
 pub async fn list_scope(
     db: &Db,
     caller: &UserRow,
@@ -611,6 +609,7 @@ pub enum BulkAction {
     /// Adds this tag (kept when already there).
     AddTag(String),
     SetVisibility(Visibility),
+    /// Moves them to the trash.
     Delete,
 }
 

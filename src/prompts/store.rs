@@ -68,8 +68,9 @@ pub async fn get(tx: &mut Tx, id: &str) -> sqlx::Result<Option<PromptRow>> {
     .await)
 }
 
-/// The prompt, locked for the rest of the transaction on PostgreSQL and MySQL (SQLite's
-/// `BEGIN IMMEDIATE` already serialises writers), so version numbers are taken in turn.
+/// The prompt (not in the trash), locked for the rest of the transaction on PostgreSQL and
+/// MySQL (SQLite's `BEGIN IMMEDIATE` already serialises writers), so version numbers are taken
+/// in turn.
 pub async fn get_for_update(tx: &mut Tx, id: &str) -> sqlx::Result<Option<PromptRow>> {
     let lock = if tx.backend() == crate::db::Backend::Sqlite {
         ""
@@ -78,7 +79,10 @@ pub async fn get_for_update(tx: &mut Tx, id: &str) -> sqlx::Result<Option<Prompt
     };
     let rows = fetch_all(
         tx,
-        format!("SELECT * FROM \"Prompt\" WHERE \"id\" = ?{lock}"),
+        format!(
+            "SELECT * FROM \"Prompt\" p WHERE p.\"id\" = ? AND {}{lock}",
+            super::access::LIVE
+        ),
         &[Arg::S(id.into())],
     )
     .await?;
@@ -196,11 +200,11 @@ pub async fn update(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
     .map(drop))
 }
 
-/// Deletes a prompt and everything that hangs off it. The dependent rows are removed
+/// Deletes a prompt for good, and everything that hangs off it. The dependent rows are removed
 /// explicitly (not only by ON DELETE CASCADE) so the result does not depend on the backend's
 /// foreign-key settings.
 pub async fn delete(tx: &mut Tx, id: &str) -> sqlx::Result<()> {
-    for table in ["PromptVersion", "PromptTag", "Rating"] {
+    for table in ["PromptVersion", "PromptTag", "Rating", "Favorite"] {
         execute(
             tx,
             format!("DELETE FROM \"{table}\" WHERE \"promptId\" = ?"),
@@ -217,9 +221,10 @@ pub async fn delete(tx: &mut Tx, id: &str) -> sqlx::Result<()> {
     .map(drop)
 }
 
-/// Deletes every prompt of a user with their versions, tag links and ratings.
+/// Deletes every prompt of a user (the trashed ones too) with their versions, tag links,
+/// ratings and stars.
 pub async fn delete_all_of_user(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
-    for table in ["PromptVersion", "PromptTag", "Rating"] {
+    for table in ["PromptVersion", "PromptTag", "Rating", "Favorite"] {
         execute(
             tx,
             format!(

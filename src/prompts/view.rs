@@ -1,7 +1,8 @@
 //! The prompt object of the API, assembled for a whole page of prompts in a constant number of
-//! queries (tags, rating statistics, the caller's ratings, version counts, owners: one each).
+//! queries (tags, rating statistics, the caller's ratings, version counts, owners, the caller's
+//! stars: one each).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -54,6 +55,8 @@ pub struct PromptView {
     #[schema(required = true)]
     pub user: Option<Owner>,
     pub can_edit: bool,
+    /// The caller has starred this prompt (`PUT /api/prompts/{id}/favorite`).
+    pub favorite: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<VersionRow>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -80,6 +83,7 @@ struct Extras {
     mine: HashMap<String, i32>,
     versions: HashMap<String, i64>,
     owners: HashMap<String, Owner>,
+    starred: HashSet<String>,
 }
 
 async fn owners(tx: &mut Tx, ids: &[String]) -> sqlx::Result<HashMap<String, Owner>> {
@@ -90,7 +94,7 @@ async fn owners(tx: &mut Tx, ids: &[String]) -> sqlx::Result<HashMap<String, Own
         .collect())
 }
 
-/// Builds the views of `rows` for `caller`, keeping their order. Five queries, whatever the
+/// Builds the views of `rows` for `caller`, keeping their order. Six queries, whatever the
 /// number of rows.
 pub async fn build(
     tx: &mut Tx,
@@ -114,6 +118,10 @@ pub async fn build(
         mine: ratings::mine(tx, caller, &ids).await?.into_iter().collect(),
         versions: store::version_counts(tx, &ids).await?.into_iter().collect(),
         owners: owners(tx, &owner_ids).await?,
+        starred: super::favorites::starred(tx, caller, &ids)
+            .await?
+            .into_iter()
+            .collect(),
     };
     Ok(assemble(caller, rows, extras))
 }
@@ -125,6 +133,7 @@ fn assemble(caller: &str, rows: Vec<PromptRow>, extras: Extras) -> Vec<PromptVie
         mine,
         versions,
         owners,
+        starred,
     } = extras;
     let mut tag_map: HashMap<String, Vec<TagLink>> = HashMap::new();
     for (prompt_id, tag_id, name) in tags {
@@ -152,6 +161,7 @@ fn assemble(caller: &str, rows: Vec<PromptRow>, extras: Extras) -> Vec<PromptVie
                 },
                 user: owners.get(&p.user_id).cloned(),
                 can_edit,
+                favorite: starred.contains(&p.id),
                 versions: None,
                 ratings: None,
                 name: None,
@@ -162,7 +172,7 @@ fn assemble(caller: &str, rows: Vec<PromptRow>, extras: Extras) -> Vec<PromptVie
         .collect()
 }
 
-/// One prompt's full view: the page view plus its versions (newest first) and ratings. Four
+/// One prompt's full view: the page view plus its versions (newest first) and ratings. Five
 /// queries: the counts, the average and the caller's rating come from the lists themselves.
 pub async fn full(tx: &mut Tx, caller: &str, row: PromptRow) -> sqlx::Result<PromptView> {
     let id = row.id.clone();
@@ -184,6 +194,10 @@ pub async fn full(tx: &mut Tx, caller: &str, row: PromptRow) -> sqlx::Result<Pro
             .collect(),
         versions: HashMap::from([(id.clone(), versions.len() as i64)]),
         owners: owners(tx, std::slice::from_ref(&row.user_id)).await?,
+        starred: super::favorites::starred(tx, caller, std::slice::from_ref(&id))
+            .await?
+            .into_iter()
+            .collect(),
     };
     let mut view = assemble(caller, vec![row], extras)
         .pop()

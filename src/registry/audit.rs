@@ -22,8 +22,8 @@ pub struct AuditEvent {
     #[sqlx(default)]
     #[schema(required = true)]
     pub actor: Option<String>,
-    /// `prompt.create`, `prompt.edit`, `prompt.rename`, `prompt.delete`, `label.move`,
-    /// `label.remove`.
+    /// `prompt.create`, `prompt.edit`, `prompt.rename`, `prompt.trash`, `prompt.restore`,
+    /// `prompt.delete` (for good), `label.move`, `label.remove`.
     pub action: String,
     /// What changed, from → to (JSON text: `{"label":"production","from":3,"to":4}`).
     #[schema(required = true)]

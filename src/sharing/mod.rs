@@ -80,7 +80,8 @@ pub async fn public(db: &Db, share_id: &str) -> Result<SharedPrompt> {
     }
     let mut tx = db.read().await?;
     let row: Option<PromptRow> = on!(&mut tx, |conn, sql| sqlx::query_as(sql(
-        "SELECT * FROM \"Prompt\" WHERE \"publicShareId\" = ? AND \"isPubliclyShared\" = ?"
+        "SELECT * FROM \"Prompt\" WHERE \"publicShareId\" = ? AND \"isPubliclyShared\" = ? \
+         AND \"deletedAt\" IS NULL"
     ))
     .bind(share_id)
     .bind(true)

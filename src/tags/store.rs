@@ -236,12 +236,13 @@ pub async fn list_in_scope(
     .await
 }
 
-/// Every tag with its number of prompts (administrators).
+/// Every tag with its number of prompts, those in the trash left out (administrators).
 pub async fn list_all(tx: &mut Tx) -> sqlx::Result<Vec<(String, String, i64)>> {
     fetch_all(
         tx,
-        "SELECT t.\"id\", t.\"name\", COUNT(pt.\"promptId\") FROM \"Tag\" t \
+        "SELECT t.\"id\", t.\"name\", COUNT(p.\"id\") FROM \"Tag\" t \
          LEFT JOIN \"PromptTag\" pt ON pt.\"tagId\" = t.\"id\" \
+         LEFT JOIN \"Prompt\" p ON p.\"id\" = pt.\"promptId\" AND p.\"deletedAt\" IS NULL \
          GROUP BY t.\"id\", t.\"name\", t.\"nameKey\" ORDER BY t.\"nameKey\", t.\"name\""
             .into(),
         &[],

@@ -823,3 +823,131 @@ async fn extra_prompt(app: &TestApp, email: &str, title: &str, body: &str) {
         .await
         .expect("create prompt");
 }
+
+/// Favourites, the undo toast and the trash in the browser: the star changes in place (no
+/// reload), "Undo" in the toast restores a deleted prompt, the trash page restores and deletes
+/// for good; axe-core checks each in both themes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_favourites_and_trash() {
+    let Some(mut driver) = Driver::start() else {
+        return;
+    };
+    let app = TestApp::start(promptvault::db::Backend::Sqlite)
+        .await
+        .expect("sqlite app");
+    let browser = driver.browser(false).await;
+    let axe_src = axe_source();
+    let a = Page {
+        c: &browser,
+        base: &app.base,
+        axe: axe_src.as_deref(),
+    };
+    a.go("/").await;
+    a.wait_text("h1", "Create the administrator").await;
+    a.fill("#name", "Ada Admin").await;
+    a.fill("#email", "ada@example.com").await;
+    a.fill("#password", "password-123").await;
+    a.click("main form button[type=submit]").await;
+    a.wait_text(".toast", "administrator account is ready")
+        .await;
+    for t in ["Keep me", "Bin me", "Bin me too"] {
+        extra_prompt(&app, "ada@example.com", t, &format!("{t}: the body")).await;
+    }
+
+    // Star a card: the button turns on without a reload.
+    a.go("/prompts").await;
+    a.js("window.__noReload = true; return 1;").await;
+    let first = "form[data-star] button";
+    assert_eq!(
+        a.el(first).await.attr("aria-pressed").await.expect("attr"),
+        Some("false".into())
+    );
+    a.click(first).await;
+    a.wait_text(".toast", "Added to your favourites").await;
+    assert_eq!(
+        a.el(first).await.attr("aria-pressed").await.expect("attr"),
+        Some("true".into())
+    );
+    assert_eq!(
+        a.js("return window.__noReload === true;").await,
+        json!(true),
+        "no reload"
+    );
+    a.axe("my prompts with a starred card").await;
+    a.go("/prompts?favorites=1").await;
+    a.wait_text("h1", "Favourites").await;
+    let cards = a
+        .js("return document.querySelectorAll('.pcard').length;")
+        .await;
+    assert_eq!(cards, json!(1));
+    a.axe("the favourites list").await;
+    a.shot("favourites-light-desktop").await;
+
+    // Delete from the prompt page; the toast offers Undo, which brings it back.
+    a.go("/prompts").await;
+    a.js(
+        "Array.prototype.slice.call(document.querySelectorAll('.pcard-title a')) \
+          .filter(function (x) { return x.textContent === 'Bin me too'; })[0].click(); return 1;",
+    )
+    .await;
+    a.wait_text("h1", "Bin me too").await;
+    a.click("form[action$='/delete'] summary").await;
+    a.click("form[action$='/delete'] button[type=submit]").await;
+    a.wait_text(".toast", "moved to the trash").await;
+    assert_eq!(a.path().await, "/prompts");
+    a.axe("the undo toast").await;
+    // The toast stays while it offers Undo (it is not faded out).
+    tokio::time::sleep(Duration::from_millis(7500)).await;
+    a.shot("undo-toast-light-desktop").await;
+    a.click(".toast form[action='/trash/restore'] button").await;
+    a.wait_text(".toast", "1 prompt restored").await;
+    a.wait_text("#results", "Bin me too").await;
+
+    // Bulk delete two in the table view, then the trash page.
+    a.go("/prompts?view=table&sort=title").await;
+    let boxes = a
+        .js("var b = Array.prototype.slice.call(document.querySelectorAll('input[name=ids]')); \
+             b.filter(function (x) { return x.getAttribute('aria-label').indexOf('Bin me') >= 0; }) \
+              .forEach(function (x) { x.click(); }); return b.filter(function (x) { return x.checked; }).length;")
+        .await;
+    assert_eq!(boxes, json!(2));
+    a.click("#bulk details.confirm summary").await;
+    a.click("#bulk button[value=delete]").await;
+    a.wait_text(".toast", "2 prompts moved to the trash").await;
+    a.go("/trash").await;
+    a.wait_text("h1", "Trash").await;
+    a.wait_text("table", "Bin me too").await;
+    a.axe("the trash").await;
+    a.shot("trash-light-desktop").await;
+    a.theme("dark").await;
+    a.shot("trash-dark-desktop").await;
+    a.theme("light").await;
+    // On a phone-sized window the trash and the starred cards fit without sideways scrolling.
+    browser.set_window_size(375, 812).await.expect("resize");
+    for path in ["/trash", "/prompts", "/prompts?view=table"] {
+        a.go(path).await;
+        let overflow = a
+            .js("return document.documentElement.scrollWidth > document.documentElement.clientWidth;")
+            .await;
+        assert_eq!(
+            overflow,
+            json!(false),
+            "{path} does not scroll sideways on a phone"
+        );
+    }
+    a.go("/trash").await;
+    a.shot("trash-light-phone").await;
+    browser.set_window_size(1280, 900).await.expect("resize");
+    a.go("/trash").await;
+    a.click("form[action='/trash/restore'] button").await;
+    a.wait_text(".toast", "1 prompt restored").await;
+    a.click("form[action$='/delete'] summary").await;
+    a.axe("the trash with a confirm open").await;
+    a.click("form[action$='/delete'] .confirm-pop button").await;
+    a.wait_text(".toast", "Deleted for good").await;
+    a.wait_text("main", "The trash is empty").await;
+    a.axe("the empty trash").await;
+    a.no_csp_violations().await;
+    browser.close().await.expect("close");
+    app.stop().await;
+}

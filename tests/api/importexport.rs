@@ -388,8 +388,8 @@ async fn list_issues_a_constant_number_of_queries(app: TestApp) {
         "constant: {counts:?}"
     );
     assert!(
-        counts[0] <= 7,
-        "page + total + 5 batched look-ups: {counts:?}"
+        counts[0] <= 8,
+        "page + total + 6 batched look-ups (tags, ratings, mine, versions, owners, stars): {counts:?}"
     );
     let (rated, _) = promptvault::db::count_queries(prompts::list_own(
         db,

@@ -5,7 +5,7 @@
 use crate::common;
 
 use common::TestApp;
-use common::library::{cast, count, dangling_rows, library_rows, prompt};
+use common::library::{cast, count, count_where, dangling_rows, library_rows, prompt};
 use serde_json::{Value, json};
 
 on_all_backends!(
@@ -134,8 +134,12 @@ async fn permission_matrix(app: TestApp) {
                 assert_eq!(visible, read || role == "admin", "{role} tags on {vis}");
             }
         }
-        // Nobody else changed anything; the owner deletes last.
-        assert_eq!(count(&app, "Prompt").await, 1);
+        // Nobody else changed anything; the owner deletes last (earlier rounds' prompts wait
+        // in the owner's trash).
+        assert_eq!(
+            count_where(&app, "Prompt", "\"deletedAt\" IS NULL").await,
+            1
+        );
         let (s, _) = k.owner.delete(&format!("/api/prompts/{id}")).await;
         assert_eq!(s, 200);
     }
@@ -530,8 +534,10 @@ async fn deleting_prompts_and_users_leaves_no_dangling_rows(app: TestApp) {
             &json!({ "value": 5 }),
         )
         .await;
-    // One prompt deleted by its owner: all its rows go.
+    // One prompt deleted by its owner, then deleted for good from the trash: all its rows go.
     let (s, _) = k.mate.delete(&format!("/api/prompts/{}", ids[0])).await;
+    assert_eq!(s, 200);
+    let (s, _) = k.mate.delete(&format!("/api/trash/{}", ids[0])).await;
     assert_eq!(s, 200);
     assert_eq!(dangling_rows(&app).await, 0);
     assert_eq!(library_rows(&app).await[..4], [3, 5, 4, 3]);

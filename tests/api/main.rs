@@ -19,6 +19,7 @@ mod importexport;
 mod input_edges;
 mod instances;
 mod library_access;
+mod library_basics;
 mod mcp;
 mod openapi;
 mod ops;

@@ -198,6 +198,8 @@ async fn every_page_weighs_under_25_kb_on_a_cold_load() {
         "/prompts/import".into(),
         "/team-feed".into(),
         "/search".into(),
+        "/prompts?favorites=1".into(),
+        "/trash".into(),
         "/search?q=about".into(),
         "/search?tag=demo".into(),
         "/account".into(),

@@ -2,7 +2,7 @@
 //! PromptVault 1.x (Prisma) SQLite database built from `tests/fixtures/promptvault-1x.sql`.
 #![allow(dead_code)]
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 use promptvault::db::{Db, Tx};
 use promptvault::on;
 
@@ -55,11 +55,13 @@ enum Bind {
 use Bind::*;
 
 /// Fills a migrated, empty database: 20 users, 4 teams, `prompts` prompts with one or two
-/// versions each, 30 tags, tag links, ratings, API tokens. Deterministic content.
+/// versions each (one in 11 in the trash), 30 tags, tag links, ratings, stars, API tokens.
+/// Deterministic content.
 pub async fn seed(db: &Db, prompts: usize) {
     let mut tx = db.write().await.expect("tx");
     let base = t0();
     let at = |i: usize| base + Duration::milliseconds(i as i64 * 1_337);
+    let trashed_at = Utc::now().with_nanosecond(0).expect("whole second") - Duration::days(1);
     let users: Vec<String> = (0..20).map(|i| format!("cuser{i:04}")).collect();
     let teams: Vec<String> = (0..4).map(|i| format!("cteam{i:04}")).collect();
     for (i, t) in teams.iter().enumerate() {
@@ -101,7 +103,7 @@ pub async fn seed(db: &Db, prompts: usize) {
         let owner = &users[p % users.len()];
         let visibility = ["PRIVATE", "TEAM", "PUBLIC"][p % 3];
         let shared = p % 7 == 0;
-        exec(&mut tx, "INSERT INTO \"Prompt\" (\"id\", \"title\", \"body\", \"variables\", \"notes\", \"modelHints\", \"visibility\", \"userId\", \"createdAt\", \"updatedAt\", \"isPubliclyShared\", \"publicShareId\", \"teamId\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        exec(&mut tx, "INSERT INTO \"Prompt\" (\"id\", \"title\", \"body\", \"variables\", \"notes\", \"modelHints\", \"visibility\", \"userId\", \"createdAt\", \"updatedAt\", \"isPubliclyShared\", \"publicShareId\", \"teamId\", \"deletedAt\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![T(id.clone()), T(format!("Prompt {p} {}", NASTY[p % NASTY.len()])),
                  T(format!("Body of {p}: {}\n{}", NASTY[(p + 1) % NASTY.len()], "x".repeat(p % 50))),
                  N((p % 2 == 0).then(|| "[\"variable\",\"other\"]".to_string())),
@@ -109,7 +111,10 @@ pub async fn seed(db: &Db, prompts: usize) {
                  N((p % 4 == 0).then(|| "gpt-4o, claude".to_string())),
                  T(visibility.into()), T(owner.clone()), D(at(p)), D(at(p + 3)), B(shared),
                  N(shared.then(|| format!("share{p:08}"))),
-                 N((visibility == "TEAM" && p % 2 == 0).then(|| teams[p % 4].clone()))]).await;
+                 N((visibility == "TEAM" && p % 2 == 0).then(|| teams[p % 4].clone())),
+                 // A few in the trash, recently (older trash would be purged by the server's
+                 // housekeeping while a test runs).
+                 ND((p % 11 == 5).then(|| trashed_at + Duration::milliseconds(p as i64)))]).await;
         for v in 1..=(1 + p % 2) as i64 {
             exec(&mut tx, "INSERT INTO \"PromptVersion\" (\"id\", \"promptId\", \"version\", \"title\", \"body\", \"variables\", \"notes\", \"modelHints\", \"message\", \"authorId\", \"createdAt\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 vec![T(format!("cver{p:08}{v}")), T(id.clone()), I32(v as i32), T(format!("Prompt {p} v{v}")),
@@ -121,6 +126,14 @@ pub async fn seed(db: &Db, prompts: usize) {
                 &mut tx,
                 "INSERT INTO \"PromptTag\" (\"promptId\", \"tagId\") VALUES (?, ?)",
                 vec![T(id.clone()), T(tags[(p + k * 7) % tags.len()].clone())],
+            )
+            .await;
+        }
+        if p % 4 == 1 {
+            exec(
+                &mut tx,
+                "INSERT INTO \"Favorite\" (\"userId\", \"promptId\", \"createdAt\") VALUES (?, ?, ?)",
+                vec![T(users[(p + 2) % users.len()].clone()), T(id.clone()), D(at(p + 5))],
             )
             .await;
         }
