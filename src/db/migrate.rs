@@ -51,6 +51,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_login_failures"),
     migration!(5, "0005_list_order"),
     migration!(8, "0008_registry", then crate::registry::migrate::migrate),
+    migration!(10, "0010_chat_config"),
 ];
 
 /// The newest schema version this binary knows.

@@ -129,6 +129,9 @@ fn same_version(v: &VersionRow, p: &PromptRow) -> bool {
         && v.notes == p.notes
         && v.model_hints == p.model_hints
         && v.variables == p.variables
+        && v.kind == p.kind
+        && v.messages == p.messages
+        && v.config == p.config
 }
 
 /// Imports a file for `caller` (see the module notes). `csv_hint`: the upload said `text/csv`.
@@ -232,6 +235,9 @@ pub async fn import_tagged(
                 message: v.message,
                 author_id: Some(caller.id.clone()),
                 created_at: plausible(v.created_at, now).unwrap_or(created),
+                kind: v.kind,
+                messages: v.messages,
+                config: v.config,
             };
             prompts::insert_version(&mut tx, &version).await?;
             last = Some(version);
@@ -249,6 +255,9 @@ pub async fn import_tagged(
                 message: (number > 0).then(|| "Imported".to_string()),
                 author_id: Some(caller.id.clone()),
                 created_at: row.updated_at,
+                kind: row.kind,
+                messages: row.messages.clone(),
+                config: row.config.clone(),
             };
             prompts::insert_version(&mut tx, &version).await?;
         }

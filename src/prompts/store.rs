@@ -31,6 +31,16 @@ pub struct PromptRow {
     pub public_share_id: Option<String>,
     #[schema(required = true)]
     pub team_id: Option<String>,
+    /// `text` or `chat`.
+    pub kind: super::chat::Kind,
+    /// A chat version's messages (`body` is their plain text form); null for text.
+    #[serde(serialize_with = "super::chat::ser_json_text")]
+    #[schema(value_type = Option<Vec<super::chat::Message>>, required = true)]
+    pub messages: Option<String>,
+    /// The version's config object (model, temperature, …) or null.
+    #[serde(serialize_with = "super::chat::ser_json_text")]
+    #[schema(value_type = Option<Object>, required = true)]
+    pub config: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -54,6 +64,16 @@ pub struct VersionRow {
     pub author_id: Option<String>,
     #[serde(serialize_with = "crate::db::ser_ts")]
     pub created_at: DateTime<Utc>,
+    /// `text` or `chat`.
+    pub kind: super::chat::Kind,
+    /// A chat version's messages (`body` is their plain text form); null for text.
+    #[serde(serialize_with = "super::chat::ser_json_text")]
+    #[schema(value_type = Option<Vec<super::chat::Message>>, required = true)]
+    pub messages: Option<String>,
+    /// The version's config object (model, temperature, …) or null.
+    #[serde(serialize_with = "super::chat::ser_json_text")]
+    #[schema(value_type = Option<Object>, required = true)]
+    pub config: Option<String>,
 }
 
 use super::access::readable;
@@ -115,8 +135,8 @@ pub async fn insert(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
     on!(tx, |conn, sql| sqlx::query(sql(
         "INSERT INTO \"Prompt\" (\"id\", \"title\", \"body\", \"variables\", \"notes\", \
          \"modelHints\", \"visibility\", \"userId\", \"createdAt\", \"updatedAt\", \
-         \"isPubliclyShared\", \"publicShareId\", \"teamId\") \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         \"isPubliclyShared\", \"publicShareId\", \"teamId\", \"kind\", \"messages\", \"config\") \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(&p.id)
     .bind(&p.title)
@@ -131,6 +151,9 @@ pub async fn insert(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
     .bind(p.is_publicly_shared)
     .bind(&p.public_share_id)
     .bind(&p.team_id)
+    .bind(p.kind)
+    .bind(&p.messages)
+    .bind(&p.config)
     .execute(conn)
     .await
     .map(drop))
@@ -141,7 +164,8 @@ pub async fn update(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
     on!(tx, |conn, sql| sqlx::query(sql(
         "UPDATE \"Prompt\" SET \"title\" = ?, \"body\" = ?, \"variables\" = ?, \"notes\" = ?, \
          \"modelHints\" = ?, \"visibility\" = ?, \"updatedAt\" = ?, \"isPubliclyShared\" = ?, \
-         \"publicShareId\" = ?, \"teamId\" = ? WHERE \"id\" = ?"
+         \"publicShareId\" = ?, \"teamId\" = ?, \"kind\" = ?, \"messages\" = ?, \"config\" = ? \
+         WHERE \"id\" = ?"
     ))
     .bind(&p.title)
     .bind(&p.body)
@@ -153,6 +177,9 @@ pub async fn update(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
     .bind(p.is_publicly_shared)
     .bind(&p.public_share_id)
     .bind(&p.team_id)
+    .bind(p.kind)
+    .bind(&p.messages)
+    .bind(&p.config)
     .bind(&p.id)
     .execute(conn)
     .await
@@ -218,8 +245,9 @@ pub async fn transfer_all(tx: &mut Tx, from: &str, to: &str) -> sqlx::Result<()>
 pub async fn insert_version(tx: &mut Tx, v: &VersionRow) -> sqlx::Result<()> {
     on!(tx, |conn, sql| sqlx::query(sql(
         "INSERT INTO \"PromptVersion\" (\"id\", \"promptId\", \"version\", \"title\", \"body\", \
-         \"variables\", \"notes\", \"modelHints\", \"message\", \"authorId\", \"createdAt\") \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         \"variables\", \"notes\", \"modelHints\", \"message\", \"authorId\", \"createdAt\", \
+         \"kind\", \"messages\", \"config\") \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(&v.id)
     .bind(&v.prompt_id)
@@ -232,6 +260,9 @@ pub async fn insert_version(tx: &mut Tx, v: &VersionRow) -> sqlx::Result<()> {
     .bind(&v.message)
     .bind(&v.author_id)
     .bind(crate::db::Ts(v.created_at))
+    .bind(v.kind)
+    .bind(&v.messages)
+    .bind(&v.config)
     .execute(conn)
     .await
     .map(drop))

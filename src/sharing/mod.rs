@@ -65,6 +65,16 @@ pub struct SharedPrompt {
     pub model_hints: Option<String>,
     #[schema(required = true)]
     pub variables: Option<String>,
+    /// `text` or `chat`.
+    pub kind: crate::prompts::chat::Kind,
+    /// A chat prompt's messages (`body` is their plain text form); null for text.
+    #[serde(serialize_with = "crate::prompts::chat::ser_json_text")]
+    #[schema(value_type = Option<Vec<crate::prompts::chat::Message>>, required = true)]
+    pub messages: Option<String>,
+    /// The config object, or null.
+    #[serde(serialize_with = "crate::prompts::chat::ser_json_text")]
+    #[schema(value_type = Option<Object>, required = true)]
+    pub config: Option<String>,
     pub tags: Vec<String>,
     pub author: Author,
     #[serde(serialize_with = "crate::db::ser_ts")]
@@ -101,6 +111,9 @@ pub async fn public(db: &Db, share_id: &str) -> Result<SharedPrompt> {
         id: row.id,
         title: row.title,
         body: row.body,
+        kind: row.kind,
+        messages: row.messages,
+        config: row.config,
         notes: row.notes,
         model_hints: row.model_hints,
         variables: row.variables,

@@ -320,7 +320,10 @@ async fn colliding_rows_are_settled(backend: Backend) {
     }
     tx.commit().await.expect("commit");
 
-    assert_eq!(migrate::run(&db).await.expect("migrates"), vec![3, 4, 5, 8]);
+    assert_eq!(
+        migrate::run(&db).await.expect("migrates"),
+        vec![3, 4, 5, 8, 10]
+    );
 
     let mut tx = db.read().await.expect("tx");
     let users: Vec<(String, String, Option<String>)> = fetch_all(
