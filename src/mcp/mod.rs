@@ -239,7 +239,7 @@ fn system_note(rendered: &crate::prompts::variables::Rendered) -> Option<String>
         .collect();
     (!at.is_empty()).then(|| {
         format!(
-            "A chat prompt: MCP has no system role, so its system message{} (message{} {})              {} sent with the user role.",
+            "A chat prompt: MCP has no system role, so its system message{} (message{} {}) {} sent with the user role.",
             if at.len() == 1 { "" } else { "s" },
             if at.len() == 1 { "" } else { "s" },
             at.join(", "),

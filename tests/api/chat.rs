@@ -16,6 +16,7 @@ on_all_backends!(
     versions_switch_kind_restore_and_diff,
     registry_fetches_chat_prompts_by_name,
     import_export_carries_chat_and_config,
+    the_editor_and_pages_handle_chat_without_javascript,
 );
 
 fn chat_messages() -> Value {
@@ -583,5 +584,215 @@ async fn import_export_carries_chat_and_config(app: TestApp) {
         e["error"].as_str().expect("e").contains("messages.0.role"),
         "{e}"
     );
+    app.stop().await;
+}
+
+/// A page's text with askama's `&#34;` read as `&quot;`.
+struct Unquoted(String);
+
+impl Unquoted {
+    fn body(&self) -> &str {
+        &self.0
+    }
+}
+
+async fn the_editor_and_pages_handle_chat_without_javascript(app: TestApp) {
+    let c = app.user("ann@example.com").await;
+    let new = c.page("/prompts/new").await;
+    assert!(
+        new.body.contains(r#"name="kind" value="chat""#),
+        "{}",
+        new.body
+    );
+    // Switching to chat turns the typed text into a user message.
+    let r = c
+        .form(
+            "/prompts/new",
+            &[
+                ("title", "Chat page"),
+                ("kind", "chat"),
+                ("body", "Hi {{who}}"),
+                ("op", "switch-kind"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body.matches(r#"name="msg.content""#).count(), 1);
+    assert!(r.body.contains("Hi {{who}}</textarea>"), "{}", r.body);
+    // Add and remove messages: the form comes back, nothing is saved.
+    let r = c
+        .form(
+            "/prompts/new",
+            &[
+                ("title", "Chat page"),
+                ("kind", "chat"),
+                ("msg.role", "system"),
+                ("msg.content", "Be {{tone}}"),
+                ("op", "add-message"),
+            ],
+        )
+        .await;
+    assert_eq!(r.body.matches(r#"name="msg.content""#).count(), 2);
+    assert!(
+        r.body.contains(r#"name="var.tone.type""#),
+        "variables of every message"
+    );
+    let r = c
+        .form(
+            "/prompts/new",
+            &[
+                ("title", "Chat page"),
+                ("kind", "chat"),
+                ("msg.role", "system"),
+                ("msg.content", "Be {{tone}}"),
+                ("msg.role", "user"),
+                ("msg.content", "x"),
+                ("op", "remove-message-1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.body.matches(r#"name="msg.content""#).count(), 1);
+    assert_eq!(common::library::count(&app, "Prompt").await, 0);
+    // Errors are shown next to their fields.
+    let r = c
+        .form(
+            "/prompts/new",
+            &[
+                ("title", "Chat page"),
+                ("kind", "chat"),
+                ("msg.role", "robot"),
+                ("msg.content", "x"),
+                ("config", "{not json"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body.contains(r#"id="msg-1-err""#) && r.body.contains("Message 1: the role must be"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains(r#"id="config-err""#) && r.body.contains("Config is not valid JSON"),
+        "{}",
+        r.body
+    );
+    let r = c
+        .form(
+            "/prompts/new",
+            &[("title", "Chat page"), ("body", "b"), ("config", "[1]")],
+        )
+        .await;
+    assert!(
+        r.body.contains("Config must be a JSON object"),
+        "{}",
+        r.body
+    );
+    // Saved: messages in order, the config as JSON.
+    let r = c
+        .form(
+            "/prompts/new",
+            &[
+                ("title", "Chat page"),
+                ("kind", "chat"),
+                ("msg.role", "system"),
+                ("msg.content", "Be {{tone}} <b>"),
+                ("msg.role", "user"),
+                ("msg.content", "Hello\r\n## user\r\nthere"),
+                ("config", r#"{"model": "m", "temperature": 0.5}"#),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = r
+        .location
+        .strip_prefix("/prompts/")
+        .expect("prompt")
+        .to_string();
+    let p = c.ok_get(&format!("/api/prompts/{id}")).await;
+    assert_eq!(
+        p["messages"],
+        json!([{ "role": "system", "content": "Be {{tone}} <b>" }, { "role": "user", "content": "Hello\n## user\nthere" }])
+    );
+    assert_eq!(p["config"], json!({ "model": "m", "temperature": 0.5 }));
+    let page = c.page(&format!("/prompts/{id}")).await;
+    let page = Unquoted(page.body.replace("&#34;", "&quot;"));
+    assert!(
+        page.body().contains(r#"data-role="system""#)
+            && page.body().contains(r#"data-role="user""#)
+    );
+    assert!(
+        page.body().contains("&lt;b&gt;") && !page.body().contains("<b>"),
+        "escaped"
+    );
+    assert!(
+        page.body().contains(r#"id="config""#) && page.body().contains("&quot;model&quot;"),
+        "{}",
+        page.body()
+    );
+    let edit = c.page(&format!("/prompts/{id}/edit")).await;
+    let edit = Unquoted(edit.body.replace("&#34;", "&quot;"));
+    assert_eq!(edit.body().matches(r#"name="msg.content""#).count(), 2);
+    assert!(
+        edit.body().contains("&quot;temperature&quot;: 0.5"),
+        "{}",
+        edit.body()
+    );
+    // Saving the editor unchanged records no version (the config compares as JSON).
+    let r = c
+        .form(
+            &format!("/prompts/{id}/edit"),
+            &[
+                ("title", "Chat page"),
+                ("kind", "chat"),
+                ("msg.role", "system"),
+                ("msg.content", "Be {{tone}} <b>"),
+                ("msg.role", "user"),
+                ("msg.content", "Hello\n## user\nthere"),
+                (
+                    "config",
+                    "{\n  \"temperature\": 0.5,\n  \"model\": \"m\"\n}",
+                ),
+                ("visibility", "PRIVATE"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    c.ok_put(
+        &format!("/api/prompts/{id}"),
+        &json!({ "config": { "model": "n" } }),
+    )
+    .await;
+    let versions = c.ok_get(&format!("/api/prompts/{id}/versions")).await;
+    assert_eq!(versions.as_array().map(Vec::len), Some(2));
+    let history = c.page(&format!("/prompts/{id}/history")).await;
+    assert!(history.body.contains("Config changed"), "{}", history.body);
+    assert!(history.body.contains("kind-chat"), "{}", history.body);
+    // The share page and its JSON show the messages and the config.
+    let share = c
+        .ok_post(&format!("/api/share/{id}/public"), &json!({}))
+        .await;
+    let sid = share["shareId"].as_str().expect("share id");
+    let public = app.client().page(&format!("/share/{sid}")).await;
+    let public = Unquoted(public.body.replace("&#34;", "&quot;"));
+    assert!(
+        public.body().contains(r#"data-role="system""#),
+        "{}",
+        public.body()
+    );
+    assert!(
+        public.body().contains("&quot;model&quot;: &quot;n&quot;"),
+        "{}",
+        public.body()
+    );
+    let json = app
+        .client()
+        .ok_get(&format!("/api/share/public/{sid}"))
+        .await;
+    assert_eq!(
+        (&json["kind"], &json["config"]),
+        (&json!("chat"), &json!({ "model": "n" }))
+    );
+    assert_eq!(json["messages"][1]["content"], "Hello\n## user\nthere");
     app.stop().await;
 }
