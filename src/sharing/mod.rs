@@ -65,15 +65,24 @@ pub struct SharedPrompt {
     pub model_hints: Option<String>,
     #[schema(required = true)]
     pub variables: Option<String>,
-    /// `text` or `chat`.
+    /// `chat` for a chat prompt; absent for text (the 1.x shape of this answer is kept for
+    /// every text prompt without a config).
+    #[serde(skip_serializing_if = "is_text")]
+    #[schema(value_type = Option<crate::prompts::chat::Kind>)]
     pub kind: crate::prompts::chat::Kind,
-    /// A chat prompt's messages (`body` is their plain text form); null for text.
-    #[serde(serialize_with = "crate::prompts::chat::ser_json_text")]
-    #[schema(value_type = Option<Vec<crate::prompts::chat::Message>>, required = true)]
+    /// A chat prompt's messages (`body` is their plain text form); absent for text.
+    #[serde(
+        serialize_with = "crate::prompts::chat::ser_json_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Vec<crate::prompts::chat::Message>>)]
     pub messages: Option<String>,
-    /// The config object, or null.
-    #[serde(serialize_with = "crate::prompts::chat::ser_json_text")]
-    #[schema(value_type = Option<Object>, required = true)]
+    /// The config object; absent when there is none.
+    #[serde(
+        serialize_with = "crate::prompts::chat::ser_json_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Object>)]
     pub config: Option<String>,
     pub tags: Vec<String>,
     pub author: Author,
@@ -81,6 +90,10 @@ pub struct SharedPrompt {
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::db::ser_ts")]
     pub updated_at: DateTime<Utc>,
+}
+
+fn is_text(kind: &crate::prompts::chat::Kind) -> bool {
+    *kind == crate::prompts::chat::Kind::Text
 }
 
 /// The shared prompt behind `share_id`, or 404 when there is none or sharing is off.
