@@ -414,6 +414,38 @@ mod tests {
     }
 
     #[test]
+    fn variables_of_the_plain_form_are_those_of_the_messages() {
+        // The service reads a chat version's variables from its body: no placeholder may
+        // span two messages or come from a header or an escape.
+        let parts = [
+            "{{",
+            "a}}",
+            "{{ b",
+            "}}",
+            "\\",
+            "{{c}}",
+            "## user",
+            "{{d}}\n## user",
+        ];
+        for a in parts {
+            for b in parts {
+                let ms = vec![m(Role::System, a), m(Role::User, b)];
+                let mut each = crate::prompts::variables::names(a);
+                for n in crate::prompts::variables::names(b) {
+                    if !each.contains(&n) {
+                        each.push(n);
+                    }
+                }
+                assert_eq!(
+                    crate::prompts::variables::names(&to_text(&ms)),
+                    each,
+                    "{a:?} / {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn hand_written_forms() {
         assert_eq!(
             parse_text("## system\nBe brief.\n## user\nHi\n"),
