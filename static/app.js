@@ -217,12 +217,14 @@
     while ((m = VAR.exec(text)) !== null) { if (!m[1] && seen.indexOf(m[2]) < 0) seen.push(m[2]); }
     return seen;
   }
-  var source = $("[data-vars-source]");
+  // A chat prompt has one source per message: "#" between them keeps a placeholder in one.
+  var sources = $$("[data-vars-source]");
+  var source = sources[0];
   var list = $("[data-vars-list]");
   var rowTemplate = $("#var-row");
   if (source && list && rowTemplate) {
     var syncVars = function () {
-      var names = namesIn(source.value);
+      var names = namesIn(sources.map(function (s) { return s.value; }).join("\n#\n"));
       var rows = {};
       $$("[data-var-row]", list).forEach(function (r) { rows[r.getAttribute("data-var-row")] = r; });
       names.forEach(function (name) {
@@ -246,7 +248,7 @@
       var empty = $("[data-vars-empty]");
       if (empty) empty.hidden = names.length > 0;
     };
-    source.addEventListener("input", syncVars);
+    sources.forEach(function (s) { s.addEventListener("input", syncVars); });
     syncVars();
   }
 

@@ -31,12 +31,18 @@
 //!   agree with it. `version` is the newest version when pulled, for the reader: push ignores it.
 //! - `labels` maps a label to a version number (`latest` is implicit): push moves labels that
 //!   differ. `notes` and `model_hints` are left out when empty.
+//! - A chat prompt says `kind = "chat"` (left out: text) and its body is the messages' plain
+//!   text form (`## system`, `## user`, `## assistant` lines, see [`crate::prompts::chat`]).
+//! - `config` is the version's config object as a TOML inline table
+//!   (`config = { model = "gpt-4o", temperature = 0.2 }`); a config TOML cannot say (a `null`,
+//!   an integer beyond 64-bit) is written as its JSON text in a string. Left out: none.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::prompts::chat::Kind;
 use crate::prompts::variables::Declaration;
 use crate::registry::catalog::CatalogEntry;
 
@@ -54,6 +60,10 @@ pub struct PromptFile {
     pub version: Option<i32>,
     pub labels: BTreeMap<String, i32>,
     pub variables: Vec<Declaration>,
+    /// `text` (the default) or `chat` (then `body` is the messages' plain text form).
+    pub kind: Kind,
+    /// The config as the server stores it (compact JSON, keys sorted); `None`: none.
+    pub config: Option<String>,
     pub body: String,
 }
 
@@ -73,6 +83,8 @@ struct Header {
     labels: BTreeMap<String, i32>,
     #[serde(default)]
     variables: Vec<Declaration>,
+    kind: Option<String>,
+    config: Option<toml::Value>,
 }
 
 impl PromptFile {
@@ -89,6 +101,10 @@ impl PromptFile {
             version: Some(e.version),
             labels: e.labels.clone(),
             variables: e.variables.clone(),
+            kind: e.kind,
+            config: crate::prompts::chat::check_config(&Some(e.config.clone()))
+                .ok()
+                .flatten(),
             body: e.body.clone(),
         }
     }
@@ -116,6 +132,9 @@ impl PromptFile {
             line("visibility", quote(v));
         }
         line("tags", list(&self.tags));
+        if self.kind != Kind::Text {
+            line("kind", quote(self.kind.as_str()));
+        }
         if let Some(m) = &self.model_hints {
             line("model_hints", quote(m));
         }
@@ -124,6 +143,9 @@ impl PromptFile {
         }
         if let Some(v) = self.version {
             line("version", v.to_string());
+        }
+        if let Some(c) = &self.config {
+            line("config", config_to_toml(c));
         }
         if !self.labels.is_empty() {
             h.push_str("\n[labels]\n");
@@ -212,7 +234,20 @@ fn header_to_file(
             "the header says name {n:?} but the file's place says {name:?}"
         ));
     }
+    let kind = match h.kind.as_deref() {
+        None => Kind::Text,
+        Some(k) => Kind::parse(k).map_err(|p| format!("kind {p}"))?,
+    };
+    let config = match h.config {
+        None => None,
+        Some(v) => config_from_toml(v)?,
+    };
+    if kind == Kind::Chat {
+        crate::prompts::chat::parse_text(body)?;
+    }
     Ok(PromptFile {
+        kind,
+        config,
         namespace: namespace.to_string(),
         name: name.to_string(),
         title: h.title,
@@ -225,6 +260,93 @@ fn header_to_file(
         variables: h.variables,
         body: body.to_string(),
     })
+}
+
+/// A stored config (JSON text) as a TOML value: an inline table when TOML can say every value
+/// of it, else its JSON text as a string.
+fn config_to_toml(json_text: &str) -> String {
+    use serde_json::Value;
+    fn inline(v: &Value, out: &mut String) -> bool {
+        match v {
+            Value::Null => return false,
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => {
+                if n.is_u64() && n.as_i64().is_none() {
+                    return false;
+                }
+                out.push_str(&n.to_string());
+            }
+            Value::String(s) => out.push_str(&quote(s)),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    if !inline(item, out) {
+                        return false;
+                    }
+                }
+                out.push(']');
+            }
+            Value::Object(map) => {
+                out.push('{');
+                for (i, (k, item)) in map.iter().enumerate() {
+                    out.push_str(if i > 0 { ", " } else { " " });
+                    let bare = !k.is_empty()
+                        && k.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                    if bare {
+                        out.push_str(k);
+                    } else {
+                        out.push_str(&quote(k));
+                    }
+                    out.push_str(" = ");
+                    if !inline(item, out) {
+                        return false;
+                    }
+                }
+                out.push_str(if map.is_empty() { "}" } else { " }" });
+            }
+        }
+        true
+    }
+    let mut out = String::new();
+    match serde_json::from_str::<Value>(json_text) {
+        Ok(v) if inline(&v, &mut out) => out,
+        _ => quote(json_text),
+    }
+}
+
+/// The header's `config` as the server stores it: an inline table (or table), or a string
+/// holding a JSON object.
+fn config_from_toml(v: toml::Value) -> Result<Option<String>, String> {
+    use serde_json::Value;
+    fn json(v: toml::Value) -> Result<Value, String> {
+        Ok(match v {
+            toml::Value::String(s) => Value::String(s),
+            toml::Value::Integer(i) => Value::from(i),
+            toml::Value::Float(f) => serde_json::Number::from_f64(f)
+                .map(Value::Number)
+                .ok_or("config: a number must be finite")?,
+            toml::Value::Boolean(b) => Value::Bool(b),
+            toml::Value::Datetime(d) => Value::String(d.to_string()),
+            toml::Value::Array(items) => {
+                Value::Array(items.into_iter().map(json).collect::<Result<_, _>>()?)
+            }
+            toml::Value::Table(t) => Value::Object(
+                t.into_iter()
+                    .map(|(k, v)| json(v).map(|v| (k, v)))
+                    .collect::<Result<_, _>>()?,
+            ),
+        })
+    }
+    let value = match v {
+        toml::Value::String(s) => serde_json::from_str::<Value>(&s)
+            .map_err(|e| format!("config: the string is not JSON: {e}"))?,
+        other => json(other)?,
+    };
+    crate::prompts::chat::check_config(&Some(value)).map_err(|p| format!("config {p}"))
 }
 
 /// A TOML basic string: every character that must be escaped is, the rest as is.
@@ -330,8 +452,55 @@ mod tests {
                 values: Some(vec!["a".into()]),
                 ..Declaration::default()
             }],
+            kind: Kind::Text,
+            config: None,
             body: body.into(),
         }
+    }
+
+    #[test]
+    fn chat_files_and_configs_round_trip() {
+        use crate::prompts::chat::{Message, Role, to_text};
+        let configs = [
+            None,
+            Some(r#"{}"#),
+            Some(r#"{"model":"gpt-4o","temperature":0.2}"#),
+            Some(r#"{"a b":{"c":[1,2.5,"x\n\"y\""],"d":true},"max_tokens":100000,"t":1e+100}"#),
+            Some(r#"{"stop":null}"#),
+            Some(r#"{"big":18446744073709551615}"#),
+            Some(r#"{"nested":[{"k":[]}],"é":"🙂"}"#),
+        ];
+        for config in configs {
+            let mut f = sample("");
+            f.kind = Kind::Chat;
+            f.config = config.map(str::to_string);
+            f.body = to_text(&[
+                Message {
+                    role: Role::System,
+                    content: "## user\n\\## user\n+++\n".into(),
+                },
+                Message {
+                    role: Role::User,
+                    content: String::new(),
+                },
+            ]);
+            let text = f.to_text();
+            let back = PromptFile::parse("team-a", "support/reply", &text).expect("parses");
+            assert_eq!(back, f, "{text}");
+        }
+        let e = PromptFile::parse(
+            "a",
+            "b",
+            "+++\ntitle = \"x\"\nkind = \"chat\"\n+++\nno header",
+        )
+        .expect_err("refused");
+        assert!(e.contains("## user"), "{e}");
+        let e = PromptFile::parse("a", "b", "+++\ntitle = \"x\"\nconfig = [1]\n+++\nx")
+            .expect_err("refused");
+        assert!(e.contains("config"), "{e}");
+        let e = PromptFile::parse("a", "b", "+++\ntitle = \"x\"\nkind = \"voice\"\n+++\nx")
+            .expect_err("refused");
+        assert!(e.contains("kind"), "{e}");
     }
 
     #[test]

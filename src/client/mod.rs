@@ -130,6 +130,15 @@ pub struct Prompt {
     pub labels: Vec<String>,
     pub title: String,
     pub body: String,
+    /// `text` or `chat` (servers before chat prompts send neither this nor `messages`).
+    #[serde(default)]
+    pub kind: crate::prompts::chat::Kind,
+    /// A chat version's messages.
+    #[serde(default)]
+    pub messages: Option<Vec<crate::prompts::chat::Message>>,
+    /// The version's config object, or null.
+    #[serde(default)]
+    pub config: serde_json::Value,
     #[serde(default)]
     pub variables: Vec<Declaration>,
     #[serde(default)]
@@ -150,27 +159,32 @@ impl Prompt {
         values: &BTreeMap<String, String>,
         strict: bool,
     ) -> Result<Rendered, ClientError> {
-        crate::prompts::render_checked(&self.body, &self.variables, values, strict).map_err(|e| {
-            match e {
-                crate::error::Error::Unprocessable {
-                    message, details, ..
-                } => {
-                    let mut fields = BTreeMap::new();
-                    if let Some(f) = details.get("fields").and_then(|f| f.as_object()) {
-                        for (k, v) in f {
-                            let k = k.strip_prefix("values.").unwrap_or(k);
-                            fields.insert(k.to_string(), v.as_str().unwrap_or_default().into());
-                        }
+        crate::prompts::render_version(
+            &self.body,
+            self.messages.as_deref(),
+            &self.variables,
+            values,
+            strict,
+        )
+        .map_err(|e| match e {
+            crate::error::Error::Unprocessable {
+                message, details, ..
+            } => {
+                let mut fields = BTreeMap::new();
+                if let Some(f) = details.get("fields").and_then(|f| f.as_object()) {
+                    for (k, v) in f {
+                        let k = k.strip_prefix("values.").unwrap_or(k);
+                        fields.insert(k.to_string(), v.as_str().unwrap_or_default().into());
                     }
-                    if let Some(m) = details.get("missing").and_then(|m| m.as_array()) {
-                        for name in m.iter().filter_map(|n| n.as_str()) {
-                            fields.insert(name.to_string(), "has no value".into());
-                        }
-                    }
-                    ClientError::Values { message, fields }
                 }
-                other => ClientError::Protocol(other.to_string()),
+                if let Some(m) = details.get("missing").and_then(|m| m.as_array()) {
+                    for name in m.iter().filter_map(|n| n.as_str()) {
+                        fields.insert(name.to_string(), "has no value".into());
+                    }
+                }
+                ClientError::Values { message, fields }
             }
+            other => ClientError::Protocol(other.to_string()),
         })
     }
 
@@ -179,6 +193,7 @@ impl Prompt {
         serde_json::json!({
             "text": r.text,
             "missing": r.missing,
+            "messages": r.messages,
             "namespace": self.namespace,
             "name": self.name,
             "version": self.version,

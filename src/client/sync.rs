@@ -4,8 +4,9 @@
 //! - A file and a prompt are the same when their `namespace/name` are. A file with no prompt
 //!   is created (in the caller's namespace, or a team's: the prompt belongs to that team); a
 //!   prompt with no file is left alone (reported by `--check`).
-//! - Compared: title, body (byte for byte), notes, model hints, variables (as the server would
-//!   store them), tags (ignoring case and order) and visibility (when the file says one).
+//! - Compared: title, kind, body (byte for byte; a chat prompt's messages as its body reads),
+//!   config, notes, model hints, variables (as the server would store them), tags (ignoring
+//!   case and order) and visibility (when the file says one).
 //!   `version` and `labels` in a file are for the reader: they are neither compared nor applied.
 //! - A push sends only the fields that differ; the server records a new version only when the
 //!   text or the versioned metadata (title, notes, model hints, variables) changes.
@@ -20,6 +21,7 @@ use serde_json::{Value, json};
 use super::files::{Found, PromptFile};
 use super::{Client, ClientError};
 use crate::prompts::Visibility;
+use crate::prompts::chat::Kind;
 use crate::prompts::variables::{self, Declaration};
 use crate::registry::catalog::CatalogEntry;
 
@@ -51,8 +53,24 @@ pub fn differences(file: &PromptFile, server: &CatalogEntry) -> Result<Vec<&'sta
     if file.title.trim() != server.title.trim() {
         out.push("title");
     }
-    if file.body != server.body {
+    if file.kind != server.kind {
+        out.push("kind");
+    }
+    let same_text = match file.kind {
+        Kind::Text => file.body == server.body,
+        Kind::Chat => {
+            let messages = crate::prompts::chat::parse_text(&file.body)?;
+            server.messages.as_ref() == Some(&messages)
+        }
+    };
+    if !same_text {
         out.push("body");
+    }
+    let server_config = crate::prompts::chat::check_config(&Some(server.config.clone()))
+        .ok()
+        .flatten();
+    if file.config != server_config {
+        out.push("config");
     }
     let norm = |o: &Option<String>| o.clone().filter(|s| !s.is_empty());
     if norm(&file.notes) != norm(&server.notes) {
@@ -166,6 +184,16 @@ impl Step {
                     "variables",
                     serde_json::to_string(&server.variables).unwrap_or_default(),
                     serde_json::to_string(&f.variables).unwrap_or_default(),
+                ),
+                "kind" => pair(
+                    "kind",
+                    server.kind.as_str().to_string(),
+                    f.kind.as_str().to_string(),
+                ),
+                "config" => pair(
+                    "config",
+                    server.config.to_string(),
+                    f.config.clone().unwrap_or_else(|| "null".into()),
                 ),
                 _ => {}
             }
@@ -415,7 +443,9 @@ fn create_body(f: &PromptFile, team: Option<&str>) -> Value {
     json!({
         "name": f.name,
         "title": f.title,
+        "kind": f.kind,
         "body": f.body,
+        "config": config_json(f),
         "notes": f.notes,
         "modelHints": f.model_hints,
         "variables": f.variables,
@@ -435,18 +465,29 @@ fn update_body(f: &PromptFile, fields: &[&str]) -> Value {
             "notes" => ("notes", json!(f.notes)),
             "model_hints" => ("modelHints", json!(f.model_hints)),
             "tags" => ("tags", json!(f.tags)),
+            "config" => ("config", config_json(f)),
             "visibility" => ("visibility", json!(f.visibility)),
             _ => continue,
         };
         body.insert(k.into(), v);
     }
     // The body and the variables travel together: the server keeps them in step.
-    if fields.iter().any(|f| matches!(*f, "variables" | "body")) {
+    // A chat body is read as the messages' plain text form: the kind goes with it.
+    if fields
+        .iter()
+        .any(|f| matches!(*f, "variables" | "body" | "kind"))
+    {
         body.insert("variables".into(), json!(f.variables));
         body.insert("body".into(), json!(f.body));
+        body.insert("kind".into(), json!(f.kind));
     }
     body.insert("message".into(), json!(MESSAGE));
     Value::Object(body)
+}
+
+/// The file's config as the API takes it (`null`: none).
+fn config_json(f: &PromptFile) -> Value {
+    crate::prompts::chat::config_value(f.config.as_deref())
 }
 
 /// Writes the files of a catalogue under `dir`; a file whose text is already that is not

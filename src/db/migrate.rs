@@ -52,6 +52,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_list_order"),
     migration!(8, "0008_registry", then crate::registry::migrate::migrate),
     migration!(9, "0009_favorites_trash", then crate::prompts::trash::migrate),
+    migration!(10, "0010_chat_config"),
 ];
 
 /// The newest schema version this binary knows.

@@ -30,6 +30,8 @@ pub struct Column {
     pub name: &'static str,
     pub kind: Kind,
     pub nullable: bool,
+    /// The value a row gets when a dump written before the column existed leaves it out.
+    pub default: Option<&'static str>,
 }
 
 /// A column that holds [`crate::text::fold`] of another one (or of itself: `column == of`
@@ -103,6 +105,17 @@ const fn c(name: &'static str, kind: Kind) -> Column {
         name,
         kind,
         nullable: false,
+        default: None,
+    }
+}
+
+/// A NOT NULL text column with a default (added to a table that already had rows).
+const fn d(name: &'static str, kind: Kind, default: &'static str) -> Column {
+    Column {
+        name,
+        kind,
+        nullable: false,
+        default: Some(default),
     }
 }
 
@@ -111,6 +124,7 @@ const fn n(name: &'static str, kind: Kind) -> Column {
         name,
         kind,
         nullable: true,
+        default: None,
     }
 }
 
@@ -217,6 +231,9 @@ pub const TABLES: &[Table] = &[
             n("publicShareId", Text),
             n("teamId", Text),
             n("deletedAt", Ts),
+            d("kind", Text, "text"),
+            n("messages", Text),
+            n("config", Text),
         ],
         key: &["id"],
         folded: &[],
@@ -253,6 +270,9 @@ pub const TABLES: &[Table] = &[
             n("message", Text),
             n("authorId", Text),
             c("createdAt", Ts),
+            d("kind", Text, "text"),
+            n("messages", Text),
+            n("config", Text),
         ],
         key: &["id"],
         folded: &[],

@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::csv;
+use crate::error::Problems;
 use crate::error::{Error, FieldErrors};
+use crate::prompts::chat::{self, Kind};
 use crate::prompts::domain::{self, NewPrompt, PromptFields};
 use crate::prompts::variables;
 
@@ -19,6 +21,39 @@ pub struct ItemVersion {
     pub variables: Option<String>,
     pub message: Option<String>,
     pub created_at: Option<DateTime<Utc>>,
+    pub kind: Kind,
+    /// A chat version's messages as stored (JSON text); `body` is their plain text form.
+    pub messages: Option<String>,
+    /// The config as stored (compact JSON).
+    pub config: Option<String>,
+}
+
+/// An item's (or version's) kind and messages: `kind` as given, else chat when `messages` is
+/// an array. Problems are keyed by the file's field (`prefix` + `messages.N.role`, …).
+fn kind_and_messages(
+    m: &Map<String, Value>,
+    err: &dyn Fn(&str, &str) -> Error,
+    prefix: &str,
+) -> Result<(Option<String>, Option<chat::RawMessages>), Error> {
+    let kind = match m.get("kind") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(k)) => Some(k.clone()),
+        Some(_) => return Err(err(&format!("{prefix}kind"), "must be text or chat")),
+    };
+    let messages = match m.get("messages") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let mut p = Problems::default();
+            let raw = chat::parse_json_messages(v, &mut p);
+            if let Err(Error::Invalid { details, .. }) = p.finish()
+                && let Some((field, problem)) = details.into_iter().next()
+            {
+                return Err(err(&format!("{prefix}{field}"), &problem));
+            }
+            raw
+        }
+    };
+    Ok((kind, messages))
 }
 
 #[derive(Clone, Debug)]
@@ -169,12 +204,17 @@ fn json_item(o: &Map<String, Value>, label: &str, key: &str) -> Result<Item, Err
         Some(Value::String(t)) => t.clone(),
         _ => return Err(err("title", "is required")),
     };
+    let (kind, messages) = kind_and_messages(o, &err, "")?;
+    let chat_item = messages.is_some() || kind.as_deref() == Some("chat");
     let body = match o
         .get("body")
         .or_else(|| o.get("prompt"))
         .or_else(|| o.get("content"))
     {
-        Some(Value::String(b)) => b.clone(),
+        // A chat item's body is the plain text form of its messages: the messages decide.
+        Some(Value::String(_)) if messages.is_some() => None,
+        Some(Value::String(b)) => Some(b.clone()),
+        _ if chat_item => None,
         _ => return Err(err("body", "is required")),
     };
     let declared = variables::parse_declarations(o.get("variables").unwrap_or(&Value::Null))
@@ -209,7 +249,10 @@ fn json_item(o: &Map<String, Value>, label: &str, key: &str) -> Result<Item, Err
     };
     let prompt = PromptFields {
         title: Some(title),
-        body: Some(body),
+        body,
+        kind,
+        messages,
+        config: o.get("config").map(|c| Some(c.clone())),
         notes: o.get("notes").map(domain::json_text),
         model_hints: o.get("modelHints").map(domain::json_text),
         variables: Some(declared),
@@ -238,12 +281,50 @@ fn json_item(o: &Map<String, Value>, label: &str, key: &str) -> Result<Item, Err
                 }
                 _ => return Err(err(&field("title"), "is required")),
             };
-            let b = match m.get("body") {
-                Some(Value::String(b)) => {
-                    domain::parse_body(b).map_err(|p| err(&field("body"), &p))?
-                }
-                _ => return Err(err(&field("body"), "is required")),
+            let prefix = format!("versions[{j}].");
+            let (v_kind, v_messages) = kind_and_messages(m, &err, &prefix)?;
+            let v_kind = match v_kind.as_deref() {
+                Some(k) => Kind::parse(k).map_err(|p| err(&field("kind"), &p))?,
+                None if v_messages.is_some() => Kind::Chat,
+                None => Kind::Text,
             };
+            let (b, v_messages) = match (v_kind, v_messages) {
+                (Kind::Chat, raw) => {
+                    let raw = match (raw, m.get("body")) {
+                        (Some(raw), _) => raw,
+                        (None, Some(Value::String(b))) => chat::parse_text(b)
+                            .map_err(|p| err(&field("body"), &p))?
+                            .into_iter()
+                            .map(|m| (m.role.as_str().to_string(), m.content))
+                            .collect(),
+                        _ => return Err(err(&field("messages"), "is required for chat")),
+                    };
+                    let mut p = Problems::default();
+                    let checked = chat::check_messages(&raw, domain::MAX_BODY_BYTES, &mut p);
+                    if let Err(Error::Invalid { details, .. }) = p.finish()
+                        && let Some((f, problem)) = details.into_iter().next()
+                    {
+                        return Err(err(&format!("{prefix}{f}"), &problem));
+                    }
+                    let checked = checked.unwrap_or_default();
+                    (
+                        chat::to_text(&checked),
+                        Some(chat::messages_to_text(&checked)),
+                    )
+                }
+                (Kind::Text, Some(_)) => {
+                    return Err(err(&field("messages"), "only a chat version has messages"));
+                }
+                (Kind::Text, None) => match m.get("body") {
+                    Some(Value::String(b)) => (
+                        domain::parse_body(b).map_err(|p| err(&field("body"), &p))?,
+                        None,
+                    ),
+                    _ => return Err(err(&field("body"), "is required")),
+                },
+            };
+            let v_config = chat::check_config(&m.get("config").cloned())
+                .map_err(|p| err(&field("config"), &p))?;
             let vars = variables::parse_declarations(m.get("variables").unwrap_or(&Value::Null))
                 .map_err(|p| err(&field("variables"), &p))?;
             versions.push((
@@ -258,6 +339,9 @@ fn json_item(o: &Map<String, Value>, label: &str, key: &str) -> Result<Item, Err
                     message: opt_text(m, "message").map_err(|p| err(&field("message"), &p))?,
                     created_at: timestamp(m, "createdAt")
                         .map_err(|p| err(&field("createdAt"), &p))?,
+                    kind: v_kind,
+                    messages: v_messages,
+                    config: v_config,
                 },
             ));
         }

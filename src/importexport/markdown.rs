@@ -1,5 +1,7 @@
 //! Markdown export: one document per prompt — a metadata header between `---` lines (values
-//! JSON-encoded, which YAML readers accept), the body, then the notes.
+//! JSON-encoded, which YAML readers accept), the body, then the notes. A chat prompt's body is
+//! its messages' plain text form: each message under a `## system` / `## user` /
+//! `## assistant` heading, below the prompt's `# title`; its config is in the header.
 
 use super::Exported;
 
@@ -17,6 +19,12 @@ pub fn render(items: &[Exported]) -> String {
         out.push_str(&format!("id: {}\n", q(&p.id)));
         out.push_str(&format!("visibility: {}\n", p.visibility));
         out.push_str(&format!("tags: [{}]\n", tags.join(", ")));
+        if p.kind != crate::prompts::chat::Kind::Text {
+            out.push_str(&format!("kind: {}\n", p.kind.as_str()));
+        }
+        if let Some(c) = &p.config {
+            out.push_str(&format!("config: {c}\n"));
+        }
         if let Some(v) = p.variables.as_deref().filter(|v| *v != "[]") {
             out.push_str(&format!("variables: {v}\n"));
         }

@@ -161,6 +161,9 @@ fn same_version(v: &VersionRow, p: &PromptRow) -> bool {
         && v.notes == p.notes
         && v.model_hints == p.model_hints
         && v.variables == p.variables
+        && v.kind == p.kind
+        && v.messages == p.messages
+        && v.config == p.config
 }
 
 /// Imports a file for `caller` (see the module notes). `csv_hint`: the upload said `text/csv`.
@@ -220,13 +223,9 @@ pub async fn import_tagged(
         .iter()
         .map(|(item, created, updated)| (&item.prompt, *created, *updated))
         .collect();
-    let rows = crate::prompts::insert_many(
-        &mut tx,
-        &caller.id,
-        &news,
-        crate::prompts::Naming::InBulk,
-    )
-    .await?;
+    let rows =
+        crate::prompts::insert_many(&mut tx, &caller.id, &news, crate::prompts::Naming::InBulk)
+            .await?;
     drop(news);
     let fold = crate::text::fold;
     let import_tag = [tag_name.clone()];
@@ -267,9 +266,15 @@ pub async fn import_tagged(
                 message: v.message,
                 author_id: Some(caller.id.clone()),
                 created_at: plausible(v.created_at, now).unwrap_or(created),
+                kind: v.kind,
+                messages: v.messages,
+                config: v.config,
             });
         }
-        if !versions[first..].last().is_some_and(|v| same_version(v, row)) {
+        if !versions[first..]
+            .last()
+            .is_some_and(|v| same_version(v, row))
+        {
             versions.push(VersionRow {
                 id: db::new_id(),
                 prompt_id: row.id.clone(),
@@ -282,6 +287,9 @@ pub async fn import_tagged(
                 message: (number > 0).then(|| "Imported".to_string()),
                 author_id: Some(caller.id.clone()),
                 created_at: row.updated_at,
+                kind: row.kind,
+                messages: row.messages.clone(),
+                config: row.config.clone(),
             });
         }
         // Only the caller's own rating can be carried over: one rating per prompt, the

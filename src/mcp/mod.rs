@@ -29,6 +29,7 @@ use serde_json::{Value, json};
 use crate::auth::TokenLimits;
 use crate::db::Db;
 use crate::error::Error;
+use crate::prompts::chat::Role;
 use crate::prompts::variables::{Declaration, VarType};
 use crate::registry::fetchable::{self, Entry};
 use crate::registry::{self, Caller, Selector};
@@ -208,6 +209,45 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
+/// The MCP messages of a rendered version: a text version is one `user` message; a chat
+/// version keeps its messages in order. MCP prompt messages are only `user` or `assistant`:
+/// a `system` message is sent as a `user` message (and the description says so,
+/// [`system_note`]).
+fn mcp_messages(rendered: &crate::prompts::variables::Rendered) -> Vec<Value> {
+    let text = |role: &str, text: &str| json!({ "role": role, "content": { "type": "text", "text": text } });
+    match &rendered.messages {
+        None => vec![text("user", &rendered.text)],
+        Some(ms) => ms
+            .iter()
+            .map(|m| match m.role {
+                Role::Assistant => text("assistant", &m.content),
+                Role::User | Role::System => text("user", &m.content),
+            })
+            .collect(),
+    }
+}
+
+/// What the description says about system messages sent as user messages.
+fn system_note(rendered: &crate::prompts::variables::Rendered) -> Option<String> {
+    let at: Vec<String> = rendered
+        .messages
+        .as_ref()?
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.role == Role::System)
+        .map(|(i, _)| (i + 1).to_string())
+        .collect();
+    (!at.is_empty()).then(|| {
+        format!(
+            "A chat prompt: MCP has no system role, so its system message{} (message{} {}) {} sent with the user role.",
+            if at.len() == 1 { "" } else { "s" },
+            if at.len() == 1 { "" } else { "s" },
+            at.join(", "),
+            if at.len() == 1 { "is" } else { "are" },
+        )
+    })
+}
+
 /// `namespace/name[@label|@version]` with the session's default label.
 pub(crate) fn parse_name(
     raw: &str,
@@ -289,9 +329,14 @@ async fn get_prompt(s: &Session<'_>, params: &Value) -> Result<Value, RpcError> 
             rendered.missing.join(", ")
         ));
     }
+    let messages = mcp_messages(&rendered);
+    if let Some(note) = system_note(&rendered) {
+        description.push(' ');
+        description.push_str(&note);
+    }
     Ok(json!({
         "description": description,
-        "messages": [{ "role": "user", "content": { "type": "text", "text": rendered.text } }],
+        "messages": messages,
         "_meta": {
             "promptvault/name": format!("{}/{}", f.namespace, f.name),
             "promptvault/version": f.version,

@@ -203,6 +203,9 @@ async fn render(s: &Session<'_>, args: &Value) -> Result<(String, Value), RpcErr
         "labels": f.labels,
         "text": rendered.text,
         "missing": rendered.missing,
+        "kind": f.kind,
+        "messages": rendered.messages,
+        "config": f.config,
     });
     Ok((rendered.text, structured))
 }

@@ -299,7 +299,10 @@ pub(crate) fn parse_row(line: &str) -> std::result::Result<(&'static Table, Vec<
     }
     let mut values = Vec::with_capacity(table.columns.len());
     for col in table.columns {
-        let v = parsed.row.get(col.name).cloned().unwrap_or(Value::Null);
+        let v = match parsed.row.get(col.name) {
+            Some(v) => v.clone(),
+            None => col.default.map_or(Value::Null, |d| Value::String(d.into())),
+        };
         let ok = match (&v, col.kind) {
             (Value::Null, _) => col.nullable,
             (Value::String(_), Kind::Text) => true,

@@ -112,6 +112,10 @@ struct PromptPage<'a> {
     title: String,
     body: String,
     body_html: String,
+    /// A chat prompt's messages, rendered (empty: a text prompt).
+    chat: Vec<ChatView>,
+    /// The config, pretty JSON (empty: none).
+    config: String,
     raw: bool,
     notes_html: String,
     model_hints: String,
@@ -136,6 +140,35 @@ struct PromptPage<'a> {
     versions: Vec<VersionView>,
     version_count: usize,
     r: Panel,
+}
+
+/// One message of a chat prompt as the pages show it: its role and its content as Markdown.
+pub struct ChatView {
+    pub role: &'static str,
+    pub html: String,
+}
+
+/// The messages of a chat prompt for the page (empty for a text prompt, or in raw view).
+pub fn chat_views(messages: Option<&str>, raw: bool) -> Vec<ChatView> {
+    if raw {
+        return Vec::new();
+    }
+    crate::prompts::chat::messages_from_text(messages)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| ChatView {
+            role: m.role.as_str(),
+            html: super::markdown::to_html(&m.content),
+        })
+        .collect()
+}
+
+/// A stored config as the pages show it: pretty JSON, or empty when there is none.
+pub fn config_text(config: Option<&str>) -> String {
+    match crate::prompts::chat::config_value(config) {
+        serde_json::Value::Null => String::new(),
+        v => serde_json::to_string_pretty(&v).unwrap_or_default(),
+    }
 }
 
 /// Display names of version authors, in one query; a deleted author is "a former user".
@@ -175,6 +208,7 @@ pub async fn version_views(state: &AppState, versions: &[VersionRow]) -> Vec<Ver
             message: v.message.clone().unwrap_or_default(),
             current: v.version == newest,
             labels: Vec::new(),
+            kind: v.kind.as_str(),
         })
         .collect()
 }
@@ -270,6 +304,8 @@ async fn show(
             id: p.id.clone(),
             title: p.title.clone(),
             body: p.body.clone(),
+            chat: chat_views(p.messages.as_deref(), raw),
+            config: config_text(p.config.as_deref()),
             body_html: if raw {
                 String::new()
             } else {

@@ -17,6 +17,8 @@ pub struct VersionView {
     pub current: bool,
     /// The labels pointing at this version.
     pub labels: Vec<String>,
+    /// `text` or `chat`.
+    pub kind: &'static str,
 }
 
 pub struct Seg {
@@ -97,6 +99,10 @@ pub struct Shown {
     pub to_id: String,
     pub changed: String,
     pub title: Option<(String, String)>,
+    /// The kinds when they differ.
+    pub kind: Option<(String, String)>,
+    /// The configs (pretty JSON, `none` when there is none) when they differ.
+    pub config: Option<(String, String)>,
     pub insertions: usize,
     pub deletions: usize,
     /// Too large to compare in full detail (see `TextDiffView::truncated`).
@@ -204,6 +210,15 @@ fn split_rows(lines: &[Line]) -> Vec<SplitRow> {
     rows
 }
 
+/// A config as shown on the page: pretty JSON, or `none`.
+pub fn pretty_config(v: &serde_json::Value) -> String {
+    if v.is_null() {
+        "none".into()
+    } else {
+        serde_json::to_string_pretty(v).unwrap_or_default()
+    }
+}
+
 pub fn build(d: &DiffView, split: bool) -> Shown {
     let hunks = d
         .body
@@ -252,6 +267,11 @@ pub fn build(d: &DiffView, split: bool) -> Shown {
         to_id: d.to.id.clone(),
         changed,
         title: d.title.as_ref().map(|t| (t.from.clone(), t.to.clone())),
+        kind: d.kind.as_ref().map(|t| (t.from.clone(), t.to.clone())),
+        config: d
+            .config
+            .as_ref()
+            .map(|c| (pretty_config(&c.from), pretty_config(&c.to))),
         insertions: d.body.insertions,
         deletions: d.body.deletions,
         truncated: d.body.truncated,

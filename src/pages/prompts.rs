@@ -8,7 +8,8 @@ use super::cards::{self, Card, Chip, ListState};
 use super::ctx::{Layout, Me};
 use super::form::{Form, PageQuery};
 use super::respond::{self, Flash, OrPage, PageResult, redirect_with};
-use crate::error::{Error, FieldErrors};
+use crate::error::{Error, FieldErrors, Problems};
+use crate::prompts::chat::{self, Kind, Role};
 use crate::prompts::variables::VarType;
 use crate::prompts::{self, PromptFields, Scope, variables};
 use crate::state::AppState;
@@ -156,11 +157,55 @@ fn kind_name(k: Option<VarType>) -> String {
         .unwrap_or_default()
 }
 
+/// One message of a chat prompt in the editor.
+#[derive(Clone, Default)]
+pub struct MessageField {
+    pub role: String,
+    pub content: String,
+    /// The problem shown next to the message.
+    pub error: String,
+}
+
+/// The roles the editor offers: wire name and label.
+pub const ROLES: &[(&str, &str)] = &[
+    ("system", "System"),
+    ("user", "User"),
+    ("assistant", "Assistant"),
+];
+
+/// What the editor's buttons other than Save ask for: the form comes back changed, nothing is
+/// saved (so adding or removing a message works without JavaScript).
+enum EditOp {
+    AddMessage,
+    RemoveMessage(usize),
+    /// Show the fields of the kind chosen (text: one body; chat: messages).
+    SwitchKind,
+}
+
+impl EditOp {
+    fn from_form(f: &Form) -> Option<EditOp> {
+        match f.get("op") {
+            "add-message" => Some(EditOp::AddMessage),
+            "switch-kind" => Some(EditOp::SwitchKind),
+            op => op
+                .strip_prefix("remove-message-")
+                .and_then(|n| n.parse().ok())
+                .map(EditOp::RemoveMessage),
+        }
+    }
+}
+
 /// What the editor holds (kept as typed when saving fails).
 #[derive(Default)]
 pub struct Editor {
     pub title: String,
     pub body: String,
+    /// `text` or `chat`.
+    pub kind: String,
+    /// A chat prompt's messages (at least one shown).
+    pub messages: Vec<MessageField>,
+    /// The config as typed (JSON object text; empty: none).
+    pub config: String,
     pub notes: String,
     pub model_hints: String,
     pub tags: String,
@@ -180,7 +225,32 @@ pub struct Editor {
 impl Editor {
     fn from_form(f: &Form) -> Editor {
         let body = f.get("body").replace("\r\n", "\n");
-        let vars = variables::names(&body)
+        let kind = if f.get("kind") == "chat" {
+            "chat"
+        } else {
+            "text"
+        };
+        let roles = f.all("msg.role");
+        let contents = f.all("msg.content");
+        let messages: Vec<MessageField> = roles
+            .iter()
+            .zip(contents.iter().chain(std::iter::repeat(&String::new())))
+            .map(|(role, content)| MessageField {
+                role: role.clone(),
+                content: content.replace("\r\n", "\n"),
+                error: String::new(),
+            })
+            .collect();
+        let source = if kind == "chat" {
+            messages
+                .iter()
+                .map(|m| m.content.as_str())
+                .collect::<Vec<_>>()
+                .join("\n#\n")
+        } else {
+            body.clone()
+        };
+        let vars = variables::names(&source)
             .into_iter()
             .map(|name| VarField {
                 description: f.get(&format!("var.{name}.description")).trim().to_string(),
@@ -195,6 +265,9 @@ impl Editor {
         Editor {
             title: f.get("title").to_string(),
             body,
+            kind: kind.to_string(),
+            messages,
+            config: f.get("config").replace("\r\n", "\n"),
             notes: f.get("notes").replace("\r\n", "\n"),
             model_hints: f.get("modelHints").to_string(),
             tags: f.get("tags").to_string(),
@@ -215,6 +288,20 @@ impl Editor {
         Editor {
             title: p.title.clone(),
             body: p.body.clone(),
+            kind: p.kind.as_str().to_string(),
+            messages: chat::messages_from_text(p.messages.as_deref())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| MessageField {
+                    role: m.role.as_str().to_string(),
+                    content: m.content,
+                    error: String::new(),
+                })
+                .collect(),
+            config: match chat::config_value(p.config.as_deref()) {
+                serde_json::Value::Null => String::new(),
+                v => serde_json::to_string_pretty(&v).unwrap_or_default(),
+            },
             notes: p.notes.clone().unwrap_or_default(),
             model_hints: p.model_hints.clone().unwrap_or_default(),
             tags: v.tag_names().join(", "),
@@ -252,13 +339,98 @@ impl Editor {
         decls
     }
 
-    /// The edge's raw fields: every field present (the editor shows them all).
-    fn fields(&self) -> PromptFields {
+    /// Applies a button other than Save to the form.
+    fn apply(&mut self, op: EditOp) {
+        match op {
+            EditOp::AddMessage => {
+                let role = match self.messages.last().map(|m| m.role.as_str()) {
+                    Some("user") => "assistant",
+                    _ => "user",
+                };
+                self.messages.push(MessageField {
+                    role: role.into(),
+                    ..MessageField::default()
+                });
+            }
+            EditOp::RemoveMessage(i) => {
+                if i < self.messages.len() {
+                    self.messages.remove(i);
+                }
+            }
+            EditOp::SwitchKind => {}
+        }
+        if self.kind == "chat" && self.messages.is_empty() {
+            // Text becoming chat: its body, read as messages when it is written as them,
+            // else as one user message.
+            self.messages = match chat::parse_text(&self.body) {
+                Ok(ms) => ms
+                    .into_iter()
+                    .map(|m| MessageField {
+                        role: m.role.as_str().into(),
+                        content: m.content,
+                        error: String::new(),
+                    })
+                    .collect(),
+                Err(_) => vec![MessageField {
+                    role: "user".into(),
+                    content: self.body.clone(),
+                    error: String::new(),
+                }],
+            };
+        }
+        if self.kind == "text" && self.body.trim().is_empty() && !self.messages.is_empty() {
+            self.body = chat::to_text(&self.chat_messages());
+        }
+    }
+
+    /// The messages as typed, with roles the rules will check.
+    fn chat_messages(&self) -> Vec<chat::Message> {
+        self.messages
+            .iter()
+            .map(|m| chat::Message {
+                role: Role::parse(&m.role).unwrap_or(Role::User),
+                content: m.content.clone(),
+            })
+            .collect()
+    }
+
+    pub fn is_chat(&self) -> bool {
+        self.kind == "chat"
+    }
+
+    /// The edge's raw fields: every field present (the editor shows them all). A config
+    /// that is not JSON is a problem of the field `config`.
+    fn fields(&self, p: &mut Problems) -> PromptFields {
         let text = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
         let nonempty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+        let chat = self.kind == "chat";
+        let config = if self.config.trim().is_empty() {
+            Some(None)
+        } else {
+            match serde_json::from_str::<serde_json::Value>(&self.config) {
+                Ok(v) => Some(Some(v)),
+                Err(e) => {
+                    p.add("config", format!("is not valid JSON: {e}"));
+                    None
+                }
+            }
+        };
         PromptFields {
             title: Some(self.title.clone()),
-            body: Some(self.body.clone()),
+            body: (!chat).then(|| self.body.clone()),
+            kind: Some(
+                Kind::parse(&self.kind)
+                    .unwrap_or_default()
+                    .as_str()
+                    .to_string(),
+            ),
+            messages: chat.then(|| {
+                self.messages
+                    .iter()
+                    .map(|m| (m.role.clone(), m.content.clone()))
+                    .collect()
+            }),
+            config,
             variables: Some(self.declarations()),
             notes: Some(text(&self.notes)),
             model_hints: Some(text(&self.model_hints)),
@@ -299,13 +471,17 @@ struct EditorPage<'a> {
     /// The field that gets the focus: the first one in error, else the title of a new prompt.
     focus: &'static str,
     types: &'static [(&'static str, &'static str)],
+    roles: &'static [(&'static str, &'static str)],
 }
 
 /// The editor's fields in page order, with the name each error message starts with.
 const EDITOR_FIELDS: &[(&str, &str)] = &[
     ("title", "Title"),
     ("name", "Name"),
+    ("kind", "Kind"),
     ("body", "Prompt"),
+    ("messages", "Messages"),
+    ("config", "Config"),
     ("variables", "Variables"),
     ("notes", "Notes"),
     ("message", "Change note"),
@@ -320,6 +496,16 @@ fn labelled(errors: FieldErrors) -> FieldErrors {
     errors
         .into_iter()
         .map(|(k, m)| {
+            if let Some(rest) = k.strip_prefix("messages.") {
+                let (n, field) = rest.split_once('.').unwrap_or((rest, ""));
+                let n = n.parse::<usize>().map_or(0, |n| n + 1);
+                let text = match field {
+                    "role" => format!("Message {n}: the role {m}"),
+                    "content" => format!("Message {n}: the text {m}"),
+                    _ => format!("Message {n} {m}"),
+                };
+                return (k, text);
+            }
             let text = match k.strip_prefix("variables.") {
                 Some(rest) => match rest.strip_suffix(".default") {
                     Some(n) if !n.is_empty() => format!("The default of {n}: {m}"),
@@ -380,6 +566,21 @@ async fn show_editor(
         .find(|f| errors.contains_key(*f))
         .unwrap_or(if id.is_none() { "title" } else { "" });
     let errors = labelled(errors);
+    for (i, m) in e.messages.iter_mut().enumerate() {
+        m.error = ["role", "content"]
+            .iter()
+            .filter_map(|f| errors.get(&format!("messages.{i}.{f}")))
+            .chain(errors.get(&format!("messages.{i}")))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    if e.is_chat() && e.messages.is_empty() {
+        e.messages.push(MessageField {
+            role: "system".into(),
+            ..MessageField::default()
+        });
+    }
     for v in &mut e.vars {
         let key = format!("variables.{}", v.name);
         v.error = errors.get(&key).cloned().unwrap_or_default();
@@ -402,6 +603,7 @@ async fn show_editor(
             errors,
             focus,
             types: VAR_TYPES,
+            roles: ROLES,
         },
     ))
 }
@@ -409,6 +611,7 @@ async fn show_editor(
 pub async fn new_page(State(state): State<AppState>, me: Me) -> PageResult {
     let e = Editor {
         visibility: "PRIVATE".into(),
+        kind: "text".into(),
         ..Editor::default()
     };
     show_editor(&state, &me, StatusCode::OK, None, e, FieldErrors::new()).await
@@ -428,8 +631,13 @@ fn form_failure(e: &Error) -> Option<FieldErrors> {
 }
 
 pub async fn create(State(state): State<AppState>, me: Me, form: Form) -> PageResult {
-    let e = Editor::from_form(&form);
-    let created = match e.fields().into_new() {
+    let mut e = Editor::from_form(&form);
+    if let Some(op) = EditOp::from_form(&form) {
+        e.apply(op);
+        return show_editor(&state, &me, StatusCode::OK, None, e, FieldErrors::new()).await;
+    }
+    let mut p = Problems::default();
+    let created = match e.fields(&mut p).into_new_with(&mut p) {
         Ok(new) => prompts::create(&state.db, &me.user, &new).await,
         Err(err) => Err(err),
     };
@@ -478,8 +686,21 @@ pub async fn update(
     Path(id): Path<String>,
     form: Form,
 ) -> PageResult {
-    let e = Editor::from_form(&form);
-    let updated = match e.fields().into_changes() {
+    let mut e = Editor::from_form(&form);
+    if let Some(op) = EditOp::from_form(&form) {
+        e.apply(op);
+        return show_editor(
+            &state,
+            &me,
+            StatusCode::OK,
+            Some(&id),
+            e,
+            FieldErrors::new(),
+        )
+        .await;
+    }
+    let mut p = Problems::default();
+    let updated = match e.fields(&mut p).into_changes_with(&mut p) {
         Ok(changes) => prompts::update_reporting(&state.db, &me.user, &id, &changes).await,
         Err(err) => Err(err),
     };

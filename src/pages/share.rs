@@ -21,6 +21,8 @@ struct SharePage<'a> {
     title: String,
     body: String,
     body_html: String,
+    chat: Vec<super::detail::ChatView>,
+    config: String,
     raw: bool,
     notes_html: String,
     tags: Vec<String>,
@@ -61,9 +63,12 @@ async fn show(
     let decls = variables::from_text(p.variables.as_deref());
     let values: Option<BTreeMap<String, String>> = super::detail::fill_values(pairs);
     let raw = pairs.iter().any(|(k, v)| k == "view" && v == "raw");
-    let filled = values
-        .as_ref()
-        .map(|vals| variables::render(&p.body, &decls, vals).text);
+    let messages = crate::prompts::chat::messages_from_text(p.messages.as_deref());
+    let filled = values.as_ref().map(|vals| {
+        crate::prompts::render_version(&p.body, messages.as_deref(), &decls, vals, false)
+            .map(|r| r.text)
+            .unwrap_or_else(|_| variables::render(&p.body, &decls, vals).text)
+    });
     let vars = decls
         .into_iter()
         .map(|d| VarView::new(d, values.as_ref(), &Default::default()))
@@ -75,6 +80,8 @@ async fn show(
             l: &l,
             share_id,
             title: p.title,
+            chat: super::detail::chat_views(p.messages.as_deref(), raw),
+            config: super::detail::config_text(p.config.as_deref()),
             body_html: if raw {
                 String::new()
             } else {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Deserializer};
 
+use super::chat::{self, Kind, Message, RawMessages};
 use super::variables::{self, Declaration};
 use crate::error::{Error, Problems, Result};
 
@@ -149,6 +150,20 @@ pub struct PromptInput {
     /// The prompt's name in its namespace (`support/reply`); default: suggested from the
     /// title. A rename keeps the old name as an alias.
     pub name: Option<String>,
+    /// `text` (default) or `chat`. Sending `messages` makes a prompt chat.
+    #[schema(value_type = Option<Kind>)]
+    pub kind: Option<String>,
+    /// A chat prompt's messages, in order: `[{role: system|user|assistant, content}]`. For a
+    /// chat prompt `body` is their plain text form; when `messages` is absent, a `body` sent
+    /// for a chat prompt is read as that form.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Vec<Message>>)]
+    pub messages: Option<serde_json::Value>,
+    /// Model settings of the version (model, temperature, …): a JSON object of at most
+    /// 16 KiB, or null to clear.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Object>)]
+    pub config: Option<serde_json::Value>,
 }
 
 /// The versioned content of a prompt.
@@ -160,6 +175,11 @@ pub struct Content {
     pub model_hints: Option<String>,
     /// Declarations kept in sync with the body.
     pub variables: Vec<Declaration>,
+    pub kind: Kind,
+    /// A chat version's messages (`body` is then their plain text form).
+    pub messages: Option<Vec<Message>>,
+    /// The config as stored (compact JSON, keys sorted).
+    pub config: Option<String>,
 }
 
 impl Content {
@@ -196,6 +216,84 @@ impl Body {
     }
 }
 
+/// What a version's text is made of, once the kind is known: the body to store and, for a
+/// chat version, its messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    pub kind: Kind,
+    pub body: String,
+    pub messages: Option<Vec<Message>>,
+}
+
+/// Decides a version's kind and text from what was sent and, on update, the current content:
+/// - the kind is the one sent, else `chat` when messages were sent, else the current one
+///   (`text` for a new prompt);
+/// - a chat version takes the messages sent, else reads the body sent as their plain text
+///   form, else keeps the current messages (a text prompt turned chat needs one of those);
+/// - a text version takes the body sent, else the current body (a chat prompt turned text
+///   keeps its plain text form as its body).
+pub fn resolve_text(
+    kind: Option<Kind>,
+    messages: Option<&Vec<Message>>,
+    body: Option<&Body>,
+    current: Option<&Content>,
+) -> Result<Text> {
+    let kind = kind
+        .or(messages.map(|_| Kind::Chat))
+        .or(current.map(|c| c.kind))
+        .unwrap_or(Kind::Text);
+    match kind {
+        Kind::Text => {
+            if messages.is_some() {
+                return Err(Error::invalid_field(
+                    "messages",
+                    "only a chat prompt has messages (set kind to chat)",
+                ));
+            }
+            let body = match (body, current) {
+                (Some(b), _) => b.as_str().to_string(),
+                (None, Some(c)) => c.body.clone(),
+                (None, None) => return Err(Error::invalid_field("body", "is required")),
+            };
+            Ok(Text {
+                kind,
+                body,
+                messages: None,
+            })
+        }
+        Kind::Chat => {
+            let messages = match (messages, body, current) {
+                (Some(m), _, _) => m.clone(),
+                (None, Some(b), _) => {
+                    chat::parse_text(b.as_str()).map_err(|e| Error::invalid_field("body", e))?
+                }
+                (None, None, Some(c)) if c.kind == Kind::Chat => {
+                    c.messages.clone().unwrap_or_default()
+                }
+                _ => {
+                    return Err(Error::invalid_field(
+                        "messages",
+                        "is required for a chat prompt",
+                    ));
+                }
+            };
+            let mut p = Problems::default();
+            let raw: RawMessages = messages
+                .iter()
+                .map(|m| (m.role.as_str().to_string(), m.content.clone()))
+                .collect();
+            let messages = chat::check_messages(&raw, MAX_BODY_BYTES, &mut p);
+            p.finish()?;
+            let messages = messages.unwrap_or_default();
+            Ok(Text {
+                kind,
+                body: chat::to_text(&messages),
+                messages: Some(messages),
+            })
+        }
+    }
+}
+
 /// Checked tag names: trimmed, merged ignoring case, at most 50.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TagNames(Vec<String>);
@@ -220,7 +318,12 @@ struct Checked;
 #[derive(Clone, Debug)]
 pub struct NewPrompt {
     pub title: Title,
+    /// The text (for chat: the messages' plain text form).
     pub body: Body,
+    pub kind: Kind,
+    pub messages: Option<Vec<Message>>,
+    /// The config as stored (compact JSON).
+    pub config: Option<String>,
     pub notes: Option<String>,
     pub model_hints: Option<String>,
     /// As declared; the service keeps them in step with the body.
@@ -241,6 +344,9 @@ pub struct NewPrompt {
 pub struct PromptChanges {
     pub title: Option<Title>,
     pub body: Option<Body>,
+    pub kind: Option<Kind>,
+    pub messages: Option<Vec<Message>>,
+    pub config: Option<Option<String>>,
     pub notes: Option<Option<String>>,
     pub model_hints: Option<Option<String>>,
     pub variables: Option<Vec<Declaration>>,
@@ -269,6 +375,12 @@ impl PromptChanges {
 pub struct PromptFields {
     pub title: Option<String>,
     pub body: Option<String>,
+    /// `text` or `chat`.
+    pub kind: Option<String>,
+    /// `(role, content)` pairs, checked by the rules.
+    pub messages: Option<RawMessages>,
+    /// `Some(None)` or `Some(Some(null))` clears.
+    pub config: Option<Option<serde_json::Value>>,
     pub notes: Option<Option<String>>,
     pub model_hints: Option<Option<String>>,
     pub variables: Option<Vec<Declaration>>,
@@ -287,10 +399,27 @@ fn check_fields(f: PromptFields, create: bool, p: &mut Problems) -> PromptChange
         None if create => p.add("title", "is required"),
         None => {}
     }
+    if let Some(k) = &f.kind {
+        c.kind = p.check("kind", Kind::parse(k));
+    }
+    let chat_asked = c.kind == Some(Kind::Chat) || f.messages.is_some();
     match &f.body {
         Some(b) => c.body = p.check("body", Body::parse(b)),
-        None if create => p.add("body", "is required"),
+        None if create && !chat_asked => p.add("body", "is required"),
         None => {}
+    }
+    if let Some(m) = &f.messages {
+        if c.kind == Some(Kind::Text) {
+            p.add(
+                "messages",
+                "only a chat prompt has messages (set kind to chat)",
+            );
+        } else {
+            c.messages = chat::check_messages(m, MAX_BODY_BYTES, p);
+        }
+    }
+    if let Some(config) = &f.config {
+        c.config = p.check("config", chat::check_config(config));
     }
     if let Some(n) = f.notes {
         c.notes = p.check("notes", check_text(n, MAX_NOTES_BYTES));
@@ -366,10 +495,15 @@ impl PromptFields {
     pub fn into_new_with(self, p: &mut Problems) -> Result<NewPrompt> {
         let c = check_fields(self, true, p);
         std::mem::take(p).finish()?;
-        match (c.title, c.body) {
+        let text = resolve_text(c.kind, c.messages.as_ref(), c.body.as_ref(), None)?;
+        let body = Body::parse(&text.body).map_err(|e| Error::invalid_field("messages", e))?;
+        match (c.title, Some(body)) {
             (Some(title), Some(body)) => Ok(NewPrompt {
                 title,
                 body,
+                kind: text.kind,
+                messages: text.messages,
+                config: c.config.flatten(),
                 notes: c.notes.flatten(),
                 model_hints: c.model_hints.flatten(),
                 variables: c.variables.unwrap_or_default(),
@@ -413,6 +547,12 @@ impl PromptInput {
         PromptFields {
             title: self.title.clone(),
             body: self.body.clone(),
+            kind: self.kind.clone(),
+            messages: match &self.messages {
+                None | Some(serde_json::Value::Null) => None,
+                Some(v) => chat::parse_json_messages(v, p),
+            },
+            config: self.config.clone().map(Some),
             notes: self.notes.as_ref().map(json_text),
             model_hints: self.model_hints.as_ref().map(json_text),
             variables: self

@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod api;
+pub mod chat;
 pub mod diff;
 pub mod domain;
 pub mod favorites;
@@ -39,6 +40,9 @@ pub fn content_of(p: &PromptRow) -> Content {
         notes: p.notes.clone(),
         model_hints: p.model_hints.clone(),
         variables: variables::from_text(p.variables.as_deref()),
+        kind: p.kind,
+        messages: chat::messages_from_text(p.messages.as_deref()),
+        config: p.config.clone(),
     }
 }
 
@@ -48,6 +52,9 @@ fn apply_content(p: &mut PromptRow, c: &Content) {
     p.notes = c.notes.clone();
     p.model_hints = c.model_hints.clone();
     p.variables = Some(c.variables_text());
+    p.kind = c.kind;
+    p.messages = c.messages.as_deref().map(chat::messages_to_text);
+    p.config = c.config.clone();
 }
 
 /// Records `p`'s current content as its next version.
@@ -70,6 +77,9 @@ pub(crate) async fn record_version(
         message,
         author_id: author.map(str::to_string),
         created_at: p.updated_at,
+        kind: p.kind,
+        messages: p.messages.clone(),
+        config: p.config.clone(),
     };
     store::insert_version(tx, &v).await.map_err(|e| {
         if db::is_unique_violation(&e) {
@@ -153,10 +163,17 @@ pub(crate) async fn insert_new(
 pub(crate) async fn insert_many(
     tx: &mut Tx,
     owner: &str,
-    news: &[(&NewPrompt, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)],
+    news: &[(
+        &NewPrompt,
+        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::Utc>,
+    )],
     naming: Naming,
 ) -> Result<Vec<PromptRow>> {
-    let mut teams: Vec<&str> = news.iter().filter_map(|(n, ..)| n.team_id.as_deref()).collect();
+    let mut teams: Vec<&str> = news
+        .iter()
+        .filter_map(|(n, ..)| n.team_id.as_deref())
+        .collect();
     teams.sort_unstable();
     teams.dedup();
     for team in teams {
@@ -171,6 +188,9 @@ pub(crate) async fn insert_many(
             body: new.body.as_str().to_string(),
             notes: new.notes.clone(),
             model_hints: new.model_hints.clone(),
+            kind: new.kind,
+            messages: new.messages.clone(),
+            config: new.config.clone(),
         };
         let mut row = PromptRow {
             id: db::new_id(),
@@ -186,6 +206,9 @@ pub(crate) async fn insert_many(
             is_publicly_shared: false,
             public_share_id: None,
             team_id: new.team_id.clone(),
+            kind: chat::Kind::Text,
+            messages: None,
+            config: None,
         };
         apply_content(&mut row, &content);
         rows.push(row);
@@ -260,9 +283,17 @@ pub async fn duplicate(db: &Db, caller: &UserRow, id: &str) -> Result<PromptView
         .chars()
         .take(domain::MAX_TITLE_CHARS)
         .collect();
+    let content = content_of(p);
     let fields = PromptFields {
         title: Some(title),
         body: Some(p.body.clone()),
+        kind: Some(p.kind.as_str().to_string()),
+        messages: content.messages.map(|ms| {
+            ms.into_iter()
+                .map(|m| (m.role.as_str().to_string(), m.content))
+                .collect()
+        }),
+        config: Some(Some(chat::config_value(p.config.as_deref()))),
         variables: Some(variables::from_text(p.variables.as_deref())),
         notes: Some(p.notes.clone()),
         model_hints: Some(p.model_hints.clone()),
@@ -336,8 +367,18 @@ async fn update_once(
     if let Some(t) = &c.title {
         next.title = t.as_str().to_string();
     }
-    if let Some(b) = &c.body {
-        next.body = b.as_str().to_string();
+    if c.kind.is_some() || c.messages.is_some() || c.body.is_some() {
+        let text =
+            domain::resolve_text(c.kind, c.messages.as_ref(), c.body.as_ref(), Some(&current))?;
+        next.body = domain::Body::parse(&text.body)
+            .map_err(|e| Error::invalid_field("messages", e))?
+            .as_str()
+            .to_string();
+        next.kind = text.kind;
+        next.messages = text.messages;
+    }
+    if let Some(config) = &c.config {
+        next.config = config.clone();
     }
     if let Some(n) = &c.notes {
         next.notes = n.clone();
@@ -573,7 +614,49 @@ pub async fn render(
     let mut tx = db.read().await?;
     let row = readable_row(&mut tx, &caller.id, id).await?;
     let decls = variables::from_text(row.variables.as_deref());
-    render_checked(&row.body, &decls, values, strict)
+    let messages = chat::messages_from_text(row.messages.as_deref());
+    render_version(&row.body, messages.as_deref(), &decls, values, strict)
+}
+
+/// Renders a version: a text version's body, or each message of a chat version (then
+/// `messages` holds them rendered and `text` their plain text form). Values are checked as by
+/// [`render_checked`].
+pub fn render_version(
+    body: &str,
+    messages: Option<&[chat::Message]>,
+    decls: &[variables::Declaration],
+    values: &std::collections::BTreeMap<String, String>,
+    strict: bool,
+) -> Result<variables::Rendered> {
+    let Some(messages) = messages else {
+        return render_checked(body, decls, values, strict);
+    };
+    let mut rendered = Vec::with_capacity(messages.len());
+    let mut missing: Vec<String> = Vec::new();
+    for m in messages {
+        let out = render_checked(&m.content, decls, values, false)?;
+        for name in out.missing {
+            if !missing.contains(&name) {
+                missing.push(name);
+            }
+        }
+        rendered.push(chat::Message {
+            role: m.role,
+            content: out.text,
+        });
+    }
+    if strict && !missing.is_empty() {
+        return Err(Error::Unprocessable {
+            message: format!("Missing values for: {}", missing.join(", ")),
+            code: "missing_variables",
+            details: serde_json::json!({ "missing": missing }),
+        });
+    }
+    Ok(variables::Rendered {
+        text: chat::to_text(&rendered),
+        missing,
+        messages: Some(rendered),
+    })
 }
 
 /// Renders `body` after checking `values` against typed declarations (422 with one error per

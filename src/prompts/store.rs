@@ -31,6 +31,16 @@ pub struct PromptRow {
     pub public_share_id: Option<String>,
     #[schema(required = true)]
     pub team_id: Option<String>,
+    /// `text` or `chat`.
+    pub kind: super::chat::Kind,
+    /// A chat version's messages (`body` is their plain text form); null for text.
+    #[serde(serialize_with = "super::chat::ser_json_text")]
+    #[schema(value_type = Option<Vec<super::chat::Message>>, required = true)]
+    pub messages: Option<String>,
+    /// The version's config object (model, temperature, …) or null.
+    #[serde(serialize_with = "super::chat::ser_json_text")]
+    #[schema(value_type = Option<Object>, required = true)]
+    pub config: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -54,6 +64,16 @@ pub struct VersionRow {
     pub author_id: Option<String>,
     #[serde(serialize_with = "crate::db::ser_ts")]
     pub created_at: DateTime<Utc>,
+    /// `text` or `chat`.
+    pub kind: super::chat::Kind,
+    /// A chat version's messages (`body` is their plain text form); null for text.
+    #[serde(serialize_with = "super::chat::ser_json_text")]
+    #[schema(value_type = Option<Vec<super::chat::Message>>, required = true)]
+    pub messages: Option<String>,
+    /// The version's config object (model, temperature, …) or null.
+    #[serde(serialize_with = "super::chat::ser_json_text")]
+    #[schema(value_type = Option<Object>, required = true)]
+    pub config: Option<String>,
 }
 
 use super::access::readable;
@@ -148,6 +168,9 @@ const PROMPT_COLUMNS: &[&str] = &[
     "isPubliclyShared",
     "publicShareId",
     "teamId",
+    "kind",
+    "messages",
+    "config",
 ];
 
 /// Inserts prompt rows, a few hundred per statement (imports write thousands at once).
@@ -169,6 +192,9 @@ pub async fn insert_many(tx: &mut Tx, rows: &[PromptRow]) -> sqlx::Result<()> {
                 Arg::B(p.is_publicly_shared),
                 Arg::N(p.public_share_id.clone()),
                 Arg::N(p.team_id.clone()),
+                Arg::S(p.kind.as_str().to_string()),
+                Arg::N(p.messages.clone()),
+                Arg::N(p.config.clone()),
             ]);
         }
         let sql = insert_values_sql("Prompt", PROMPT_COLUMNS, chunk.len());
@@ -182,7 +208,8 @@ pub async fn update(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
     on!(tx, |conn, sql| sqlx::query(sql(
         "UPDATE \"Prompt\" SET \"title\" = ?, \"body\" = ?, \"variables\" = ?, \"notes\" = ?, \
          \"modelHints\" = ?, \"visibility\" = ?, \"updatedAt\" = ?, \"isPubliclyShared\" = ?, \
-         \"publicShareId\" = ?, \"teamId\" = ? WHERE \"id\" = ?"
+         \"publicShareId\" = ?, \"teamId\" = ?, \"kind\" = ?, \"messages\" = ?, \"config\" = ? \
+         WHERE \"id\" = ?"
     ))
     .bind(&p.title)
     .bind(&p.body)
@@ -194,6 +221,9 @@ pub async fn update(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
     .bind(p.is_publicly_shared)
     .bind(&p.public_share_id)
     .bind(&p.team_id)
+    .bind(p.kind)
+    .bind(&p.messages)
+    .bind(&p.config)
     .bind(&p.id)
     .execute(conn)
     .await
@@ -273,6 +303,9 @@ const VERSION_COLUMNS: &[&str] = &[
     "message",
     "authorId",
     "createdAt",
+    "kind",
+    "messages",
+    "config",
 ];
 
 /// Inserts version rows, a few hundred per statement.
@@ -292,6 +325,9 @@ pub async fn insert_versions(tx: &mut Tx, rows: &[VersionRow]) -> sqlx::Result<(
                 Arg::N(v.message.clone()),
                 Arg::N(v.author_id.clone()),
                 Arg::T(v.created_at),
+                Arg::S(v.kind.as_str().to_string()),
+                Arg::N(v.messages.clone()),
+                Arg::N(v.config.clone()),
             ]);
         }
         let sql = insert_values_sql("PromptVersion", VERSION_COLUMNS, chunk.len());

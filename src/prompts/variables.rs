@@ -314,8 +314,12 @@ pub fn from_text(text: Option<&str>) -> Vec<Declaration> {
 /// The outcome of filling a body's placeholders.
 #[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Rendered {
+    /// The text filled in (a chat prompt: its messages' plain text form).
     pub text: String,
     pub missing: Vec<String>,
+    /// A chat prompt's messages filled in, in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<super::chat::Message>>,
 }
 
 /// Fills placeholders with `values`, then declared defaults. A placeholder with neither stays
@@ -347,7 +351,11 @@ pub fn render(body: &str, decls: &[Declaration], values: &BTreeMap<String, Strin
             }
         }
     }
-    Rendered { text, missing }
+    Rendered {
+        text,
+        missing,
+        messages: None,
+    }
 }
 
 #[cfg(test)]

@@ -62,14 +62,30 @@ pub struct VersionRef {
 pub struct DiffView {
     pub from: VersionRef,
     pub to: VersionRef,
-    /// Fields whose value differs: title, body, notes, variables, modelHints.
+    /// Fields whose value differs: title, body, notes, variables, modelHints, kind, messages,
+    /// config.
     pub changed: Vec<&'static str>,
-    /// The body's line diff.
+    /// The body's line diff (a chat version's body is its messages' plain text form, so
+    /// messages show as changes under their `## role` lines).
     #[serde(flatten)]
     pub body: TextDiffView,
     /// The titles when they differ.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<TitleChange>,
+    /// The kinds when they differ (`text` → `chat`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<TitleChange>,
+    /// The configs when they differ (objects, or null).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<ConfigChange>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ConfigChange {
+    #[schema(value_type = Option<Object>)]
+    pub from: serde_json::Value,
+    #[schema(value_type = Option<Object>)]
+    pub to: serde_json::Value,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -122,6 +138,15 @@ pub async fn diff(
     if from.model_hints != to.model_hints {
         changed.push("modelHints");
     }
+    if from.kind != to.kind {
+        changed.push("kind");
+    }
+    if from.messages != to.messages {
+        changed.push("messages");
+    }
+    if from.config != to.config {
+        changed.push("config");
+    }
     tx.commit().await?;
     let body = diff::diff_off_runtime(
         from.body.clone(),
@@ -134,6 +159,14 @@ pub async fn diff(
         title: (from.title != to.title).then(|| TitleChange {
             from: from.title.clone(),
             to: to.title.clone(),
+        }),
+        kind: (from.kind != to.kind).then(|| TitleChange {
+            from: from.kind.as_str().to_string(),
+            to: to.kind.as_str().to_string(),
+        }),
+        config: (from.config != to.config).then(|| ConfigChange {
+            from: super::chat::config_value(from.config.as_deref()),
+            to: super::chat::config_value(to.config.as_deref()),
         }),
         from: VersionRef {
             id: from.id,
@@ -166,6 +199,9 @@ pub async fn restore(
     row.notes = v.notes.clone();
     row.model_hints = v.model_hints.clone();
     row.variables = v.variables.clone();
+    row.kind = v.kind;
+    row.messages = v.messages.clone();
+    row.config = v.config.clone();
     if content_of(&row) != before {
         row.updated_at = db::now();
         store::update(&mut tx, &row).await?;

@@ -23,6 +23,7 @@ use crate::db::dynamic::{Arg, fetch_all, marks};
 use crate::error::Result;
 use crate::prompts::Visibility;
 use crate::prompts::access::READABLE;
+use crate::prompts::chat::{self, Kind, Message};
 use crate::prompts::store::PromptRow;
 use crate::prompts::variables::{self, Declaration};
 
@@ -39,7 +40,19 @@ pub struct CatalogEntry {
     /// The newest version's number.
     pub version: i32,
     pub title: String,
+    /// The text; for a chat prompt, its messages' plain text form.
     pub body: String,
+    /// `text` or `chat`.
+    #[serde(default)]
+    pub kind: Kind,
+    /// A chat prompt's messages (null for text).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub messages: Option<Vec<Message>>,
+    /// The config object, or null.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>, required = true)]
+    pub config: serde_json::Value,
     /// The variables schema (untyped declarations are optional text).
     pub variables: Vec<Declaration>,
     /// Tag names, in their stored spelling.
@@ -168,6 +181,9 @@ pub async fn page(
                 prompt_id: r.id,
                 title: r.title,
                 body: r.body,
+                kind: r.kind,
+                messages: chat::messages_from_text(r.messages.as_deref()),
+                config: chat::config_value(r.config.as_deref()),
                 visibility: r.visibility,
                 team_id: r.team_id,
                 model_hints: r.model_hints,

@@ -28,6 +28,7 @@ use crate::auth::TokenLimits;
 use crate::db::dynamic::{Arg, execute, fetch_all};
 use crate::db::{self, Db, Tx};
 use crate::error::{Error, Result};
+use crate::prompts::chat::{self, Message};
 use crate::prompts::store::{self as prompt_store, PromptRow, VersionRow};
 use crate::prompts::variables::{self, Declaration};
 use crate::prompts::{Visibility, readable_row};
@@ -287,11 +288,21 @@ pub struct Fetched {
     pub version: i32,
     /// Labels pointing at this version (`latest` when it is the newest).
     pub labels: Vec<String>,
-    /// `text` (chat prompts are not stored yet).
+    /// `text` or `chat`: the same as `kind` (the name older clients read).
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    #[schema(value_type = chat::Kind)]
+    pub type_name: &'static str,
+    /// `text` or `chat`.
+    pub kind: chat::Kind,
     pub title: String,
+    /// The text; for a chat version, its messages' plain text form.
     pub body: String,
+    /// A chat version's messages in order (`null` for text).
+    #[schema(required = true)]
+    pub messages: Option<Vec<Message>>,
+    /// The version's config object (model, temperature, …), or null.
+    #[schema(value_type = Option<Object>, required = true)]
+    pub config: serde_json::Value,
     /// The variables schema (untyped declarations are optional text).
     pub variables: Vec<Declaration>,
     #[schema(required = true)]
@@ -345,6 +356,7 @@ impl Located {
         let mut h = Sha256::new();
         for part in [
             env!("CARGO_PKG_VERSION"),
+            ANSWER_SHAPE,
             &self.prompt_id,
             &self.version.to_string(),
             &self.labels.join(","),
@@ -358,6 +370,10 @@ impl Located {
         format!("\"{}\"", hex::encode(&h.finalize()[..16]))
     }
 }
+
+/// The shape of a fetch's answer: changed when fields are added (2: `kind`, `messages`,
+/// `config`), so caches holding the older shape fetch again.
+const ANSWER_SHAPE: &str = "2";
 
 /// Finds the version `sel` picks of `namespace/name` for `caller`: 404 when there is no such
 /// prompt, the caller may not read it, the token's namespaces exclude it, or the label or
@@ -451,10 +467,13 @@ pub async fn load(tx: &mut Tx, at: Located) -> Result<Fetched> {
         prompt_id: at.prompt_id,
         version: v.version,
         labels: at.labels,
-        kind: "text",
+        type_name: v.kind.as_str(),
+        kind: v.kind,
         title: v.title,
         variables: variables::sync(&v.body, &variables::from_text(v.variables.as_deref())),
         body: v.body,
+        messages: chat::messages_from_text(v.messages.as_deref()),
+        config: chat::config_value(v.config.as_deref()),
         model_hints: v.model_hints,
         notes: v.notes,
         created_at: v.created_at,
@@ -472,7 +491,13 @@ pub async fn render(
     strict: bool,
 ) -> Result<(Fetched, variables::Rendered)> {
     let f = fetch(db, caller, namespace, name, sel).await?;
-    let out = crate::prompts::render_checked(&f.body, &f.variables, values, strict)?;
+    let out = crate::prompts::render_version(
+        &f.body,
+        f.messages.as_deref(),
+        &f.variables,
+        values,
+        strict,
+    )?;
     Ok((f, out))
 }
 

@@ -65,12 +65,35 @@ pub struct SharedPrompt {
     pub model_hints: Option<String>,
     #[schema(required = true)]
     pub variables: Option<String>,
+    /// `chat` for a chat prompt; absent for text (the 1.x shape of this answer is kept for
+    /// every text prompt without a config).
+    #[serde(skip_serializing_if = "is_text")]
+    #[schema(value_type = Option<crate::prompts::chat::Kind>)]
+    pub kind: crate::prompts::chat::Kind,
+    /// A chat prompt's messages (`body` is their plain text form); absent for text.
+    #[serde(
+        serialize_with = "crate::prompts::chat::ser_json_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Vec<crate::prompts::chat::Message>>)]
+    pub messages: Option<String>,
+    /// The config object; absent when there is none.
+    #[serde(
+        serialize_with = "crate::prompts::chat::ser_json_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Object>)]
+    pub config: Option<String>,
     pub tags: Vec<String>,
     pub author: Author,
     #[serde(serialize_with = "crate::db::ser_ts")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::db::ser_ts")]
     pub updated_at: DateTime<Utc>,
+}
+
+fn is_text(kind: &crate::prompts::chat::Kind) -> bool {
+    *kind == crate::prompts::chat::Kind::Text
 }
 
 /// The shared prompt behind `share_id`, or 404 when there is none or sharing is off.
@@ -102,6 +125,9 @@ pub async fn public(db: &Db, share_id: &str) -> Result<SharedPrompt> {
         id: row.id,
         title: row.title,
         body: row.body,
+        kind: row.kind,
+        messages: row.messages,
+        config: row.config,
         notes: row.notes,
         model_hints: row.model_hints,
         variables: row.variables,

@@ -665,6 +665,33 @@ async fn browser_acceptance() {
     a.wait_text("#filled", "Tone: friendly.").await;
     a.axe("a typed fill-in form").await;
 
+    // A chat prompt in the editor: the kind switch and "Add a message" post the form back;
+    // the variables list follows every message as you type.
+    a.go("/prompts/new").await;
+    a.fill("#title", "Browser chat").await;
+    a.click("input[name=kind][value=chat]").await;
+    a.click("button[value=switch-kind]").await;
+    a.fill("#msg-1-content", "You greet {{guest}}").await;
+    a.click("button[value=add-message]").await;
+    a.fill("#msg-2-content", "Hi, I am {{guest}} from {{city}}")
+        .await;
+    a.el("[data-var-row=\"city\"]").await;
+    assert_eq!(
+        a.js(
+            "return [document.querySelector('[data-var-row=\"guest\"]').hidden, \
+              document.querySelector('[data-var-row=\"city\"]').hidden, \
+              document.getElementById('msg-1-content').value];"
+        )
+        .await,
+        json!([false, false, "You greet {{guest}}"]),
+        "variables from both messages; the first message kept across the post"
+    );
+    a.axe("the chat editor").await;
+    a.click(".editor-side button[type=submit]").await;
+    a.wait_text(".toast", "Prompt saved").await;
+    a.wait_text(".chat-message[data-role=assistant]", "Hi, I am")
+        .await;
+
     // Search: the list filters as you type; the search page highlights matches.
     for (title, body) in [
         (

@@ -11,6 +11,7 @@ mod opsdata;
 mod accounts;
 mod balancer;
 mod browser;
+mod chat;
 mod cli;
 mod concurrency;
 mod guide;

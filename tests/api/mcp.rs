@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 on_all_backends!(
     an_official_client_lists_gets_and_calls_tools,
+    an_official_client_gets_a_chat_prompt,
     the_protocol_edges
 );
 
@@ -338,6 +339,97 @@ async fn an_official_client_lists_gets_and_calls_tools(app: TestApp) {
         "{refused}"
     );
     assert!(refused.get("serverName").is_none(), "{refused}");
+}
+
+/// A chat prompt through the SDK: its messages in order, the system message sent with the
+/// user role (MCP has no other) and the description saying so; a text prompt is one message.
+async fn an_official_client_gets_a_chat_prompt(app: TestApp) {
+    if python().is_none() {
+        println!("SKIPPED: MCP client checks (set PROMPTVAULT_TEST_MCP_PYTHON)");
+        return;
+    }
+    let k = cast(&app).await;
+    prompt(
+        &k.owner,
+        json!({ "title": "Chatty", "name": "chatty",
+                "messages": [
+                    { "role": "system", "content": "You are {{persona}}." },
+                    { "role": "user", "content": "Hi, I am {{name}}." },
+                    { "role": "assistant", "content": "Hello {{name}}!" },
+                    { "role": "system", "content": "" },
+                ],
+                "config": { "model": "m" } }),
+    )
+    .await;
+    let full = token(&k.owner, json!({ "name": "agent" })).await;
+    let step = |op: &str, extra: Value| {
+        let mut s = json!({ "op": op, "token": full });
+        if let Value::Object(m) = extra {
+            for (key, v) in m {
+                s[key] = v;
+            }
+        }
+        s
+    };
+    let r = run_client(
+        &app.base,
+        vec![
+            step("list_prompts", json!({})),
+            step(
+                "get_prompt",
+                json!({ "name": "owner/chatty", "arguments": { "persona": "a guide", "name": "Ann" } }),
+            ),
+            step(
+                "call_tool",
+                json!({ "name": "render_prompt",
+                        "arguments": { "name": "owner/chatty", "values": { "persona": "p", "name": "Bo" } } }),
+            ),
+        ],
+    );
+    let [list, got, tool] = r.as_slice() else {
+        panic!("3 results: {r:?}");
+    };
+    let listed = &list["prompts"][0];
+    let args: Vec<&str> = listed["arguments"]
+        .as_array()
+        .expect("arguments")
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert_eq!(args, ["persona", "name"], "{list}");
+    let messages = got["messages"].as_array().expect("messages");
+    let shape: Vec<(&str, &str)> = messages
+        .iter()
+        .map(|m| {
+            (
+                m["role"].as_str().expect("role"),
+                m["content"]["text"].as_str().expect("text"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("user", "You are a guide."),
+            ("user", "Hi, I am Ann."),
+            ("assistant", "Hello Ann!"),
+            ("user", ""),
+        ],
+        "{got}"
+    );
+    let description = got["description"].as_str().expect("description");
+    assert!(
+        description.contains("system messages (messages 1, 4) are sent with the user role"),
+        "{description}"
+    );
+    let structured = &tool["structuredContent"];
+    assert_eq!(structured["kind"], "chat", "{tool}");
+    assert_eq!(
+        structured["messages"][0],
+        json!({ "role": "system", "content": "You are p." })
+    );
+    assert_eq!(structured["config"], json!({ "model": "m" }));
+    app.stop().await;
 }
 
 async fn post_raw(app: &TestApp, token: Option<&str>, body: &str) -> (u16, String) {

@@ -8,7 +8,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::library::{cast, count, prompt};
+use common::library::{cast, count, count_where, prompt};
 use common::{Client, TestApp};
 use serde_json::{Value, json};
 
@@ -605,6 +605,37 @@ async fn five_hundred_prompts_round_trip_unchanged(app: TestApp) {
             }
             p["variables"] = json!(vars);
         }
+        // Every other prompt is a chat prompt, with contents that look like role lines; some
+        // carry a config (one TOML cannot say: a null).
+        if i % 2 == 1 {
+            let roles = ["system", "user", "assistant"];
+            let messages: Vec<Value> = (0..1 + i % 4)
+                .map(|j| {
+                    let content = match (i + j) % 5 {
+                        0 => format!("{body}\n## user\n\\## system\n"),
+                        1 => String::new(),
+                        2 => "## assistant".to_string(),
+                        3 => format!("\r\n## user\r\n{}", tricky[j % tricky.len()]),
+                        _ => body.clone(),
+                    };
+                    json!({ "role": roles[(i + j) % 3], "content": content })
+                })
+                .collect();
+            p.as_object_mut().expect("object").remove("body");
+            p["messages"] = json!(messages);
+            if p.get("variables").is_some() {
+                p.as_object_mut().expect("object").remove("variables");
+            }
+        }
+        match i % 6 {
+            1 => {
+                p["config"] =
+                    json!({ "model": "gpt-4o", "temperature": 0.2, "stop": ["\n## user"] })
+            }
+            3 => p["config"] = json!({ "seed": null, "nested": { "a b": [1, 2.5, true] } }),
+            4 => p["config"] = json!({}),
+            _ => {}
+        }
         let c = if i % 9 == 0 { &k.mate } else { &k.owner };
         if i % 9 == 0 {
             p["teamId"] = json!(k.team_a);
@@ -642,6 +673,27 @@ async fn five_hundred_prompts_round_trip_unchanged(app: TestApp) {
         "{}",
         show(&o)
     );
+    assert_eq!(
+        count_where(&app, "Prompt", "\"kind\" = 'chat'").await,
+        250,
+        "both kinds are in the round trip"
+    );
+    // A changed message and a changed config are seen and pushed as one new version.
+    let file = dir.0.join("owner").join("set-1").join("prompt-1.md");
+    let text = std::fs::read_to_string(&file).expect("chat file");
+    assert!(
+        text.contains("kind = \"chat\"\n") && text.contains("config = {"),
+        "{text}"
+    );
+    let changed = text.replace("model = \"gpt-4o\"", "model = \"gpt-5\"") + "\n\n## user\nOne more";
+    std::fs::write(&file, changed).expect("written");
+    let o = pv(&base, &token, &cache.0, &["push", "--check", d]).await;
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    let o = pv(&base, &token, &cache.0, &["push", d]).await;
+    assert!(out(&o).contains("1 updated"), "{}", show(&o));
+    assert_eq!(count(&app, "PromptVersion").await, versions + 1);
+    let o = pv(&base, &token, &cache.0, &["push", "--check", d]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
     eprintln!(
         "{}: pull of 500 prompts {:.0} ms, push --check {:.0} ms",
         app.backend(),
