@@ -70,3 +70,30 @@ pub async fn execute(tx: &mut Tx, sql: String, args: &[Arg]) -> sqlx::Result<u64
         .await
         .map(|r| r.rows_affected()))
 }
+
+/// Rows per multi-row `INSERT` of [`insert_rows`]: with a dozen columns, far below every
+/// backend's limit of bound values (SQLite 32,766; PostgreSQL and MySQL 65,535).
+const ROWS_PER_INSERT: usize = 500;
+
+/// Inserts `rows` into `table`, a few hundred per statement: `values` gives one row's values in
+/// the order of `columns`.
+pub async fn insert_rows<T>(
+    tx: &mut Tx,
+    table: &str,
+    columns: &[&str],
+    rows: &[T],
+    values: impl Fn(&T) -> Vec<Arg>,
+) -> sqlx::Result<()> {
+    let quoted: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    let one = format!("({})", marks(columns.len()));
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let args: Vec<Arg> = chunk.iter().flat_map(&values).collect();
+        let sql = format!(
+            "INSERT INTO \"{table}\" ({}) VALUES {}",
+            quoted.join(", "),
+            vec![one.as_str(); chunk.len()].join(", ")
+        );
+        execute(tx, sql, &args).await?;
+    }
+    Ok(())
+}

@@ -77,7 +77,7 @@ pub struct VersionRow {
 }
 
 use super::access::readable;
-pub use crate::db::dynamic::{Arg, execute, fetch_all, fetch_count, marks};
+pub use crate::db::dynamic::{Arg, execute, fetch_all, fetch_count, insert_rows, marks};
 
 pub async fn get(tx: &mut Tx, id: &str) -> sqlx::Result<Option<PromptRow>> {
     on!(tx, |conn, sql| sqlx::query_as(sql(
@@ -139,21 +139,6 @@ pub async fn insert(tx: &mut Tx, p: &PromptRow) -> sqlx::Result<()> {
     insert_many(tx, std::slice::from_ref(p)).await
 }
 
-/// Rows per multi-row `INSERT`: with a dozen columns, far below every backend's limit of bound
-/// values (SQLite 32,766; PostgreSQL and MySQL 65,535).
-const ROWS_PER_INSERT: usize = 500;
-
-/// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows of `columns` values each.
-fn insert_values_sql(table: &str, columns: &[&str], rows: usize) -> String {
-    let quoted: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
-    let one = format!("({})", marks(columns.len()));
-    format!(
-        "INSERT INTO \"{table}\" ({}) VALUES {}",
-        quoted.join(", "),
-        vec![one; rows].join(", ")
-    )
-}
-
 const PROMPT_COLUMNS: &[&str] = &[
     "id",
     "title",
@@ -175,32 +160,27 @@ const PROMPT_COLUMNS: &[&str] = &[
 
 /// Inserts prompt rows, a few hundred per statement (imports write thousands at once).
 pub async fn insert_many(tx: &mut Tx, rows: &[PromptRow]) -> sqlx::Result<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut args = Vec::with_capacity(chunk.len() * PROMPT_COLUMNS.len());
-        for p in chunk {
-            args.extend([
-                Arg::S(p.id.clone()),
-                Arg::S(p.title.clone()),
-                Arg::S(p.body.clone()),
-                Arg::N(p.variables.clone()),
-                Arg::N(p.notes.clone()),
-                Arg::N(p.model_hints.clone()),
-                Arg::S(p.visibility.as_str().to_string()),
-                Arg::S(p.user_id.clone()),
-                Arg::T(p.created_at),
-                Arg::T(p.updated_at),
-                Arg::B(p.is_publicly_shared),
-                Arg::N(p.public_share_id.clone()),
-                Arg::N(p.team_id.clone()),
-                Arg::S(p.kind.as_str().to_string()),
-                Arg::N(p.messages.clone()),
-                Arg::N(p.config.clone()),
-            ]);
-        }
-        let sql = insert_values_sql("Prompt", PROMPT_COLUMNS, chunk.len());
-        execute(tx, sql, &args).await?;
-    }
-    Ok(())
+    insert_rows(tx, "Prompt", PROMPT_COLUMNS, rows, |p| {
+        vec![
+            Arg::S(p.id.clone()),
+            Arg::S(p.title.clone()),
+            Arg::S(p.body.clone()),
+            Arg::N(p.variables.clone()),
+            Arg::N(p.notes.clone()),
+            Arg::N(p.model_hints.clone()),
+            Arg::S(p.visibility.as_str().to_string()),
+            Arg::S(p.user_id.clone()),
+            Arg::T(p.created_at),
+            Arg::T(p.updated_at),
+            Arg::B(p.is_publicly_shared),
+            Arg::N(p.public_share_id.clone()),
+            Arg::N(p.team_id.clone()),
+            Arg::S(p.kind.as_str().to_string()),
+            Arg::N(p.messages.clone()),
+            Arg::N(p.config.clone()),
+        ]
+    })
+    .await
 }
 
 /// Writes every mutable column of `p`.
@@ -310,30 +290,25 @@ const VERSION_COLUMNS: &[&str] = &[
 
 /// Inserts version rows, a few hundred per statement.
 pub async fn insert_versions(tx: &mut Tx, rows: &[VersionRow]) -> sqlx::Result<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut args = Vec::with_capacity(chunk.len() * VERSION_COLUMNS.len());
-        for v in chunk {
-            args.extend([
-                Arg::S(v.id.clone()),
-                Arg::S(v.prompt_id.clone()),
-                Arg::I(i64::from(v.version)),
-                Arg::S(v.title.clone()),
-                Arg::S(v.body.clone()),
-                Arg::N(v.variables.clone()),
-                Arg::N(v.notes.clone()),
-                Arg::N(v.model_hints.clone()),
-                Arg::N(v.message.clone()),
-                Arg::N(v.author_id.clone()),
-                Arg::T(v.created_at),
-                Arg::S(v.kind.as_str().to_string()),
-                Arg::N(v.messages.clone()),
-                Arg::N(v.config.clone()),
-            ]);
-        }
-        let sql = insert_values_sql("PromptVersion", VERSION_COLUMNS, chunk.len());
-        execute(tx, sql, &args).await?;
-    }
-    Ok(())
+    insert_rows(tx, "PromptVersion", VERSION_COLUMNS, rows, |v| {
+        vec![
+            Arg::S(v.id.clone()),
+            Arg::S(v.prompt_id.clone()),
+            Arg::I(i64::from(v.version)),
+            Arg::S(v.title.clone()),
+            Arg::S(v.body.clone()),
+            Arg::N(v.variables.clone()),
+            Arg::N(v.notes.clone()),
+            Arg::N(v.model_hints.clone()),
+            Arg::N(v.message.clone()),
+            Arg::N(v.author_id.clone()),
+            Arg::T(v.created_at),
+            Arg::S(v.kind.as_str().to_string()),
+            Arg::N(v.messages.clone()),
+            Arg::N(v.config.clone()),
+        ]
+    })
+    .await
 }
 
 /// Versions of a prompt, newest first.

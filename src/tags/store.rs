@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::db::dynamic::{Arg, execute, fetch_all, marks};
+use crate::db::dynamic::{Arg, execute, fetch_all, insert_rows, marks};
 use crate::db::{self, Backend, Tx};
 use crate::on;
 use crate::prompts::access::readable;
@@ -103,11 +103,11 @@ pub async fn set_for_prompt(tx: &mut Tx, prompt_id: &str, names: &[String]) -> s
     link_names(tx, &[(prompt_id, names)]).await
 }
 
-/// Names per lookup and links per `INSERT`: far below every backend's limit of bound values.
+/// Names per lookup: far below every backend's limit of bound values.
 const PER_STATEMENT: usize = 1_000;
 
 /// Links prompts that have no tags yet to tags by name, creating the missing tags: the existing
-/// tags are read a thousand names per query and the links written a thousand per statement,
+/// tags are read a thousand names per query and the links written a few hundred per statement,
 /// so one prompt or an import of thousands costs a few statements.
 pub async fn link_names(tx: &mut Tx, prompts: &[(&str, &[String])]) -> sqlx::Result<()> {
     let fold = crate::text::fold;
@@ -149,23 +149,14 @@ pub async fn link_names(tx: &mut Tx, prompts: &[(&str, &[String])]) -> sqlx::Res
             }
         }
     }
-    for chunk in links.chunks(PER_STATEMENT) {
-        let mut args = Vec::with_capacity(chunk.len() * 2);
-        for (prompt_id, tag_id) in chunk {
-            args.push(Arg::S((*prompt_id).to_string()));
-            args.push(Arg::S(tag_id.clone()));
-        }
-        execute(
-            tx,
-            format!(
-                "INSERT INTO \"PromptTag\" (\"promptId\", \"tagId\") VALUES {}",
-                vec!["(?, ?)"; chunk.len()].join(", ")
-            ),
-            &args,
-        )
-        .await?;
-    }
-    Ok(())
+    insert_rows(
+        tx,
+        "PromptTag",
+        &["promptId", "tagId"],
+        &links,
+        |(prompt_id, tag_id)| vec![Arg::S((*prompt_id).to_string()), Arg::S(tag_id.clone())],
+    )
+    .await
 }
 
 pub async fn link(tx: &mut Tx, prompt_id: &str, tag_id: &str) -> sqlx::Result<()> {
