@@ -35,7 +35,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         tracing::info!(?applied, backend = %db.backend(), "database schema migrated");
     }
     crate::search::index::ensure_fresh_at_start(&db).await?;
-    db.refresh_statistics();
+    crate::db::statistics::refresh(&db);
     if let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password)
         && let Some(admin) = crate::users::bootstrap_admin(&db, email, password).await?
     {
@@ -98,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(crate::pages::misc::not_found)
         .method_not_allowed_fallback(crate::pages::misc::method_not_allowed)
+        .layer(axum::middleware::from_fn(middleware::writes_refresh_totals))
         .layer(axum::middleware::from_fn(middleware::csrf))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
     for (name, value) in middleware::security_headers() {

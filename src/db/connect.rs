@@ -142,8 +142,16 @@ pub async fn connect_with(
                         conn.execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')")
                             .await?;
                         conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
-                            .await
-                            .map(drop)
+                            .await?;
+                        // "Not in the trash and of this owner" matched nearly every row of one
+                        // index and a tenth of another: MariaDB intersected both (1.3 s for a
+                        // page of 50 at 100,000 prompts) instead of reading the page in order
+                        // from (userId, updatedAt, id) (0.3 ms).
+                        conn.execute(
+                            "SET SESSION optimizer_switch = 'index_merge_intersection=off'",
+                        )
+                        .await
+                        .map(drop)
                     })
                 })
                 .connect_with(opts)

@@ -10,6 +10,7 @@ pub mod dynamic;
 pub mod leader;
 pub mod migrate;
 pub mod schema;
+pub mod statistics;
 
 use std::fmt;
 
@@ -59,6 +60,15 @@ impl Backend {
             Backend::Sqlite => format!("CAST({expr} AS REAL)"),
             Backend::Postgres => format!("CAST({expr} AS DOUBLE PRECISION)"),
             Backend::MySql => format!("CAST({expr} AS DOUBLE)"),
+        }
+    }
+
+    /// `CAST(expr AS <64-bit integer>)`.
+    pub fn as_i64(self, expr: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("CAST({expr} AS INTEGER)"),
+            Backend::Postgres => format!("CAST({expr} AS BIGINT)"),
+            Backend::MySql => format!("CAST({expr} AS SIGNED)"),
         }
     }
 }
@@ -133,6 +143,7 @@ impl Db {
     /// A transaction that will write: on SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing.
     pub async fn write(&self) -> Result<Tx, sqlx::Error> {
+        crate::listing::counts::changed();
         Ok(match self {
             Db::Sqlite(_, writer) => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
@@ -230,46 +241,6 @@ impl Db {
             Db::Postgres(p) => p.close().await,
             Db::MySql(p) => p.close().await,
         }
-    }
-}
-
-/// When [`Db::refresh_statistics`] last ran (seconds since the epoch).
-static STATISTICS_AT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
-
-impl Db {
-    /// Brings SQLite's planner statistics up to date, in the background and at most every 30
-    /// seconds (after start and after imports). Without them SQLite takes an index on
-    /// `visibility` (three values) for selective and reads and sorts every shared prompt for a
-    /// page of the team feed. The tables lists filter on are analysed in full (about 0.4 s
-    /// at 100,000 prompts; a sampled analysis misjudged `visibility` badly). PostgreSQL (autovacuum) and InnoDB keep their own statistics.
-    pub fn refresh_statistics(&self) {
-        let Db::Sqlite(_, pool) = self else { return };
-        let now = Utc::now().timestamp();
-        let last = STATISTICS_AT.load(std::sync::atomic::Ordering::Relaxed);
-        if now - last < 30
-            || STATISTICS_AT
-                .compare_exchange(
-                    last,
-                    now,
-                    std::sync::atomic::Ordering::Relaxed,
-                    std::sync::atomic::Ordering::Relaxed,
-                )
-                .is_err()
-        {
-            return;
-        }
-        let pool = pool.clone();
-        tokio::spawn(async move {
-            if let Err(e) = sqlx::raw_sql(
-                "ANALYZE \"Prompt\"; ANALYZE \"PromptTag\"; ANALYZE \"Tag\"; \
-                 ANALYZE \"UserTeam\"; ANALYZE \"Rating\"",
-            )
-            .execute(&pool)
-            .await
-            {
-                tracing::warn!(error = %e, "could not refresh the planner statistics");
-            }
-        });
     }
 }
 

@@ -62,6 +62,18 @@ pub async fn csrf(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// A request that may write (any method but GET, HEAD and OPTIONS): list totals counted
+/// before it, or while it runs, are not used again (`listing::counts`).
+pub async fn writes_refresh_totals(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    crate::listing::counts::changed();
+    let response = next.run(req).await;
+    crate::listing::counts::changed();
+    response
+}
+
 /// Paths that create a session from credentials (JSON API and the sign-in page's form).
 const SIGN_IN_PATHS: [&str; 3] = ["/api/auth/login", "/api/auth/register", "/auth"];
 

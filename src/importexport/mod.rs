@@ -189,6 +189,7 @@ pub async fn import_tagged(
     let items = crate::cpu::run(move || formats::parse(&bytes, csv_hint)).await??;
     // An import waits behind other imports rather than fail: at most IMPORT_WAIT.
     let mut tx = db.write_waiting(IMPORT_WAIT).await?;
+    crate::search::index::later(&mut tx).await?;
     let mut titles: Vec<&str> = items.iter().map(|i| i.prompt.title.as_str()).collect();
     titles.sort_unstable();
     titles.dedup();
@@ -309,8 +310,10 @@ pub async fn import_tagged(
     crate::tags::store::link_names(&mut tx, &tag_links).await?;
     prompts::insert_versions(&mut tx, &versions).await?;
     crate::registry::names::name_in_bulk(&mut tx, &unnamed).await?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    crate::search::index::catch_up(&mut tx, &ids).await?;
     tx.commit().await?;
-    db.refresh_statistics();
+    crate::db::statistics::refresh(db);
     Ok(ImportReport {
         ok: true,
         imported,

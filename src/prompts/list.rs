@@ -17,13 +17,14 @@ pub async fn page(
     let backend = tx.backend();
     let order = listing::order_by(q.effective_sort(), backend);
     let total = Total::from_count(
-        store::fetch_count(
+        listing::counts::count(
             tx,
             listing::capped_count_sql(&format!(
                 "{} WHERE {cond}",
                 listing::prompts_from(backend, scope, q, true)
             )),
             &args,
+            &format!("{} {} {:?}", q.limit, q.offset, q.effective_sort()),
         )
         .await?,
     );

@@ -61,7 +61,7 @@ pub struct SearchHit {
 
 #[utoipa::path(get, path = "/search", tag = "search", params(SearchParams),
     description = "Ranked full-text search over title, body, notes and tags of every prompt the caller can read. `tag:NAME` (or `tag:\"two words\"`) in `q` filters by tag; `q` of only such terms lists the readable prompts with those tags.",
-    responses((status = 200, body = Vec<SearchHit>, headers(("x-total-count" = i64, description = "Matching prompts, counted up to 1000"), ("x-total-count-capped" = bool, description = "Present (true) when more than 1000 match: the total is at least x-total-count"))),
+    responses((status = 200, body = Vec<SearchHit>, headers(("x-total-count" = i64, description = "Matching prompts: in relevance order the 300 ranked ones (only those are paged), in other orders counted up to 1000"), ("x-total-count-capped" = bool, description = "Present (true) when more match than were counted (300 ranked or 1000): the total is at least x-total-count"))),
               (status = 400, body = ErrorBody)))]
 async fn search(
     State(s): State<AppState>,

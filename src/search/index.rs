@@ -140,3 +140,32 @@ pub async fn ensure_fresh(db: &Db) -> Result<bool> {
     reindex(db).await?;
     Ok(true)
 }
+
+/// Bulk writes (imports): on PostgreSQL the search documents of the prompts this transaction
+/// adds are written once, by [`catch_up`], instead of once per insert statement of prompts and
+/// once more per statement of their tag links. Elsewhere nothing changes.
+pub async fn later(tx: &mut Tx) -> sqlx::Result<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT set_config('promptvault.search_later', 'on', true)")
+            .execute(&mut **t)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes the search documents of `ids` after [`later`] (PostgreSQL; a no-op elsewhere), and
+/// ends the deferral for the rest of the transaction.
+pub async fn catch_up(tx: &mut Tx, ids: &[&str]) -> sqlx::Result<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT set_config('promptvault.search_later', 'off', true)")
+            .execute(&mut **t)
+            .await?;
+        for chunk in ids.chunks(5_000) {
+            sqlx::query("SELECT prompt_search_refresh_many($1)")
+                .bind(chunk)
+                .execute(&mut **t)
+                .await?;
+        }
+    }
+    Ok(())
+}

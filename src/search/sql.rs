@@ -4,7 +4,7 @@
 use super::query::{ParsedQuery, Term};
 use super::snippet;
 use super::{CANDIDATES, Hit, Results};
-use crate::db::dynamic::{Arg, fetch_all, fetch_count, marks};
+use crate::db::dynamic::{Arg, fetch_all, marks};
 use crate::db::{Backend, Tx};
 use crate::listing::{self, ListQuery, Scope, Sort};
 
@@ -106,6 +106,8 @@ fn matcher(backend: Backend, q: &ParsedQuery) -> Matcher {
 struct Row {
     id: String,
     score: f64,
+    /// Relevance order: how many candidates there are (at most `CANDIDATES + 1`); else -1.
+    n: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -131,18 +133,25 @@ pub async fn run(
     let mut binds = m.binds.clone();
     binds.extend(filter_binds.iter().cloned());
 
+    // Relevance order ranks at most CANDIDATES matches (the newest), so only those can be
+    // paged through: the page query counts them itself (one more says "at least"), and no
+    // count query runs. Other orders page through every match and count up to
+    // SEARCH_COUNT_CAP in a second query.
     let page_sql = if sort == Sort::Relevance {
         let score = backend.as_f64(&m.score);
         format!(
-            "SELECT c.\"id\", c.\"score\" FROM (SELECT p.\"id\" AS \"id\", p.\"updatedAt\" AS \"updatedAt\", \
-             {score} AS \"score\" FROM {}{filter_sql}{} LIMIT {CANDIDATES}) c \
+            "SELECT c.\"id\", c.\"score\", COUNT(*) OVER () AS \"n\" FROM (SELECT p.\"id\" AS \"id\", \
+             p.\"updatedAt\" AS \"updatedAt\", {score} AS \"score\" FROM {}{filter_sql}{} LIMIT {}) c \
              ORDER BY c.\"score\" DESC, c.\"updatedAt\" DESC, c.\"id\" DESC LIMIT ? OFFSET ?",
-            m.from_where, m.candidate_order
+            m.from_where,
+            m.candidate_order,
+            CANDIDATES + 1
         )
     } else {
         let zero = backend.as_f64("0");
+        let none = backend.as_i64("-1");
         format!(
-            "SELECT p.\"id\" AS \"id\", {zero} AS \"score\" FROM {}{filter_sql} ORDER BY {} LIMIT ? OFFSET ?",
+            "SELECT p.\"id\" AS \"id\", {zero} AS \"score\", {none} AS \"n\" FROM {}{filter_sql} ORDER BY {} LIMIT ? OFFSET ?",
             m.from_where,
             listing::order_by(sort, backend)
         )
@@ -156,14 +165,23 @@ pub async fn run(
     page_binds.push(Arg::I(req.limit));
     page_binds.push(Arg::I(req.offset));
     let rows: Vec<Row> = fetch_all(tx, page_sql, &page_binds).await?;
-    let cap = listing::SEARCH_COUNT_CAP;
+    let counted = rows.first().map_or(-1, |r| r.n);
     let total = if req.offset == 0 && (rows.len() as i64) < req.limit {
         // A first page that is not full holds every match: nothing more to count.
         listing::Total::exact(rows.len() as i64)
+    } else if counted >= 0 {
+        listing::Total::from_count_up_to(counted, CANDIDATES)
     } else {
+        let cap = if sort == Sort::Relevance {
+            CANDIDATES
+        } else {
+            listing::SEARCH_COUNT_CAP
+        };
         let count_sql =
             listing::capped_count_sql_up_to(&format!("{}{filter_sql}", m.from_where), cap);
-        listing::Total::from_count_up_to(fetch_count(tx, count_sql, &binds).await?, cap)
+        let page = format!("{} {} {sort:?}", req.limit, req.offset);
+        let n = listing::counts::count(tx, count_sql, &binds, &page).await?;
+        listing::Total::from_count_up_to(n, cap)
     };
 
     let hits = with_snippets(tx, q, rows).await?;

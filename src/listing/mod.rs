@@ -3,6 +3,8 @@
 //! parameters with [`ListQuery::from_pairs`] and build their `WHERE` and `ORDER BY` here, so a
 //! filter, a sort or a page means the same everywhere.
 
+pub mod counts;
+
 use crate::db::Backend;
 use crate::db::dynamic::Arg;
 use crate::error::{Error, Result};

@@ -1,0 +1,109 @@
+//! The planner's statistics, kept fresh by the server itself.
+//!
+//! Without statistics every backend picks bad plans at 100,000 prompts: SQLite takes the
+//! three-valued `visibility` index and sorts every shared prompt for one page of the team feed;
+//! PostgreSQL (whose autovacuum may be off, and lags behind a large import when it is on)
+//! believes a table of 100,000 rows holds a handful, so it counts and sorts through bitmap
+//! scans of the whole table and misjudges how many prompts a search word matches. So after
+//! start and after imports the server refreshes them itself, in the background:
+//!
+//! - SQLite: `ANALYZE` of the tables lists filter on, in full (about 0.4 s at 100,000 prompts;
+//!   a sampled analysis misjudged `visibility` badly).
+//! - PostgreSQL: `VACUUM (ANALYZE)` of the library's tables, when more than a tenth of the
+//!   prompts changed since their last analysis (about 4 s at 100,000 prompts). The vacuum also
+//!   sets the visibility map, so capped counts become index-only scans (8 ms → 1.7 ms for
+//!   10,000 of one user's prompts).
+//! - MySQL/MariaDB: `ANALYZE TABLE` of the same tables (InnoDB samples a few pages: fast).
+//!
+//! Runs are coalesced: at most one every [`MIN_INTERVAL`], and always one after the last
+//! request for it (a long import asks after every file; its last rows are analysed too).
+
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::Duration;
+
+use super::Db;
+
+/// Fewest seconds between two refreshes.
+pub const MIN_INTERVAL: i64 = 30;
+
+/// A refresh is scheduled and has not started yet.
+static PENDING: AtomicBool = AtomicBool::new(false);
+/// When the last refresh started (seconds since the epoch).
+static LAST: AtomicI64 = AtomicI64::new(0);
+
+/// The tables lists, the team feed, tag filters and search read.
+const TABLES: &[&str] = &[
+    "Prompt",
+    "PromptTag",
+    "Tag",
+    "UserTeam",
+    "Rating",
+    "Favorite",
+    "PromptSearch",
+];
+
+/// Asks for a refresh of the statistics, in the background (see the module's text).
+pub fn refresh(db: &Db) {
+    if PENDING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        // A short delay gathers a burst of requests; then wait out the interval.
+        let since = chrono::Utc::now().timestamp() - LAST.load(Ordering::Acquire);
+        let wait = (MIN_INTERVAL - since).max(2) as u64;
+        tokio::time::sleep(Duration::from_secs(wait)).await;
+        PENDING.store(false, Ordering::Release);
+        LAST.store(chrono::Utc::now().timestamp(), Ordering::Release);
+        if let Err(e) = run(&db).await {
+            tracing::warn!(error = %e, "could not refresh the planner statistics");
+        }
+    });
+}
+
+async fn run(db: &Db) -> Result<(), sqlx::Error> {
+    let quoted = |t: &&str| format!("\"{t}\"");
+    match db {
+        Db::Sqlite(pool, _) => {
+            // FTS5's virtual table has no statistics of its own.
+            let sql: Vec<String> = TABLES
+                .iter()
+                .filter(|t| **t != "PromptSearch")
+                .map(|t| format!("ANALYZE {};", quoted(t)))
+                .collect();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.join(" ")))
+                .execute(pool)
+                .await?;
+        }
+        Db::Postgres(pool) => {
+            let (changed, live): (i64, i64) = sqlx::query_as(
+                "SELECT COALESCE(SUM(n_mod_since_analyze), 0)::int8, COALESCE(SUM(n_live_tup), 0)::int8 \
+                 FROM pg_stat_user_tables WHERE relname = 'Prompt' AND schemaname = current_schema()",
+            )
+            .fetch_one(pool)
+            .await?;
+            if changed <= live / 10 {
+                return Ok(());
+            }
+            let list: Vec<String> = TABLES.iter().map(quoted).collect();
+            // One statement (VACUUM cannot run inside a transaction block).
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "VACUUM (ANALYZE) {}",
+                list.join(", ")
+            )))
+            .execute(pool)
+            .await?;
+        }
+        Db::MySql(pool) => {
+            let list: Vec<String> = TABLES.iter().map(|t| format!("`{t}`")).collect();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "ANALYZE TABLE {}",
+                list.join(", ")
+            )))
+            .execute(pool)
+            .await?;
+        }
+    }
+    tracing::debug!(backend = %db.backend(), "planner statistics refreshed");
+    Ok(())
+}
