@@ -53,7 +53,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_registry", then crate::registry::migrate::migrate),
     migration!(9, "0009_favorites_trash", then crate::prompts::trash::migrate),
     migration!(10, "0010_chat_config"),
-    migration!(11, "0011_search_in_bulk"),
+    migration!(11, "0011_scale"),
 ];
 
 /// The newest schema version this binary knows.

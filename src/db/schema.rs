@@ -476,7 +476,9 @@ pub fn table(name: &str) -> Option<&'static Table> {
 pub struct SearchObjects {
     /// Tables that belong to search (SQLite's FTS5 shadow tables included).
     pub tables: &'static [&'static str],
-    /// `(table, index)`: search indexes, some of them on ordinary tables.
+    /// `(table, index)`: indexes the column declarations cannot describe: search indexes (some
+    /// of them on ordinary tables) and indexes on expressions (`LOWER(title)` for lists sorted
+    /// by title, migration 0011).
     pub indexes: &'static [(&'static str, &'static str)],
 }
 
@@ -492,13 +494,19 @@ pub fn search_objects(backend: Backend) -> SearchObjects {
                 "PromptSearch_docsize",
                 "PromptSearch_idx",
             ],
-            indexes: &[("Prompt", "idx_prompt_access")],
+            indexes: &[
+                ("Prompt", "idx_prompt_access"),
+                ("Prompt", "idx_prompt_title"),
+                ("Prompt", "idx_prompt_user_title"),
+            ],
         },
         Backend::Postgres => SearchObjects {
             tables: &["PromptSearch"],
             indexes: &[
                 ("Prompt", "idx_prompt_fts"),
                 ("PromptSearch", "idx_promptsearch_document"),
+                ("Prompt", "idx_prompt_title"),
+                ("Prompt", "idx_prompt_user_title"),
             ],
         },
         Backend::MySql => SearchObjects {

@@ -386,8 +386,10 @@ pub fn conditions(caller: &str, scope: Scope, q: &ListQuery) -> (String, Vec<Arg
     for tag in &q.tags {
         conds.push(
             // Not correlated: the planner may start from the tag's prompts when they are few.
-            "p.\"id\" IN (SELECT ft.\"promptId\" FROM \"PromptTag\" ft \
-             JOIN \"Tag\" t ON t.\"id\" = ft.\"tagId\" WHERE t.\"nameKey\" = ?)"
+            // The tag's id is found once, so walking prompts in list order costs one probe of
+            // PromptTag's key per prompt (PostgreSQL, tag page: 12.5 ms → 5.4 ms).
+            "p.\"id\" IN (SELECT ft.\"promptId\" FROM \"PromptTag\" ft WHERE ft.\"tagId\" = \
+             (SELECT t.\"id\" FROM \"Tag\" t WHERE t.\"nameKey\" = ?))"
                 .into(),
         );
         // Tag names match under the one folding rule (`text::fold`, the `nameKey` column).

@@ -20,7 +20,9 @@ struct Matcher {
     candidate_order: &'static str,
 }
 
-fn matcher(backend: Backend, q: &ParsedQuery) -> Matcher {
+/// `stop_words`: the words of the query's phrases that PostgreSQL's English configuration drops
+/// (see [`phrase_stop_words`]); empty elsewhere.
+fn matcher(backend: Backend, q: &ParsedQuery, stop_words: &[String]) -> Matcher {
     match backend {
         Backend::Sqlite => Matcher {
             // Through the narrow key table and idx_prompt_access, never the wide rows.
@@ -42,14 +44,19 @@ fn matcher(backend: Backend, q: &ParsedQuery) -> Matcher {
                     .to_string();
             let mut binds = vec![Arg::S(q.tsquery())];
             // The English configuration drops stop words, so "follow up" alone would match any
-            // "follow"; phrases are also checked word by word on the text.
+            // "follow": a phrase with a stop word is also checked word by word on the text. A
+            // phrase without one is exact in the index (`<->` counts dropped words' positions),
+            // and leaving the text check out lets the planner stop after the candidates it
+            // needs instead of joining every prompt (two common words: 269 ms → a few ms).
             let phrases = q
                 .include
                 .iter()
                 .map(|t| (t, false))
                 .chain(q.exclude.iter().map(|t| (t, true)));
             for (term, negate) in phrases {
-                if let Term::Phrase(words) = term {
+                if let Term::Phrase(words) = term
+                    && words.iter().any(|w| stop_words.contains(w))
+                {
                     let op = if negate { "!~*" } else { "~*" };
                     from_where.push_str(&format!(
                         " AND (p.\"title\" || ' ' || p.\"body\" || ' ' || coalesce(p.\"notes\", '') || ' ' || ps.\"tags\") {op} ?"
@@ -102,6 +109,34 @@ fn matcher(backend: Backend, q: &ParsedQuery) -> Matcher {
     }
 }
 
+/// The words of the query's phrases that PostgreSQL's English configuration drops (stop words:
+/// their `tsvector` is empty). One round trip, only for queries with a phrase.
+async fn phrase_stop_words(tx: &mut Tx, q: &ParsedQuery) -> sqlx::Result<Vec<String>> {
+    let words: Vec<String> = q
+        .include
+        .iter()
+        .chain(q.exclude.iter())
+        .filter_map(|t| match t {
+            Term::Phrase(words) => Some(words.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String,)> = fetch_all(
+        tx,
+        format!(
+            "SELECT w FROM (VALUES {}) v(w) WHERE length(to_tsvector('english', w)) = 0",
+            vec!["(CAST(? AS TEXT))"; words.len()].join(", ")
+        ),
+        &words.into_iter().map(Arg::S).collect::<Vec<_>>(),
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     id: String,
@@ -126,7 +161,12 @@ pub async fn run(
     req: &ListQuery,
 ) -> sqlx::Result<Results> {
     let backend = tx.backend();
-    let m = matcher(backend, q);
+    let stop_words = if backend == Backend::Postgres {
+        phrase_stop_words(tx, q).await?
+    } else {
+        Vec::new()
+    };
+    let m = matcher(backend, q, &stop_words);
     let sort = req.effective_sort();
     let (cond, filter_binds) = listing::conditions(caller, scope, req);
     let filter_sql = format!(" AND {cond}");

@@ -1,3 +1,8 @@
+-- Lists sorted by title read their page in order from an index instead of sorting every
+-- matching prompt (`listing::order_by`: LOWER(title), then id).
+CREATE INDEX idx_prompt_user_title ON "Prompt"("userId", LOWER("title"), "id");
+CREATE INDEX idx_prompt_title ON "Prompt"(LOWER("title"), "id");
+
 -- Search documents are written per statement, not per row: an import that inserts a few hundred
 -- prompts in one statement, then their tag links in another, computed each prompt's weighted
 -- document once for the prompt and once more for every one of its tags. Now the triggers on
