@@ -123,9 +123,17 @@ pub async fn api_path_ids(
     next.run(req).await
 }
 
-/// Are all the matched path parameters (if readable) ids?
+/// Are all the matched path parameters (if readable) ids? A registry prompt name (`{*name}`,
+/// folders included) may be longer than an id: up to `registry::names::MAX_NAME` characters.
 pub fn path_ids_valid(params: Option<&RawPathParams>) -> bool {
-    params.is_some_and(|p| p.iter().all(|(_, v)| crate::text::is_id(v)))
+    params.is_some_and(|p| {
+        p.iter().all(|(k, v)| {
+            crate::text::is_id(v)
+                || (k == "name"
+                    && v.len() <= crate::registry::names::MAX_NAME
+                    && v.bytes().all(|b| b.is_ascii_graphic()))
+        })
+    })
 }
 
 pub async fn api_not_found() -> Response {

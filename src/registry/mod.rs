@@ -386,10 +386,9 @@ pub async fn locate(
     sel: &Selector,
 ) -> Result<Located> {
     let not_found = || Error::NotFound(format!("No prompt named {namespace}/{name}"));
-    let (Ok(namespace_ok), Ok(name_ok)) = (
-        names::parse_namespace(namespace),
-        names::parse_prompt_name(name),
-    ) else {
+    let (Ok(namespace_ok), Some(name_ok)) =
+        (names::parse_namespace(namespace), names::lookup_name(name))
+    else {
         return Err(not_found());
     };
     let found = resolve(tx, &namespace_ok, &name_ok)

@@ -104,6 +104,25 @@ pub fn first_free(base: &str, taken: &HashSet<String>, max: usize) -> String {
     unreachable!("an unbounded range always finds a free name")
 }
 
+/// The longest a free variant of the prompt name `base` may be ([`first_free`] appends `-2`,
+/// `-3`, … to its last segment): the whole at most [`MAX_NAME`], the last segment at most
+/// [`MAX_SEGMENT`].
+pub fn prompt_name_room(base: &str) -> usize {
+    let folders = base.rfind('/').map_or(0, |i| i + 1);
+    (folders + MAX_SEGMENT).min(MAX_NAME)
+}
+
+/// A name as a lookup may use it: a valid name, or (for names given before the segment rule
+/// was enforced on generated names) any name of at most [`MAX_NAME`] printable characters.
+pub fn lookup_name(raw: &str) -> Option<String> {
+    if let Ok(name) = parse_prompt_name(raw) {
+        return Some(name);
+    }
+    let s = raw.trim();
+    (!s.is_empty() && s.len() <= MAX_NAME && s.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| s.to_string())
+}
+
 /// The namespace (user or team id) a prompt's name lives in.
 pub fn scope_of(user_id: &str, team_id: Option<&str>) -> String {
     team_id.unwrap_or(user_id).to_string()
@@ -276,7 +295,7 @@ pub async fn set_prompt_name(
                 vec![Arg::S(scope.to_string())],
             )
             .await?;
-            first_free(wanted, &taken, MAX_NAME)
+            first_free(wanted, &taken, prompt_name_room(wanted))
         }
     };
     execute(
@@ -328,7 +347,7 @@ pub async fn set_prompt_name(
         )
         .await?;
         taken.insert(name.clone());
-        name = first_free(wanted, &taken, MAX_NAME);
+        name = first_free(wanted, &taken, prompt_name_room(wanted));
     }
     Err(sqlx::Error::Protocol(
         "no free prompt name after 8 tries".into(),
@@ -422,7 +441,8 @@ pub async fn name_in_bulk(tx: &mut Tx, prompts: &[(String, String, String)]) -> 
     let mut rows: Vec<(String, String, String)> = Vec::with_capacity(prompts.len());
     for (id, title, scope) in prompts {
         let set = taken.entry(scope.clone()).or_default();
-        let name = first_free(&suggest_prompt_name(title), set, MAX_NAME);
+        let wanted = suggest_prompt_name(title);
+        let name = first_free(&wanted, set, prompt_name_room(&wanted));
         set.insert(name.clone());
         rows.push((scope.clone(), name, id.clone()));
     }
@@ -514,5 +534,18 @@ mod tests {
         let next = first_free(&long, &taken, 64);
         assert_eq!(next.len(), 64);
         assert!(next.ends_with("-2"));
+        // A suggested name of a full segment stays a valid name when numbered.
+        let full = suggest_prompt_name(&"word ".repeat(30));
+        assert_eq!(full.len(), MAX_SEGMENT);
+        let taken: HashSet<String> = [full.clone()].into_iter().collect();
+        let next = first_free(&full, &taken, prompt_name_room(&full));
+        assert!(parse_prompt_name(&next).is_ok(), "{next}");
+        let folder = format!("{}/{}", "f".repeat(60), "x".repeat(64));
+        let taken: HashSet<String> = [folder.clone()].into_iter().collect();
+        let next = first_free(&folder, &taken, prompt_name_room(&folder));
+        assert!(
+            parse_prompt_name(&next).is_ok() && next.ends_with("-2"),
+            "{next}"
+        );
     }
 }

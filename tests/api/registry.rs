@@ -232,6 +232,21 @@ async fn names_aliases_and_fetch_by_label(app: TestApp) {
     assert_eq!(s, 404);
     let (s, _, _, _) = fetch(&k.anon, "/api/registry/olive/support/reply", None).await;
     assert_eq!(s, 401);
+
+    // A name longer than an id (a long title's suggestion, deep folders) is fetched too; a
+    // name past the longest allowed names nothing.
+    let long = format!("{}/{}/reply", "f".repeat(60), "g".repeat(64));
+    assert!(long.len() > 64 && long.len() <= 200, "{}", long.len());
+    let (s, b) = k
+        .owner
+        .put(&format!("/api/prompts/{id}"), &json!({ "name": long }))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, _, _, f) = fetch(&k.owner, &format!("/api/registry/olive/{long}"), None).await;
+    assert_eq!((s, f["name"].as_str()), (200, Some(long.as_str())), "{f}");
+    let too_long = "x".repeat(201);
+    let (s, _, _, _) = fetch(&k.owner, &format!("/api/registry/olive/{too_long}"), None).await;
+    assert_eq!(s, 404);
     app.stop().await;
 }
 
