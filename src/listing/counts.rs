@@ -28,8 +28,11 @@ pub const MAX_AGE: Duration = Duration::from_secs(2);
 /// Most totals kept; past it the oldest half is forgotten.
 const MAX_ENTRIES: usize = 4_096;
 
+/// A kept total: the generation it was made in, when, and the count.
+type Kept = (u64, Instant, i64);
+
 static GENERATION: AtomicU64 = AtomicU64::new(0);
-static TOTALS: Mutex<Option<HashMap<String, (u64, Instant, i64)>>> = Mutex::new(None);
+static TOTALS: Mutex<Option<HashMap<String, Kept>>> = Mutex::new(None);
 
 /// Something may have been written: totals made before are not used again.
 pub fn changed() {
