@@ -1079,6 +1079,7 @@ fn reference(probe: &str, n: usize, load: &Load) -> Vec<(&'static str, Figures)>
 }
 
 fn main() {
+    promptvault::client::install_tls();
     let backend = match std::env::var("PROMPTVAULT_BENCH_BACKEND").as_deref() {
         Ok("postgres") => Backend::Postgres,
         Ok("mysql") | Ok("mariadb") => Backend::MySql,

@@ -63,6 +63,9 @@ pub struct Config {
     /// Seconds `/ready` answers 503 after SIGTERM before the server stops taking connections,
     /// so that a load balancer notices first (0: stop at once).
     pub shutdown_drain_secs: u64,
+    /// Labels only a prompt's owner or a maintainer of its team may move (default
+    /// `production`); `latest` cannot be among them (it is never moved by hand).
+    pub protected_labels: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -103,6 +106,10 @@ impl Default for Config {
             metrics_bind: None,
             instance: None,
             shutdown_drain_secs: 0,
+            protected_labels: crate::registry::PROTECTED_BY_DEFAULT
+                .iter()
+                .map(|l| l.to_string())
+                .collect(),
         }
     }
 }
@@ -144,6 +151,7 @@ impl fmt::Debug for Config {
             .field("metrics_bind", &self.metrics_bind)
             .field("instance", &self.instance)
             .field("shutdown_drain_secs", &self.shutdown_drain_secs)
+            .field("protected_labels", &self.protected_labels)
             .finish()
     }
 }
@@ -180,6 +188,7 @@ pub struct Layer {
     pub metrics_bind: Option<String>,
     pub instance: Option<String>,
     pub shutdown_drain_secs: Option<u64>,
+    pub protected_labels: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -298,11 +307,27 @@ impl Layer {
                 "PROMPTVAULT_SHUTDOWN_DRAIN_SECS",
                 "a number of seconds",
             )?,
+            // A comma-separated list; `none` for no protected label at all.
+            protected_labels: text("PROMPTVAULT_PROTECTED_LABELS").map(|v| {
+                if v.trim().eq_ignore_ascii_case("none") {
+                    Vec::new()
+                } else {
+                    v.split(',')
+                        .map(|l| l.trim().to_string())
+                        .filter(|l| !l.is_empty())
+                        .collect()
+                }
+            }),
         })
     }
 }
 
 impl Config {
+    /// The labels only a prompt's owner or a maintainer of its team may move.
+    pub fn protected(&self) -> crate::registry::Protected<'_> {
+        crate::registry::Protected(&self.protected_labels)
+    }
+
     /// Applies `layer` on top of `self`, later layers winning.
     pub fn apply(mut self, layer: Layer) -> Result<Config, ConfigError> {
         if let Some(bind) = layer.bind {
@@ -332,7 +357,8 @@ impl Config {
             backup_keep_days,
             backup_keep_files,
             backup_compress,
-            shutdown_drain_secs
+            shutdown_drain_secs,
+            protected_labels
         );
         if let Some(name) = layer.instance {
             self.instance = Some(name.trim().to_string()).filter(|n| !n.is_empty());
@@ -359,7 +385,7 @@ impl Config {
     }
 
     /// Checks the whole configuration; the message names the setting and what to do.
-    pub fn validate(self) -> Result<Config, ConfigError> {
+    pub fn validate(mut self) -> Result<Config, ConfigError> {
         let invalid = |setting, problem: &str| ConfigError::Invalid {
             setting,
             problem: problem.into(),
@@ -436,6 +462,21 @@ impl Config {
         if self.shutdown_drain_secs > 300 {
             return Err(invalid("shutdown_drain_secs", "must be at most 300"));
         }
+        let mut protected = Vec::with_capacity(self.protected_labels.len());
+        for raw in &self.protected_labels {
+            let label = crate::registry::parse_label(raw)
+                .map_err(|e| invalid("protected_labels", &format!("{raw:?} {e}")))?;
+            if label == crate::registry::LATEST {
+                return Err(invalid(
+                    "protected_labels",
+                    "`latest` follows the newest version and is never moved by hand: leave it out",
+                ));
+            }
+            if !protected.contains(&label) {
+                protected.push(label);
+            }
+        }
+        self.protected_labels = protected;
         if self.metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
             return Err(invalid("metrics_token", "must be at least 16 characters"));
         }
@@ -581,6 +622,11 @@ backup_compress = true
 # stops taking connections (give the load balancer time to notice; in-flight requests finish).
 # instance = "web-1"
 shutdown_drain_secs = 0
+
+# Registry labels only a prompt's owner or a maintainer of its team may move (promote to,
+# roll back); other labels any member of the prompt's team moves. [] protects none.
+# Environment: PROMPTVAULT_PROTECTED_LABELS=production,staging (or `none`).
+protected_labels = ["production"]
 "#;
 
 #[cfg(test)]
@@ -641,6 +687,29 @@ mod tests {
     }
 
     #[test]
+    fn protected_labels_from_file_and_environment() {
+        let valid = |layer: Layer| {
+            Config::default()
+                .apply(layer)
+                .and_then(Config::validate)
+                .expect("valid")
+                .protected_labels
+        };
+        assert_eq!(valid(Layer::default()), ["production"]);
+        let env = |k: &str| {
+            (k == "PROMPTVAULT_PROTECTED_LABELS").then(|| " production, staging,,staging ".into())
+        };
+        assert_eq!(
+            valid(Layer::from_env(env).expect("env")),
+            ["production", "staging"]
+        );
+        let none = |k: &str| (k == "PROMPTVAULT_PROTECTED_LABELS").then(|| "none".to_string());
+        assert!(valid(Layer::from_env(none).expect("env")).is_empty());
+        let file: Layer = toml::from_str("protected_labels = [\"prod\", \"eu.prod\"]").expect("toml");
+        assert_eq!(valid(file), ["prod", "eu.prod"]);
+    }
+
+    #[test]
     fn bad_values_say_what_to_fix() {
         let env = |k: &str| (k == "PROMPTVAULT_PORT").then(|| "eighty".to_string());
         let e = Layer::from_env(env).expect_err("bad port");
@@ -655,6 +724,14 @@ mod tests {
                 .to_string()
                 .contains("database_url")
         );
+        for bad in ["latest", "Prod uction", ""] {
+            let c = Config {
+                protected_labels: vec![bad.to_string()],
+                ..Config::default()
+            };
+            let e = c.validate().expect_err(bad).to_string();
+            assert!(e.contains("protected_labels"), "{e}");
+        }
         let unknown: Result<Layer, _> = toml::from_str("prot = 1");
         assert!(unknown.is_err(), "unknown keys are rejected");
     }

@@ -14,7 +14,7 @@ use crate::client::{Cache, Client, ClientError, Selector, Source, files, sync};
 /// Where the server is and who asks.
 #[derive(Args, Debug, Clone)]
 pub struct Server {
-    /// The server, e.g. http://127.0.0.1:3000.
+    /// The server, e.g. https://prompts.example.com or http://127.0.0.1:3000.
     #[arg(long, env = "PROMPTVAULT_URL", value_name = "URL")]
     url: Option<String>,
     /// An API token (create one on the account page).
@@ -33,7 +33,7 @@ pub struct Server {
 impl Server {
     fn client(&self) -> anyhow::Result<Client> {
         let Some(url) = self.url.as_deref().filter(|u| !u.trim().is_empty()) else {
-            bail!("no server: set PROMPTVAULT_URL or pass --url http://HOST:PORT");
+            bail!("no server: set PROMPTVAULT_URL or pass --url https://HOST (or http://HOST:PORT)");
         };
         Ok(Client::with_timeout(
             url,

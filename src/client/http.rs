@@ -39,7 +39,8 @@ pub(super) fn encode(s: &str) -> String {
 }
 
 impl Client {
-    /// A client of the server at `base_url` (`http://host:port`, with an optional path prefix),
+    /// A client of the server at `base_url` (`https://host` or `http://host:port`, with an
+    /// optional path prefix),
     /// authenticating with `token` (an API token, `pv_…`). Requests time out after 10 s.
     pub fn new(base_url: &str, token: Option<&str>) -> Result<Client, ClientError> {
         Self::with_timeout(base_url, token, Duration::from_secs(10))
@@ -52,18 +53,15 @@ impl Client {
         timeout: Duration,
     ) -> Result<Client, ClientError> {
         let base = base_url.trim().trim_end_matches('/').to_string();
-        if base.starts_with("https://") {
-            return Err(ClientError::Usage(
-                "https:// URLs are not supported by this build (no TLS): reach the server over \
-                 http:// (e.g. through a local TLS-terminating proxy or an SSH tunnel)"
-                    .into(),
-            ));
-        }
-        if !base.starts_with("http://") || base.len() <= "http://".len() {
+        let host = base
+            .strip_prefix("https://")
+            .or_else(|| base.strip_prefix("http://"));
+        if host.is_none_or(str::is_empty) {
             return Err(ClientError::Usage(format!(
-                "{base_url:?} is not a server URL: write http://HOST:PORT (set PROMPTVAULT_URL or --url)"
+                "{base_url:?} is not a server URL: write https://HOST or http://HOST:PORT (set PROMPTVAULT_URL or --url)"
             )));
         }
+        super::install_tls();
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)

@@ -11,8 +11,9 @@
 //! - [`files`] reads and writes prompts as Markdown files; [`sync`] compares a folder of them
 //!   with the server and pushes the differences.
 //!
-//! Plain `http://` only: this build carries no TLS. Put the server behind a TLS-terminating
-//! proxy on the same machine or network, or reach it through an SSH tunnel.
+//! `https://` servers are checked against the system's certificate store (`SSL_CERT_FILE`
+//! names another CA bundle, e.g. a private CA's); `http://` is for a server on the same
+//! machine or network.
 //!
 //! ```no_run
 //! use promptvault::client::{Cache, Client, Selector};
@@ -45,6 +46,13 @@ pub use cache::Cache;
 pub use http::Client;
 
 use crate::prompts::variables::{Declaration, Rendered};
+
+/// Makes TLS available to HTTP clients in this process: rustls with the ring provider
+/// (certificates are checked against the system's store; `SSL_CERT_FILE` names another
+/// bundle). Every `reqwest` client needs it before it is built; calling it again is harmless.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
 
 /// What went wrong talking to the server.
 #[derive(Debug, thiserror::Error)]

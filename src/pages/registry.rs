@@ -184,7 +184,14 @@ pub async fn panel(
         latest,
         mut events,
         aliases,
-    } = registry::overview(&state.db, &me.user, &p.id, AUDIT_ON_PAGE as i64 + 1).await?;
+    } = registry::overview(
+        &state.db,
+        &me.user,
+        &p.id,
+        AUDIT_ON_PAGE as i64 + 1,
+        state.config.protected(),
+    )
+    .await?;
     let audit_more = events.len() > AUDIT_ON_PAGE;
     events.truncate(AUDIT_ON_PAGE);
     let mut choices: Vec<String> = STANDARD.iter().map(|s| (*s).to_string()).collect();
@@ -273,14 +280,21 @@ pub async fn move_label(
             Flash::error("Choose the version the label points at."),
         ));
     }
-    let before = registry::labels(&state.db, &me.user, &id)
+    let before = registry::labels(&state.db, &me.user, &id, state.config.protected())
         .await
         .or_flash(&to)?
         .0
         .into_iter()
         .find(|l| l.label == label)
         .map(|l| l.version);
-    let l = registry::move_label(&state.db, &me.user, &id, &label, version)
+    let l = registry::move_label(
+        &state.db,
+        &me.user,
+        &id,
+        &label,
+        version,
+        state.config.protected(),
+    )
         .await
         .or_flash(&to)?;
     let message = match before {
@@ -301,7 +315,7 @@ pub async fn remove_label(
 ) -> PageResult {
     let to = back(&form, &id);
     let label = form.get("label").trim().to_string();
-    registry::remove_label(&state.db, &me.user, &id, &label)
+    registry::remove_label(&state.db, &me.user, &id, &label, state.config.protected())
         .await
         .or_flash(&to)?;
     Ok(redirect_with(

@@ -332,7 +332,7 @@ async fn labels(
     me: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let (labels, latest) = super::labels(&s.db, &me.user, &id).await?;
+    let (labels, latest) = super::labels(&s.db, &me.user, &id, s.config.protected()).await?;
     Ok(axum::Json(LabelList { latest, labels }).into_response())
 }
 
@@ -346,8 +346,8 @@ struct MoveInput {
     params(("id" = String, Path), ("label" = String, Path, description = "e.g. production, staging")),
     request_body = MoveInput,
     description = "Points a label at a version (promote, or roll back by moving it back). The owner moves any label, a member of \
-                   the prompt's team the unprotected ones; the protected `production` only the owner or a team maintainer. Recorded in \
-                   the audit trail.",
+                   the prompt's team the unprotected ones; the protected ones (the instance's `protected_labels`, by default \
+                   `production`; `protected` in the answer) only the owner or a team maintainer. Recorded in the audit trail.",
     responses((status = 200, body = Label), (status = 400, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn move_label(
@@ -363,7 +363,7 @@ async fn move_label(
         .ok_or_else(|| {
             Error::invalid_field("version", "is required: a version number (1, 2, …)")
         })?;
-    let l = super::move_label(&s.db, &me.user, &id, &label, version).await?;
+    let l = super::move_label(&s.db, &me.user, &id, &label, version, s.config.protected()).await?;
     Ok(axum::Json(l).into_response())
 }
 
@@ -376,7 +376,7 @@ async fn remove_label(
     me: CurrentUser,
     Path((id, label)): Path<(String, String)>,
 ) -> Result<Response> {
-    super::remove_label(&s.db, &me.user, &id, &label).await?;
+    super::remove_label(&s.db, &me.user, &id, &label, s.config.protected()).await?;
     Ok(axum::Json(json!({ "success": true })).into_response())
 }
 

@@ -9,8 +9,9 @@
 //! - The caller must be able to read the prompt (`prompts::access::READABLE`); otherwise 404.
 //!   A token limited to namespaces sees only those.
 //! - Labels: `latest` is implicit and cannot be moved. The owner moves any label; a member of
-//!   the prompt's team moves the others; the protected labels ([`PROTECTED`]) only the owner or
-//!   a maintainer of the prompt's team. Every move is in the audit trail.
+//!   the prompt's team moves the others; the protected labels ([`Protected`]: the instance's
+//!   `protected_labels` setting, by default [`PROTECTED_BY_DEFAULT`]) only the owner or a
+//!   maintainer of the prompt's team. Every move is in the audit trail.
 
 pub mod api;
 pub mod audit;
@@ -34,8 +35,25 @@ use crate::prompts::variables::{self, Declaration};
 use crate::prompts::{Visibility, readable_row};
 use crate::users::UserRow;
 
-/// Labels only the owner or a maintainer of the prompt's team may move.
-pub const PROTECTED: &[&str] = &["production"];
+/// The protected labels of an instance that does not set `protected_labels`.
+pub const PROTECTED_BY_DEFAULT: &[&str] = &["production"];
+
+/// The labels only the owner or a maintainer of the prompt's team may move: the instance's
+/// `protected_labels` setting (`Config::protected_labels`, checked at start).
+#[derive(Clone, Copy, Debug)]
+pub struct Protected<'a>(pub &'a [String]);
+
+impl Protected<'_> {
+    pub fn contains(&self, label: &str) -> bool {
+        self.0.iter().any(|l| l == label)
+    }
+
+    fn mark(&self, labels: &mut [Label]) {
+        for l in labels {
+            l.protected = self.contains(&l.label);
+        }
+    }
+}
 /// The label a fetch uses when none is asked for.
 pub const DEFAULT_LABEL: &str = "production";
 /// The implicit label of the newest version.
@@ -178,11 +196,14 @@ pub async fn overview(
     caller: &UserRow,
     prompt_id: &str,
     audit_limit: i64,
+    protected: Protected<'_>,
 ) -> Result<Overview> {
     let mut tx = db.read().await?;
     let row = readable_row(&mut tx, &caller.id, prompt_id).await?;
+    let mut labels = labels_of(&mut tx, &row.id).await?;
+    protected.mark(&mut labels);
     Ok(Overview {
-        labels: labels_of(&mut tx, &row.id).await?,
+        labels,
         latest: prompt_store::max_version(&mut tx, &row.id).await?,
         events: audit::for_prompt(&mut tx, &row.id, audit_limit).await?,
         aliases: aliases_of(&mut tx, &row.id).await?,
@@ -259,19 +280,17 @@ pub struct Label {
     pub protected: bool,
 }
 
+/// A prompt's labels, not yet marked protected ([`Protected::mark`]).
 async fn labels_of(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<Vec<Label>> {
-    let mut rows: Vec<Label> = fetch_all(
+    fetch_all(
         tx,
         "SELECT \"label\", \"version\", \"updatedAt\", \"updatedBy\" FROM \"PromptLabel\" \
          WHERE \"promptId\" = ? ORDER BY \"label\""
             .into(),
         &[Arg::S(prompt_id.to_string())],
     )
-    .await?;
-    for l in &mut rows {
-        l.protected = PROTECTED.contains(&l.label.as_str());
-    }
-    Ok(rows)
+    .await
+}
 }
 
 /// A prompt version as a program receives it.
@@ -501,16 +520,28 @@ pub async fn render(
 }
 
 /// The labels of a readable prompt, with `latest`.
-pub async fn labels(db: &Db, caller: &UserRow, prompt_id: &str) -> Result<(Vec<Label>, i32)> {
+pub async fn labels(
+    db: &Db,
+    caller: &UserRow,
+    prompt_id: &str,
+    protected: Protected<'_>,
+) -> Result<(Vec<Label>, i32)> {
     let mut tx = db.read().await?;
     let row = readable_row(&mut tx, &caller.id, prompt_id).await?;
-    let labels = labels_of(&mut tx, &row.id).await?;
+    let mut labels = labels_of(&mut tx, &row.id).await?;
+    protected.mark(&mut labels);
     let newest = prompt_store::max_version(&mut tx, &row.id).await?;
     Ok((labels, newest))
 }
 
 /// Whether `caller` may move `label` on `row` (readable): Ok, or 403 saying who may.
-async fn may_move(tx: &mut Tx, caller: &str, row: &PromptRow, label: &str) -> Result<()> {
+async fn may_move(
+    tx: &mut Tx,
+    caller: &str,
+    row: &PromptRow,
+    label: &str,
+    protected: Protected<'_>,
+) -> Result<()> {
     if row.user_id == caller {
         return Ok(());
     }
@@ -548,7 +579,7 @@ async fn may_move(tx: &mut Tx, caller: &str, row: &PromptRow, label: &str) -> Re
     let maintainer = roles
         .iter()
         .any(|r| r.as_deref() == Some(crate::teams::MAINTAINER));
-    if PROTECTED.contains(&label) {
+    if protected.contains(label) {
         if maintainer {
             return Ok(());
         }
@@ -572,6 +603,7 @@ pub async fn move_label(
     prompt_id: &str,
     label: &str,
     version: i32,
+    protected: Protected<'_>,
 ) -> Result<Label> {
     let label = parse_label(label).map_err(|p| Error::invalid_field("label", p))?;
     if label == LATEST {
@@ -582,7 +614,7 @@ pub async fn move_label(
     }
     let mut tries = 0;
     loop {
-        match move_once(db, caller, prompt_id, &label, Some(version)).await {
+        match move_once(db, caller, prompt_id, &label, Some(version), protected).await {
             Err(Error::Db(e)) if db::again(&e, &mut tries).await => continue,
             Ok(l) => return l.ok_or_else(Error::not_found),
             Err(e) => return Err(e),
@@ -591,11 +623,17 @@ pub async fn move_label(
 }
 
 /// Removes `label` from a prompt (404 when it has no such label).
-pub async fn remove_label(db: &Db, caller: &UserRow, prompt_id: &str, label: &str) -> Result<()> {
+pub async fn remove_label(
+    db: &Db,
+    caller: &UserRow,
+    prompt_id: &str,
+    label: &str,
+    protected: Protected<'_>,
+) -> Result<()> {
     let label = parse_label(label).map_err(|p| Error::invalid_field("label", p))?;
     let mut tries = 0;
     loop {
-        match move_once(db, caller, prompt_id, &label, None).await {
+        match move_once(db, caller, prompt_id, &label, None, protected).await {
             Err(Error::Db(e)) if db::again(&e, &mut tries).await => continue,
             Ok(_) => return Ok(()),
             Err(e) => return Err(e),
@@ -609,6 +647,7 @@ async fn move_once(
     prompt_id: &str,
     label: &str,
     to: Option<i32>,
+    protected: Protected<'_>,
 ) -> Result<Option<Label>> {
     let mut tx = db.write().await?;
     // Locked for the transaction: concurrent moves of one prompt's labels queue here.
@@ -616,7 +655,7 @@ async fn move_once(
         .await?
         .ok_or_else(Error::not_found)?;
     let row = readable_row(&mut tx, &caller.id, prompt_id).await?;
-    may_move(&mut tx, &caller.id, &row, label).await?;
+    may_move(&mut tx, &caller.id, &row, label, protected).await?;
     let before: Option<i32> = labels_of(&mut tx, prompt_id)
         .await?
         .into_iter()
@@ -680,7 +719,7 @@ async fn move_once(
                 version,
                 updated_at: now,
                 updated_by: Some(caller.id.clone()),
-                protected: PROTECTED.contains(&label),
+                protected: protected.contains(label),
             })
         }
         None => {

@@ -128,26 +128,22 @@ pub fn scope_of(user_id: &str, team_id: Option<&str>) -> String {
     team_id.unwrap_or(user_id).to_string()
 }
 
-/// The names `sql_head` selects that equal `base` or start with `base-` (`%`, `_` and `!`
-/// escaped for LIKE with `!`).
-async fn taken_like(
+/// The names `sql_head` selects that equal `base` or start with `base-`: a range of the
+/// primary key (names compare byte by byte on every backend, and `.` follows `-`), so the
+/// work is the number of such names, not the size of the namespace (a `LIKE` read every name
+/// of the namespace on SQLite: each create of a repeated title by an owner of 20,000 prompts).
+async fn taken_variants(
     tx: &mut Tx,
     sql_head: &str,
     base: &str,
     mut args: Vec<Arg>,
 ) -> sqlx::Result<HashSet<String>> {
-    let escaped: String = base
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '!' => vec!['!', c],
-            c => vec![c],
-        })
-        .collect();
     args.push(Arg::S(base.to_string()));
-    args.push(Arg::S(format!("{escaped}-%")));
+    args.push(Arg::S(format!("{base}-")));
+    args.push(Arg::S(format!("{base}.")));
     let rows: Vec<(String,)> = fetch_all(
         tx,
-        format!("{sql_head} AND (\"name\" = ? OR \"name\" LIKE ? ESCAPE '!')"),
+        format!("{sql_head} AND (\"name\" = ? OR (\"name\" >= ? AND \"name\" < ?))"),
         &args,
     )
     .await?;
@@ -179,7 +175,7 @@ pub async fn set_namespace(
     } else if exact {
         return Ok(None);
     } else {
-        let taken = taken_like(
+        let taken = taken_variants(
             tx,
             "SELECT \"name\" FROM \"Namespace\" WHERE 1 = 1",
             wanted,
@@ -229,7 +225,7 @@ pub async fn set_namespace(
             return Ok(None);
         }
         // Taken at the same moment by another transaction: the next free variant.
-        let taken = taken_like(
+        let taken = taken_variants(
             tx,
             "SELECT \"name\" FROM \"Namespace\" WHERE 1 = 1",
             wanted,
@@ -288,7 +284,7 @@ pub async fn set_prompt_name(
         }
         Some(_) if exact => return Ok(None),
         Some(_) => {
-            let taken = taken_like(
+            let taken = taken_variants(
                 tx,
                 "SELECT \"name\" FROM \"PromptName\" WHERE \"scope\" = ?",
                 wanted,
@@ -339,7 +335,7 @@ pub async fn set_prompt_name(
         if exact {
             return Ok(None);
         }
-        let mut taken = taken_like(
+        let mut taken = taken_variants(
             tx,
             "SELECT \"name\" FROM \"PromptName\" WHERE \"scope\" = ?",
             wanted,

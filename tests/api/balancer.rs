@@ -44,6 +44,12 @@ pub struct Balancer {
 impl Balancer {
     /// `None` when haproxy is not installed (and not required).
     pub fn start(servers: &[u16]) -> Option<Balancer> {
+        Self::start_with(servers, None)
+    }
+
+    /// Like [`Balancer::start`], terminating TLS with `tls` (a PEM file holding the server's
+    /// certificate chain and key): `base` is then `https://localhost:PORT`.
+    pub fn start_with(servers: &[u16], tls: Option<&std::path::Path>) -> Option<Balancer> {
         if Command::new("haproxy").arg("-v").output().is_err() {
             if std::env::var("PROMPTVAULT_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
                 panic!("the balancer test needs haproxy (apt-get install haproxy)");
@@ -53,11 +59,12 @@ impl Balancer {
         }
         let port = free_port();
         let dir = temp_dir("pvhaproxy");
+        let ssl = tls.map_or(String::new(), |pem| format!(" ssl crt {}", pem.display()));
         let mut config = format!(
             "global\n  maxconn 2000\n\
              defaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n\
              \x20 retries 3\n  option redispatch\n  retry-on conn-failure\n\
-             frontend web\n  bind 127.0.0.1:{port}\n  default_backend promptvault\n\
+             frontend web\n  bind 127.0.0.1:{port}{ssl}\n  default_backend promptvault\n\
              backend promptvault\n  balance roundrobin\n  option httpchk GET /ready\n\
              \x20 default-server inter 300ms fall 1 rise 2\n"
         );
@@ -80,7 +87,10 @@ impl Balancer {
         }
         Some(Balancer {
             child,
-            base: format!("http://127.0.0.1:{port}"),
+            base: match tls {
+                Some(_) => format!("https://localhost:{port}"),
+                None => format!("http://127.0.0.1:{port}"),
+            },
             dir,
         })
     }

@@ -16,6 +16,104 @@ on_all_backends!(
     typed_variables_are_checked,
 );
 
+/// An instance that protects `staging` and `eu.prod` instead of the default `production`.
+mod configured_protection {
+    use promptvault::db::Backend;
+
+    async fn run(backend: Backend) {
+        let labels = ["staging", "eu.prod"].map(String::from).to_vec();
+        if let Some(app) = crate::common::TestApp::start_with(backend, |c| {
+            c.protected_labels = labels;
+        })
+        .await
+        {
+            super::configured_protected_labels(app).await
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        run(Backend::Postgres).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mysql() {
+        run(Backend::MySql).await
+    }
+}
+
+async fn configured_protected_labels(app: TestApp) {
+    let k = cast(&app).await;
+    let p = prompt(
+        &k.owner,
+        json!({ "title": "Configured", "body": "one", "visibility": "TEAM", "teamId": k.team_a }),
+    )
+    .await;
+    let id = p["id"].as_str().expect("id").to_string();
+    edit(&k.owner, &id, "two").await;
+    let put = |c: &Client, label: &str, version: i64| {
+        let path = format!("/api/prompts/{id}/labels/{label}");
+        let c = c.clone();
+        async move { c.put(&path, &json!({ "version": version })).await }
+    };
+    // A plain member of the team: the configured labels are refused, `production` (not in the
+    // list here) and custom labels are not.
+    for label in ["staging", "eu.prod"] {
+        let (s, b) = put(&k.mate, label, 2).await;
+        assert_eq!(s, 403, "{label}: {b}");
+        assert!(b["error"].as_str().unwrap_or_default().contains(label), "{b}");
+    }
+    for label in ["production", "canary"] {
+        let (s, b) = put(&k.mate, label, 2).await;
+        assert_eq!(s, 200, "{label}: {b}");
+        assert_eq!(b["protected"], json!(false), "{b}");
+    }
+    // Removing a protected label is refused the same way.
+    let (s, b) = put(&k.owner, "staging", 1).await;
+    assert_eq!((s, &b["protected"]), (200, &json!(true)), "{b}");
+    let (s, _) = k
+        .mate
+        .delete(&format!("/api/prompts/{id}/labels/staging"))
+        .await;
+    assert_eq!(s, 403);
+    // The list says which labels are protected on this instance.
+    let list = k.mate.ok_get(&format!("/api/prompts/{id}/labels")).await;
+    let flags: Vec<(String, bool)> = list["labels"]
+        .as_array()
+        .expect("labels")
+        .iter()
+        .map(|l| {
+            (
+                l["label"].as_str().unwrap_or_default().to_string(),
+                l["protected"].as_bool().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            ("canary".to_string(), false),
+            ("production".to_string(), false),
+            ("staging".to_string(), true)
+        ],
+        "{list}"
+    );
+    // A maintainer moves them, and the move is in the audit trail.
+    let role = format!("/api/teams/{}/members/{}/role", k.team_a, k.mate_id);
+    k.admin.ok_put(&role, &json!({ "role": "maintainer" })).await;
+    let (s, b) = put(&k.mate, "eu.prod", 2).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = k.mate.get(&format!("/api/prompts/{id}/audit")).await;
+    assert_eq!(s, 200, "{b}");
+    assert!(b.to_string().contains("eu.prod"), "{b}");
+    app.stop().await;
+}
+
 /// GET with headers back: (status, etag, x-prompt-version, body).
 async fn fetch(c: &Client, path: &str, etag: Option<&str>) -> (u16, String, String, Value) {
     let mut r = c.request(Method::GET, path);

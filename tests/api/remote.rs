@@ -18,6 +18,14 @@ on_all_backends!(
     five_hundred_prompts_round_trip_unchanged,
 );
 
+/// TLS is the client's transport, the same for every backend: checked once, on SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_over_https_checks_the_certificate() {
+    if let Some(app) = TestApp::start(promptvault::db::Backend::Sqlite).await {
+        get_over_https(app).await
+    }
+}
+
 const BIN: &str = env!("CARGO_BIN_EXE_promptvault");
 
 /// A temporary folder, deleted on drop.
@@ -40,11 +48,27 @@ impl Drop for Temp {
 
 /// Runs the binary as a program would, off the runtime's workers (the server shares them).
 async fn pv(base: &str, token: &str, cache: &Path, args: &[&str]) -> Output {
+    pv_with(base, token, cache, args, &[]).await
+}
+
+/// [`pv`] with more environment variables.
+async fn pv_with(
+    base: &str,
+    token: &str,
+    cache: &Path,
+    args: &[&str],
+    env: &[(&str, &Path)],
+) -> Output {
     let (base, token, cache) = (base.to_string(), token.to_string(), cache.to_path_buf());
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let env: Vec<(String, PathBuf)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_path_buf()))
+        .collect();
     tokio::task::spawn_blocking(move || {
         Command::new(BIN)
             .args(&args)
+            .envs(env)
             .env("PROMPTVAULT_URL", base)
             .env("PROMPTVAULT_TOKEN", token)
             .env("PROMPTVAULT_CACHE_DIR", cache)
@@ -305,6 +329,119 @@ async fn get_serves_labels_renders_and_falls_back_to_the_cache(app: TestApp) {
 }
 
 /// Every `.md` file under a folder.
+/// Runs `openssl` in `dir`, asserting success.
+fn openssl(dir: &Path, args: &[&str]) {
+    let o = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs");
+    assert!(o.status.success(), "openssl {args:?}: {}", err(&o));
+}
+
+/// A certificate authority `name` in `dir`: `{name}.pem` and `{name}.key`.
+fn authority(dir: &Path, name: &str) -> PathBuf {
+    let (pem, key) = (format!("{name}.pem"), format!("{name}.key"));
+    openssl(
+        dir,
+        &[
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-keyout", &key, "-out", &pem, "-days", "2",
+            "-subj", &format!("/CN=PromptVault test {name}"),
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    dir.join(pem)
+}
+
+/// A certificate for `localhost` and 127.0.0.1 signed by the authority `ca`, with its key,
+/// in one PEM file as HAProxy takes it.
+fn server_certificate(dir: &Path, ca: &str) -> PathBuf {
+    openssl(
+        dir,
+        &[
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost",
+        ],
+    );
+    std::fs::write(
+        dir.join("server.ext"),
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+         extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .expect("extensions");
+    openssl(
+        dir,
+        &[
+            "x509", "-req", "-in", "server.csr", "-CA", &format!("{ca}.pem"), "-CAkey",
+            &format!("{ca}.key"), "-CAcreateserial", "-out", "server.pem", "-days", "2",
+            "-extfile", "server.ext",
+        ],
+    );
+    let read = |f: &str| std::fs::read(dir.join(f)).expect("pem");
+    let both = dir.join("server-and-key.pem");
+    std::fs::write(&both, [read("server.pem"), read("server.key")].concat()).expect("pem");
+    both
+}
+
+/// `promptvault get` through HAProxy terminating TLS with a private CA's certificate: trusted
+/// through `SSL_CERT_FILE` it fetches; with another CA it refuses, saying why.
+async fn get_over_https(app: TestApp) {
+    let k = cast(&app).await;
+    let token = token_of(&k.owner).await;
+    prompt(
+        &k.owner,
+        json!({ "title": "Over TLS", "name": "tls/check", "body": "Fetched over TLS\n" }),
+    )
+    .await;
+    let dir = Temp::new("tls");
+    let ca = authority(&dir.0, "ca");
+    let other_ca = authority(&dir.0, "other-ca");
+    let pem = server_certificate(&dir.0, "ca");
+    let port: u16 = app
+        .base
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let Some(proxy) = crate::balancer::Balancer::start_with(&[port], Some(&pem)) else {
+        return;
+    };
+    assert!(proxy.base.starts_with("https://localhost:"), "{}", proxy.base);
+    let args = ["get", "owner/tls/check", "--label", "latest"];
+
+    // Trusted: the answer comes through (HAProxy may take a moment to see the server up).
+    let cache = Temp::new("cache");
+    let mut tries = 0;
+    let o = loop {
+        let o = pv_with(&proxy.base, &token, &cache.0, &args, &[("SSL_CERT_FILE", &ca)]).await;
+        tries += 1;
+        if o.status.success() || tries == 20 {
+            break o;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    assert!(o.status.success(), "{}", show(&o));
+    assert_eq!(out(&o), "Fetched over TLS\n");
+
+    // Another authority: refused, with the reason, and nothing printed (no cached copy here).
+    let fresh = Temp::new("cache");
+    let o = pv_with(&proxy.base, &token, &fresh.0, &args, &[("SSL_CERT_FILE", &other_ca)]).await;
+    assert!(!o.status.success(), "{}", show(&o));
+    assert!(out(&o).is_empty(), "{}", show(&o));
+    assert!(err(&o).to_lowercase().contains("certificate"), "{}", show(&o));
+
+    // The plain-HTTP port of the same server still works, and a URL without a host does not.
+    let o = pv(&app.base, &token, &fresh.0, &args).await;
+    assert!(o.status.success(), "{}", show(&o));
+    let o = pv("https://", &token, &fresh.0, &args).await;
+    assert!(!o.status.success(), "{}", show(&o));
+    assert!(err(&o).contains("not a server URL"), "{}", show(&o));
+    drop(proxy);
+    app.stop().await;
+}
+
 fn md_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];

@@ -12,6 +12,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        promptvault::client::install_tls();
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())

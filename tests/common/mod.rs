@@ -78,6 +78,8 @@ pub struct TestDb {
 impl TestDb {
     /// A new empty database, or `None` (after saying SKIPPED) when the backend is not configured.
     pub async fn create(backend: Backend) -> Option<TestDb> {
+        // Every test builds HTTP clients, and they need a TLS provider first.
+        promptvault::client::install_tls();
         let name = format!("pvt_{}", random_suffix());
         if backend == Backend::Sqlite {
             let dir = std::env::temp_dir().join(&name);
