@@ -705,7 +705,8 @@ mod tests {
         );
         let none = |k: &str| (k == "PROMPTVAULT_PROTECTED_LABELS").then(|| "none".to_string());
         assert!(valid(Layer::from_env(none).expect("env")).is_empty());
-        let file: Layer = toml::from_str("protected_labels = [\"prod\", \"eu.prod\"]").expect("toml");
+        let file: Layer =
+            toml::from_str("protected_labels = [\"prod\", \"eu.prod\"]").expect("toml");
         assert_eq!(valid(file), ["prod", "eu.prod"]);
     }
 

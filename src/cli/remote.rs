@@ -33,7 +33,9 @@ pub struct Server {
 impl Server {
     fn client(&self) -> anyhow::Result<Client> {
         let Some(url) = self.url.as_deref().filter(|u| !u.trim().is_empty()) else {
-            bail!("no server: set PROMPTVAULT_URL or pass --url https://HOST (or http://HOST:PORT)");
+            bail!(
+                "no server: set PROMPTVAULT_URL or pass --url https://HOST (or http://HOST:PORT)"
+            );
         };
         Ok(Client::with_timeout(
             url,

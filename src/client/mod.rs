@@ -50,6 +50,11 @@ use crate::prompts::variables::{Declaration, Rendered};
 /// Makes TLS available to HTTP clients in this process: rustls with the ring provider
 /// (certificates are checked against the system's store; `SSL_CERT_FILE` names another
 /// bundle). Every `reqwest` client needs it before it is built; calling it again is harmless.
+///
+/// ring rather than rustls's newer default (aws-lc-rs, which adds post-quantum key exchange):
+/// aws-lc-rs compiles a large C library on every clean build and for the static musl image;
+/// ring's TLS 1.3 with X25519 and ECDSA/RSA/Ed25519 certificates is what servers offer today.
+#[allow(deprecated)] // rustls marks ring's provider "no post-quantum algorithms", no more.
 pub fn install_tls() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -295,8 +295,8 @@ pub async fn move_label(
         version,
         state.config.protected(),
     )
-        .await
-        .or_flash(&to)?;
+    .await
+    .or_flash(&to)?;
     let message = match before {
         Some(b) if b == l.version => format!("{} already points at v{}.", l.label, l.version),
         Some(b) if b > l.version => format!("{} rolled back from v{b} to v{}.", l.label, l.version),

@@ -291,7 +291,6 @@ async fn labels_of(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<Vec<Label>> {
     )
     .await
 }
-}
 
 /// A prompt version as a program receives it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

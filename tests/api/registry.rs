@@ -66,7 +66,10 @@ async fn configured_protected_labels(app: TestApp) {
     for label in ["staging", "eu.prod"] {
         let (s, b) = put(&k.mate, label, 2).await;
         assert_eq!(s, 403, "{label}: {b}");
-        assert!(b["error"].as_str().unwrap_or_default().contains(label), "{b}");
+        assert!(
+            b["error"].as_str().unwrap_or_default().contains(label),
+            "{b}"
+        );
     }
     for label in ["production", "canary"] {
         let (s, b) = put(&k.mate, label, 2).await;
@@ -75,7 +78,7 @@ async fn configured_protected_labels(app: TestApp) {
     }
     // Removing a protected label is refused the same way.
     let (s, b) = put(&k.owner, "staging", 1).await;
-    assert_eq!((s, &b["protected"]), (200, &json!(true)), "{b}");
+    assert_eq!((s.as_u16(), &b["protected"]), (200, &json!(true)), "{b}");
     let (s, _) = k
         .mate
         .delete(&format!("/api/prompts/{id}/labels/staging"))
@@ -105,7 +108,9 @@ async fn configured_protected_labels(app: TestApp) {
     );
     // A maintainer moves them, and the move is in the audit trail.
     let role = format!("/api/teams/{}/members/{}/role", k.team_a, k.mate_id);
-    k.admin.ok_put(&role, &json!({ "role": "maintainer" })).await;
+    k.admin
+        .ok_put(&role, &json!({ "role": "maintainer" }))
+        .await;
     let (s, b) = put(&k.mate, "eu.prod", 2).await;
     assert_eq!(s, 200, "{b}");
     let (s, b) = k.mate.get(&format!("/api/prompts/{id}/audit")).await;

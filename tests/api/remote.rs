@@ -345,11 +345,25 @@ fn authority(dir: &Path, name: &str) -> PathBuf {
     openssl(
         dir,
         &[
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-keyout", &key, "-out", &pem, "-days", "2",
-            "-subj", &format!("/CN=PromptVault test {name}"),
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-out",
+            &pem,
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN=PromptVault test {name}"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
         ],
     );
     dir.join(pem)
@@ -361,8 +375,18 @@ fn server_certificate(dir: &Path, ca: &str) -> PathBuf {
     openssl(
         dir,
         &[
-            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost",
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
         ],
     );
     std::fs::write(
@@ -374,9 +398,21 @@ fn server_certificate(dir: &Path, ca: &str) -> PathBuf {
     openssl(
         dir,
         &[
-            "x509", "-req", "-in", "server.csr", "-CA", &format!("{ca}.pem"), "-CAkey",
-            &format!("{ca}.key"), "-CAcreateserial", "-out", "server.pem", "-days", "2",
-            "-extfile", "server.ext",
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            &format!("{ca}.pem"),
+            "-CAkey",
+            &format!("{ca}.key"),
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
         ],
     );
     let read = |f: &str| std::fs::read(dir.join(f)).expect("pem");
@@ -408,14 +444,25 @@ async fn get_over_https(app: TestApp) {
     let Some(proxy) = crate::balancer::Balancer::start_with(&[port], Some(&pem)) else {
         return;
     };
-    assert!(proxy.base.starts_with("https://localhost:"), "{}", proxy.base);
+    assert!(
+        proxy.base.starts_with("https://localhost:"),
+        "{}",
+        proxy.base
+    );
     let args = ["get", "owner/tls/check", "--label", "latest"];
 
     // Trusted: the answer comes through (HAProxy may take a moment to see the server up).
     let cache = Temp::new("cache");
     let mut tries = 0;
     let o = loop {
-        let o = pv_with(&proxy.base, &token, &cache.0, &args, &[("SSL_CERT_FILE", &ca)]).await;
+        let o = pv_with(
+            &proxy.base,
+            &token,
+            &cache.0,
+            &args,
+            &[("SSL_CERT_FILE", &ca)],
+        )
+        .await;
         tries += 1;
         if o.status.success() || tries == 20 {
             break o;
@@ -427,10 +474,21 @@ async fn get_over_https(app: TestApp) {
 
     // Another authority: refused, with the reason, and nothing printed (no cached copy here).
     let fresh = Temp::new("cache");
-    let o = pv_with(&proxy.base, &token, &fresh.0, &args, &[("SSL_CERT_FILE", &other_ca)]).await;
+    let o = pv_with(
+        &proxy.base,
+        &token,
+        &fresh.0,
+        &args,
+        &[("SSL_CERT_FILE", &other_ca)],
+    )
+    .await;
     assert!(!o.status.success(), "{}", show(&o));
     assert!(out(&o).is_empty(), "{}", show(&o));
-    assert!(err(&o).to_lowercase().contains("certificate"), "{}", show(&o));
+    assert!(
+        err(&o).to_lowercase().contains("certificate"),
+        "{}",
+        show(&o)
+    );
 
     // The plain-HTTP port of the same server still works, and a URL without a host does not.
     let o = pv(&app.base, &token, &fresh.0, &args).await;
