@@ -85,18 +85,28 @@ pub fn handle_for_email(email: &str) -> String {
     slugify(local, "user", 40)
 }
 
-/// `base`, or `base-2`, `base-3`, … : the first that is not in `taken`.
+/// Room kept for a number: `-2` … `-999999`.
+const NUMBER_ROOM: usize = 7;
+
+/// What numbered variants of `base` start with: `base` itself, or `base` shortened so that
+/// `stem-N` fits in `max` characters for every N up to 999,999. One stem for all numbers, so
+/// the taken ones are found by one range of the key ([`taken_variants`]).
+pub fn numbered_stem(base: &str, max: usize) -> String {
+    let mut stem = base.to_string();
+    while stem.len() + NUMBER_ROOM > max && !stem.is_empty() {
+        stem.pop();
+    }
+    stem.trim_end_matches(['-', '/']).to_string()
+}
+
+/// `base`, or `stem-2`, `stem-3`, … ([`numbered_stem`]): the first that is not in `taken`.
 pub fn first_free(base: &str, taken: &HashSet<String>, max: usize) -> String {
     if !taken.contains(base) {
         return base.to_string();
     }
+    let stem = numbered_stem(base, max);
     for n in 2.. {
-        let suffix = format!("-{n}");
-        let mut stem = base.to_string();
-        while stem.len() + suffix.len() > max {
-            stem.pop();
-        }
-        let candidate = format!("{}{suffix}", stem.trim_end_matches(['-', '/']));
+        let candidate = format!("{stem}-{n}");
         if !taken.contains(&candidate) {
             return candidate;
         }
@@ -128,19 +138,22 @@ pub fn scope_of(user_id: &str, team_id: Option<&str>) -> String {
     team_id.unwrap_or(user_id).to_string()
 }
 
-/// The names `sql_head` selects that equal `base` or start with `base-`: a range of the
-/// primary key (names compare byte by byte on every backend, and `.` follows `-`), so the
-/// work is the number of such names, not the size of the namespace (a `LIKE` read every name
-/// of the namespace on SQLite: each create of a repeated title by an owner of 20,000 prompts).
+/// The names `sql_head` selects that [`first_free`] must avoid for `base` within `max`
+/// characters: `base` and those starting with its numbered stem and `-`. A range of the
+/// primary key (names compare byte by byte on every backend, and `.` follows `-`), so the work
+/// is the number of such names, not the size of the namespace (a `LIKE` read every name of the
+/// namespace on SQLite: each create of a repeated title by an owner of 20,000 prompts).
 async fn taken_variants(
     tx: &mut Tx,
     sql_head: &str,
     base: &str,
+    max: usize,
     mut args: Vec<Arg>,
 ) -> sqlx::Result<HashSet<String>> {
+    let stem = numbered_stem(base, max);
     args.push(Arg::S(base.to_string()));
-    args.push(Arg::S(format!("{base}-")));
-    args.push(Arg::S(format!("{base}.")));
+    args.push(Arg::S(format!("{stem}-")));
+    args.push(Arg::S(format!("{stem}.")));
     let rows: Vec<(String,)> = fetch_all(
         tx,
         format!("{sql_head} AND (\"name\" = ? OR (\"name\" >= ? AND \"name\" < ?))"),
@@ -179,6 +192,7 @@ pub async fn set_namespace(
             tx,
             "SELECT \"name\" FROM \"Namespace\" WHERE 1 = 1",
             wanted,
+            MAX_SEGMENT,
             vec![],
         )
         .await?;
@@ -229,6 +243,7 @@ pub async fn set_namespace(
             tx,
             "SELECT \"name\" FROM \"Namespace\" WHERE 1 = 1",
             wanted,
+            MAX_SEGMENT,
             vec![],
         )
         .await?;
@@ -288,6 +303,7 @@ pub async fn set_prompt_name(
                 tx,
                 "SELECT \"name\" FROM \"PromptName\" WHERE \"scope\" = ?",
                 wanted,
+                prompt_name_room(wanted),
                 vec![Arg::S(scope.to_string())],
             )
             .await?;
@@ -339,6 +355,7 @@ pub async fn set_prompt_name(
             tx,
             "SELECT \"name\" FROM \"PromptName\" WHERE \"scope\" = ?",
             wanted,
+            prompt_name_room(wanted),
             vec![Arg::S(scope.to_string())],
         )
         .await?;
@@ -525,11 +542,21 @@ mod tests {
         let taken: HashSet<String> = ["a", "a-2"].iter().map(|s| s.to_string()).collect();
         assert_eq!(first_free("a", &taken, 200), "a-3");
         assert_eq!(first_free("b", &taken, 200), "b");
+        // A long name is shortened once, so every number shares one stem (found by one range).
         let long = "x".repeat(64);
-        let taken: HashSet<String> = [long.clone()].into_iter().collect();
-        let next = first_free(&long, &taken, 64);
-        assert_eq!(next.len(), 64);
-        assert!(next.ends_with("-2"));
+        let stem = "x".repeat(57);
+        let mut taken: HashSet<String> = [long.clone()].into_iter().collect();
+        for n in 2..13 {
+            let next = first_free(&long, &taken, 64);
+            assert_eq!(next, format!("{stem}-{n}"));
+            assert!(next.starts_with(&numbered_stem(&long, 64)));
+            taken.insert(next);
+        }
+        assert_eq!(numbered_stem("short", 64), "short");
+        assert_eq!(
+            numbered_stem(&format!("{}-{}", "a".repeat(56), "b".repeat(7)), 64),
+            "a".repeat(56)
+        );
         // A suggested name of a full segment stays a valid name when numbered.
         let full = suggest_prompt_name(&"word ".repeat(30));
         assert_eq!(full.len(), MAX_SEGMENT);

@@ -14,7 +14,45 @@ on_all_backends!(
     protected_labels_and_the_audit_trail,
     limited_tokens_fetch_and_render_only,
     typed_variables_are_checked,
+    repeated_titles_get_numbered_names,
 );
+
+/// Many prompts with one title (short, and longer than a name may be) each get a free
+/// numbered name, every one valid and fetchable.
+async fn repeated_titles_get_numbered_names(app: TestApp) {
+    let k = cast(&app).await;
+    let long =
+        "A very long title that keeps on going well past the sixty four characters of a name";
+    for title in ["Untitled", long] {
+        let mut names = std::collections::BTreeSet::new();
+        for i in 0..12 {
+            let p = prompt(
+                &k.owner,
+                json!({ "title": title, "body": format!("body {i}") }),
+            )
+            .await;
+            let name = p["name"].as_str().expect("name").to_string();
+            assert!(
+                name.len() <= 64 && !name.contains('/') && !name.ends_with('-'),
+                "{name}"
+            );
+            assert!(names.insert(name.clone()), "{name} given twice");
+            let (s, _, _, f) = fetch(
+                &k.owner,
+                &format!("/api/registry/owner/{name}?label=latest"),
+                None,
+            )
+            .await;
+            assert_eq!(
+                (s, f["body"].as_str()),
+                (200, Some(format!("body {i}").as_str())),
+                "{f}"
+            );
+        }
+        assert_eq!(names.len(), 12);
+    }
+    app.stop().await;
+}
 
 /// An instance that protects `staging` and `eu.prod` instead of the default `production`.
 mod configured_protection {
