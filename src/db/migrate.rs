@@ -54,6 +54,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_favorites_trash", then crate::prompts::trash::migrate),
     migration!(10, "0010_chat_config"),
     migration!(11, "0011_scale"),
+    migration!(12, "0012_search_count"),
 ];
 
 /// The newest schema version this binary knows.

@@ -322,7 +322,7 @@ async fn colliding_rows_are_settled(backend: Backend) {
 
     assert_eq!(
         migrate::run(&db).await.expect("migrates"),
-        vec![3, 4, 5, 8, 9, 10, 11]
+        vec![3, 4, 5, 8, 9, 10, 11, 12]
     );
 
     let mut tx = db.read().await.expect("tx");
