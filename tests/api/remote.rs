@@ -450,19 +450,21 @@ async fn get_over_https(app: TestApp) {
         proxy.base
     );
     let args = ["get", "owner/tls/check", "--label", "latest"];
+    let trusting = |ca: &Path, cache: &Path| {
+        let (ca, cache, base, token) = (
+            ca.to_path_buf(),
+            cache.to_path_buf(),
+            proxy.base.clone(),
+            token.clone(),
+        );
+        async move { pv_with(&base, &token, &cache, &args, &[("SSL_CERT_FILE", &ca)]).await }
+    };
 
     // Trusted: the answer comes through (HAProxy may take a moment to see the server up).
     let cache = Temp::new("cache");
     let mut tries = 0;
     let o = loop {
-        let o = pv_with(
-            &proxy.base,
-            &token,
-            &cache.0,
-            &args,
-            &[("SSL_CERT_FILE", &ca)],
-        )
-        .await;
+        let o = trusting(&ca, &cache.0).await;
         tries += 1;
         if o.status.success() || tries == 20 {
             break o;
@@ -474,14 +476,7 @@ async fn get_over_https(app: TestApp) {
 
     // Another authority: refused, with the reason, and nothing printed (no cached copy here).
     let fresh = Temp::new("cache");
-    let o = pv_with(
-        &proxy.base,
-        &token,
-        &fresh.0,
-        &args,
-        &[("SSL_CERT_FILE", &other_ca)],
-    )
-    .await;
+    let o = trusting(&other_ca, &fresh.0).await;
     assert!(!o.status.success(), "{}", show(&o));
     assert!(out(&o).is_empty(), "{}", show(&o));
     assert!(
