@@ -85,15 +85,21 @@ mod configured_protection {
     }
 }
 
-async fn configured_protected_labels(app: TestApp) {
-    let k = cast(&app).await;
+/// A prompt of team A with two versions (body "one", then "two"); its id.
+async fn team_prompt(k: &common::library::Cast, title: &str) -> String {
     let p = prompt(
         &k.owner,
-        json!({ "title": "Configured", "body": "one", "visibility": "TEAM", "teamId": k.team_a }),
+        json!({ "title": title, "body": "one", "visibility": "TEAM", "teamId": k.team_a }),
     )
     .await;
     let id = p["id"].as_str().expect("id").to_string();
     edit(&k.owner, &id, "two").await;
+    id
+}
+
+async fn configured_protected_labels(app: TestApp) {
+    let k = cast(&app).await;
+    let id = team_prompt(&k, "Configured").await;
     let put = |c: &Client, label: &str, version: i64| {
         let path = format!("/api/prompts/{id}/labels/{label}");
         let c = c.clone();
@@ -393,13 +399,7 @@ async fn names_aliases_and_fetch_by_label(app: TestApp) {
 
 async fn protected_labels_and_the_audit_trail(app: TestApp) {
     let k = cast(&app).await;
-    let p = prompt(
-        &k.owner,
-        json!({ "title": "Team prompt", "body": "one", "visibility": "TEAM", "teamId": k.team_a }),
-    )
-    .await;
-    let id = p["id"].as_str().expect("id").to_string();
-    edit(&k.owner, &id, "two").await;
+    let id = team_prompt(&k, "Team prompt").await;
     // A team prompt lives in the team's namespace.
     let (s, _, _, f) = fetch(
         &k.mate,
