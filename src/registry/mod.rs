@@ -54,6 +54,7 @@ impl Protected<'_> {
         }
     }
 }
+
 /// The label a fetch uses when none is asked for.
 pub const DEFAULT_LABEL: &str = "production";
 /// The implicit label of the newest version.
