@@ -98,7 +98,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(crate::pages::misc::not_found)
         .method_not_allowed_fallback(crate::pages::misc::method_not_allowed)
-        .layer(axum::middleware::from_fn(middleware::writes_refresh_totals))
+        .layer(axum::middleware::from_fn(middleware::writes_refresh_caches))
         .layer(axum::middleware::from_fn(middleware::csrf))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
     for (name, value) in middleware::security_headers() {

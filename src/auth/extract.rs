@@ -1,6 +1,8 @@
 //! Who is calling, as extractors: `CurrentUser` (401 when nobody), `MaybeUser`, `AdminUser`
-//! (403 unless the database says ADMIN). The user row is read on every request, so a role
-//! change or a deletion takes effect at once.
+//! (403 unless the database says ADMIN). The user row is read with the session on every
+//! request, and with an API token unless this instance read that token less than a second ago
+//! with nothing written since (`tokens::user_for`), so a role change or a deletion takes
+//! effect at once on this instance and within a second on others.
 //!
 //! A limited API token (read-only, or limited to namespaces) is refused by every extractor
 //! but [`RegistryUser`], which only the registry's fetch and render take.

@@ -150,8 +150,12 @@ pub async fn connect_with(
                         conn.execute(
                             "SET SESSION optimizer_switch = 'index_merge_intersection=off'",
                         )
-                        .await
-                        .map(drop)
+                        .await?;
+                        // JSON_ARRAYAGG (`Backend::json_rows`) is cut at this length, silently
+                        // (1 MiB on MariaDB, 1 KiB on MySQL by default).
+                        conn.execute("SET SESSION group_concat_max_len = 4294967295")
+                            .await
+                            .map(drop)
                     })
                 })
                 .connect_with(opts)

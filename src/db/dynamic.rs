@@ -38,6 +38,37 @@ macro_rules! bind_all {
     }};
 }
 
+/// [`fetch_all`] as one statement outside a transaction (one statement is atomic on its own):
+/// a read made of a single statement saves the BEGIN and the ROLLBACK, two round trips.
+pub async fn fetch_all_alone<T>(db: &super::Db, sql: String, args: &[Arg]) -> sqlx::Result<Vec<T>>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>,
+{
+    let q = db.backend().dynamic_sql(sql);
+    super::note_query();
+    match db {
+        super::Db::Sqlite(p, _) => {
+            crate::bind_all!(sqlx::query_as::<_, T>(q), args)
+                .fetch_all(p)
+                .await
+        }
+        super::Db::Postgres(p) => {
+            crate::bind_all!(sqlx::query_as::<_, T>(q), args)
+                .fetch_all(p)
+                .await
+        }
+        super::Db::MySql(p) => {
+            crate::bind_all!(sqlx::query_as::<_, T>(q), args)
+                .fetch_all(p)
+                .await
+        }
+    }
+}
+
 /// Rows of a query built at run time (fixed fragments only; values in `args`).
 pub async fn fetch_all<T>(tx: &mut Tx, sql: String, args: &[Arg]) -> sqlx::Result<Vec<T>>
 where

@@ -11,6 +11,7 @@ pub mod leader;
 pub mod migrate;
 pub mod schema;
 pub mod statistics;
+pub mod writes;
 
 use std::fmt;
 
@@ -60,6 +61,24 @@ impl Backend {
             Backend::Sqlite => format!("CAST({expr} AS REAL)"),
             Backend::Postgres => format!("CAST({expr} AS DOUBLE PRECISION)"),
             Backend::MySql => format!("CAST({expr} AS DOUBLE)"),
+        }
+    }
+
+    /// A subquery giving the rows of `from_where` (`FROM … WHERE …`) as one JSON array (as
+    /// text) of arrays of `values` (comma-separated expressions), in no particular order; NULL
+    /// when there are none (SQLite: `[]`). Timestamps come as each backend writes them in JSON
+    /// ([`parse_json_time`] reads them all).
+    pub fn json_rows(self, values: &str, from_where: &str) -> String {
+        match self {
+            Backend::Sqlite => {
+                format!("(SELECT json_group_array(json_array({values})) {from_where})")
+            }
+            Backend::Postgres => {
+                format!("(SELECT CAST(json_agg(json_build_array({values})) AS TEXT) {from_where})")
+            }
+            Backend::MySql => {
+                format!("(SELECT CAST(JSON_ARRAYAGG(JSON_ARRAY({values})) AS CHAR) {from_where})")
+            }
         }
     }
 
@@ -143,7 +162,7 @@ impl Db {
     /// A transaction that will write: on SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing.
     pub async fn write(&self) -> Result<Tx, sqlx::Error> {
-        crate::listing::counts::changed();
+        crate::db::writes::changed();
         Ok(match self {
             Db::Sqlite(_, writer) => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
@@ -431,6 +450,19 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
         .with_timezone(&Utc)
         .trunc_subsecs(3);
     (1..=9999).contains(&t.year()).then_some(t)
+}
+
+/// A timestamp inside JSON made by [`Backend::json_rows`]: RFC 3339 (SQLite's text, PostgreSQL
+/// with its offset) or a date and time without offset, in UTC (PostgreSQL `timestamp`,
+/// MySQL `DATETIME`).
+pub fn parse_json_time(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+        .map(|t| t.and_utc())
 }
 
 /// ISO-8601 UTC with milliseconds and `Z`, the API's timestamp format.

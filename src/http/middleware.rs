@@ -62,15 +62,16 @@ pub async fn csrf(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// A request that may write (any method but GET, HEAD and OPTIONS): list totals counted
-/// before it, or while it runs, are not used again (`listing::counts`).
-pub async fn writes_refresh_totals(req: Request, next: Next) -> Response {
+/// A request that may write (any method but GET, HEAD and OPTIONS): what was read and kept
+/// before it, or while it runs (list totals, resolved tokens), is not used again
+/// (`db::writes`).
+pub async fn writes_refresh_caches(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    crate::listing::counts::changed();
+    crate::db::writes::changed();
     let response = next.run(req).await;
-    crate::listing::counts::changed();
+    crate::db::writes::changed();
     response
 }
 

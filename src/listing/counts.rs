@@ -6,10 +6,8 @@
 //! polling clients, several tabs), so a total is kept, keyed by its statement and binds (the
 //! caller's id is among them: a total is never shared between users), and used again while:
 //!
-//! - no request that may write has run in this process since ([`changed`]: the HTTP layer
-//!   calls it before and after every POST, PUT, PATCH and DELETE, and every write transaction
-//!   calls it as it begins, so a list read after a write, or while one is in flight, is
-//!   counted afresh), and
+//! - nothing may have been written through this process since ([`crate::db::writes`]: a list
+//!   read after a write, or while one is in flight, is counted afresh), and
 //! - it is younger than [`MAX_AGE`]: writes made by another instance sharing the database, or
 //!   by the command line, are seen within that time.
 //!
@@ -17,7 +15,6 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::db::Tx;
@@ -31,25 +28,19 @@ const MAX_ENTRIES: usize = 4_096;
 /// A kept total: the generation it was made in, when, and the count.
 type Kept = (u64, Instant, i64);
 
-static GENERATION: AtomicU64 = AtomicU64::new(0);
 static TOTALS: Mutex<Option<HashMap<String, Kept>>> = Mutex::new(None);
-
-/// Something may have been written: totals made before are not used again.
-pub fn changed() {
-    GENERATION.fetch_add(1, Ordering::AcqRel);
-}
 
 /// `fetch_count(sql, args)` for the page `page` (its size, offset and order: the same page
 /// viewed again), or the same count made less than [`MAX_AGE`] ago with no write since.
 pub async fn count(tx: &mut Tx, sql: String, args: &[Arg], page: &str) -> sqlx::Result<i64> {
     let key = format!("{}\u{0}{page}\u{0}{sql}\u{0}{args:?}", tx.backend());
-    let generation = GENERATION.load(Ordering::Acquire);
+    let generation = crate::db::writes::generation();
     if let Some(n) = lookup(&key, generation) {
         return Ok(n);
     }
     let n = fetch_count(tx, sql, args).await?;
     // Only a count made entirely within one generation may be reused.
-    if GENERATION.load(Ordering::Acquire) == generation {
+    if crate::db::writes::generation() == generation {
         let mut guard = TOTALS.lock().unwrap_or_else(|p| p.into_inner());
         let map = guard.get_or_insert_with(HashMap::new);
         if map.len() >= MAX_ENTRIES {

@@ -260,11 +260,9 @@ fn check_schema(body: &str, declared: &[variables::Declaration]) -> Result<()> {
 
 /// A prompt the caller may read, with versions and ratings; 404 otherwise.
 pub async fn get(db: &Db, caller: &UserRow, id: &str) -> Result<PromptView> {
-    let mut tx = db.read().await?;
-    let row = store::get_readable(&mut tx, id, &caller.id)
+    view::readable_full(db, &caller.id, id)
         .await?
-        .ok_or_else(Error::not_found)?;
-    Ok(view::full(&mut tx, &caller.id, row).await?)
+        .ok_or_else(Error::not_found)
 }
 
 /// A readable prompt row (no extras): 404 when the caller may not read it.

@@ -164,7 +164,40 @@ impl CurrentName {
 }
 
 pub async fn current_name(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<Option<CurrentName>> {
-    Ok(names_of(tx, prompt_id, true).await?.into_iter().next())
+    #[derive(sqlx::FromRow)]
+    #[sqlx(rename_all = "camelCase")]
+    struct Found {
+        x_name: Option<String>,
+        x_namespace: Option<String>,
+    }
+    let mut args = current_name_args().to_vec();
+    args.push(Arg::S(prompt_id.to_string()));
+    let found: Vec<Found> = fetch_all(
+        tx,
+        format!("SELECT {CURRENT_NAME_COLUMNS} FROM \"Prompt\" p WHERE p.\"id\" = ?"),
+        &args,
+    )
+    .await?;
+    Ok(found.into_iter().next().and_then(|f| {
+        f.x_name.map(|name| CurrentName {
+            name,
+            namespace: f.x_namespace,
+        })
+    }))
+}
+
+/// A prompt's current name and its namespace as two columns (`xName`, `xNamespace`) of a
+/// statement over the prompt aliased `p`, binding [`current_name_args`] first: its full view
+/// reads them with everything else in one statement.
+pub const CURRENT_NAME_COLUMNS: &str = "(SELECT n.\"name\" FROM \"PromptName\" n \
+     WHERE n.\"promptId\" = p.\"id\" AND n.\"isCurrent\" = ? ORDER BY n.\"name\" LIMIT 1) AS \"xName\", \
+     (SELECT (SELECT ns.\"name\" FROM \"Namespace\" ns WHERE ns.\"isCurrent\" = ? \
+     AND (ns.\"userId\" = n.\"scope\" OR ns.\"teamId\" = n.\"scope\")) FROM \"PromptName\" n \
+     WHERE n.\"promptId\" = p.\"id\" AND n.\"isCurrent\" = ? ORDER BY n.\"name\" LIMIT 1) \
+     AS \"xNamespace\"";
+
+pub fn current_name_args() -> [Arg; 3] {
+    [Arg::B(true), Arg::B(true), Arg::B(true)]
 }
 
 /// A prompt's current name (`current`), or its old names that still resolve, by name.
