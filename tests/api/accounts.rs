@@ -11,6 +11,7 @@ on_all_backends!(
     first_user_is_admin_and_registration_setting,
     profile_update_requires_current_password,
     api_tokens_authenticate_and_revoke,
+    a_token_revoked_elsewhere_is_refused_within_a_second,
     admin_manages_users,
     last_admin_is_protected,
     role_change_and_deletion_take_effect_at_once,
@@ -321,6 +322,11 @@ async fn api_tokens_authenticate_and_revoke(app: TestApp) {
     assert_eq!(s, 200);
     let bad = Client::with_token(&app.base, "pv_not-a-real-token");
     assert_eq!(bad.get("/api/auth/me").await.1, json!({ "user": null }));
+    // Used again within a second, the token is not read again; a revocation through this
+    // instance is still seen by the very next request.
+    for _ in 0..3 {
+        assert_eq!(program.get("/api/auth/me").await.1["user"]["name"], "Robot");
+    }
 
     let id = list[0]["id"].as_str().expect("id");
     let (s, _) = c.delete(&format!("/api/auth/tokens/{id}")).await;
@@ -329,6 +335,36 @@ async fn api_tokens_authenticate_and_revoke(app: TestApp) {
     assert_eq!(me, json!({ "user": null }), "revoked token still works");
     let (s, _) = c.delete(&format!("/api/auth/tokens/{id}")).await;
     assert_eq!(s, 404);
+    app.stop().await;
+}
+
+/// Another instance on the same database (or the command line) revokes a token: this instance
+/// may have resolved it less than a second ago, and refuses it at most a second later.
+async fn a_token_revoked_elsewhere_is_refused_within_a_second(app: TestApp) {
+    let c = app.user("elsewhere@example.com").await;
+    let (s, created) = c.post("/api/auth/tokens", &json!({ "name": "bot" })).await;
+    assert_eq!(s, 201, "{created}");
+    let program = Client::with_token(&app.base, created["token"].as_str().expect("secret"));
+    for _ in 0..3 {
+        let (s, me) = program.get("/api/auth/me").await;
+        assert_eq!((s.as_u16(), &me["user"]["email"]), (200, &json!("elsewhere@example.com")));
+    }
+    // Not through this server: its own writes would tell it at once.
+    let other = promptvault::db::connect(&app.db.url, 1)
+        .await
+        .expect("a second pool");
+    let mut tx = other.read().await.expect("transaction");
+    promptvault::db::dynamic::execute(&mut tx, "DELETE FROM \"ApiToken\"".into(), &[])
+        .await
+        .expect("delete");
+    tx.commit().await.expect("commit");
+    other.close().await;
+    tokio::time::sleep(
+        promptvault::auth::tokens::RESOLVED_MAX_AGE + std::time::Duration::from_millis(100),
+    )
+    .await;
+    let (_, me) = program.get("/api/auth/me").await;
+    assert_eq!(me, json!({ "user": null }), "revoked elsewhere, still accepted");
     app.stop().await;
 }
 
