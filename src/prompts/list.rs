@@ -13,6 +13,7 @@ pub async fn page(
     scope: Scope,
     q: &ListQuery,
 ) -> Result<(Vec<PromptRow>, Total)> {
+    // The total reads every prompt of a tag anyway: from the tag.
     let (cond, args) = listing::conditions(caller, scope, q);
     let backend = tx.backend();
     let order = listing::order_by(q.effective_sort(), backend);
@@ -28,7 +29,17 @@ pub async fn page(
         )
         .await?,
     );
-    let mut page_args = args;
+    let planned;
+    let q = if q.tags.is_empty() {
+        q
+    } else {
+        planned = ListQuery {
+            frequent_tags: listing::frequent_tags(tx, q).await?,
+            ..q.clone()
+        };
+        &planned
+    };
+    let (cond, mut page_args) = listing::conditions(caller, scope, q);
     page_args.push(Arg::I(q.limit));
     page_args.push(Arg::I(q.offset));
     let rows = store::fetch_all(

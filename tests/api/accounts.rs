@@ -347,7 +347,10 @@ async fn a_token_revoked_elsewhere_is_refused_within_a_second(app: TestApp) {
     let program = Client::with_token(&app.base, created["token"].as_str().expect("secret"));
     for _ in 0..3 {
         let (s, me) = program.get("/api/auth/me").await;
-        assert_eq!((s.as_u16(), &me["user"]["email"]), (200, &json!("elsewhere@example.com")));
+        assert_eq!(
+            (s.as_u16(), &me["user"]["email"]),
+            (200, &json!("elsewhere@example.com"))
+        );
     }
     // Not through this server: its own writes would tell it at once.
     let other = promptvault::db::connect(&app.db.url, 1)
@@ -364,7 +367,11 @@ async fn a_token_revoked_elsewhere_is_refused_within_a_second(app: TestApp) {
     )
     .await;
     let (_, me) = program.get("/api/auth/me").await;
-    assert_eq!(me, json!({ "user": null }), "revoked elsewhere, still accepted");
+    assert_eq!(
+        me,
+        json!({ "user": null }),
+        "revoked elsewhere, still accepted"
+    );
     app.stop().await;
 }
 
