@@ -4,8 +4,8 @@
 //! a prompt the user can no longer read stays but is never listed (`listing::FAVORITE` is
 //! combined with the list's scope).
 
-use super::store::{self, Arg, execute, fetch_all, marks};
-use crate::db::{self, Db, Tx};
+use super::store::{self, Arg, execute};
+use crate::db::{self, Db};
 use crate::error::{Error, Result};
 use crate::users::UserRow;
 
@@ -62,23 +62,4 @@ async fn set_once(db: &Db, caller: &UserRow, id: &str, on: bool) -> Result<bool>
     }
     tx.commit().await?;
     Ok(on)
-}
-
-/// Which of `ids` the caller has starred (one query).
-pub async fn starred(tx: &mut Tx, caller: &str, ids: &[String]) -> sqlx::Result<Vec<String>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut args = vec![Arg::S(caller.into())];
-    args.extend(ids.iter().cloned().map(Arg::S));
-    let rows: Vec<(String,)> = fetch_all(
-        tx,
-        format!(
-            "SELECT \"promptId\" FROM \"Favorite\" WHERE \"userId\" = ? AND \"promptId\" IN ({})",
-            marks(ids.len())
-        ),
-        &args,
-    )
-    .await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
 }

@@ -359,23 +359,6 @@ pub async fn max_version(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<i32> {
     Ok(n.unwrap_or(0))
 }
 
-/// Version counts for a page of prompts (one query).
-pub async fn version_counts(tx: &mut Tx, ids: &[String]) -> sqlx::Result<Vec<(String, i64)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    fetch_all(
-        tx,
-        format!(
-            "SELECT \"promptId\", COUNT(*) FROM \"PromptVersion\" WHERE \"promptId\" IN ({}) \
-             GROUP BY \"promptId\"",
-            marks(ids.len())
-        ),
-        &ids.iter().cloned().map(Arg::S).collect::<Vec<_>>(),
-    )
-    .await
-}
-
 /// `(id, name, email)` of the owners of a page of prompts (one query).
 pub async fn owners(
     tx: &mut Tx,

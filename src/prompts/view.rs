@@ -381,7 +381,7 @@ async fn versions_and_ratings(
             })
             .collect::<sqlx::Result<_>>()?,
     };
-    versions.sort_by(|a, b| b.version.cmp(&a.version));
+    versions.sort_by_key(|v| std::cmp::Reverse(v.version));
     let mut rated: Vec<RatingRow> = parse_json::<RatingJson>(f.x_rating_rows.as_deref())?
         .into_iter()
         .map(|r| {
@@ -424,7 +424,7 @@ pub async fn full(tx: &mut Tx, caller: &str, row: PromptRow) -> sqlx::Result<Pro
     .await?;
     let f = found.into_iter().next().ok_or(sqlx::Error::RowNotFound)?;
     let (versions, ratings) = versions_and_ratings(Some(tx), &row.id, &f).await?;
-    Ok(assemble_full(caller, row, f, versions, ratings)?)
+    assemble_full(caller, row, f, versions, ratings)
 }
 
 /// The full view of a prompt `caller` may read (`None` otherwise), in one statement outside a

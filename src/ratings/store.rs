@@ -5,7 +5,6 @@ use serde::Serialize;
 
 use crate::db::Tx;
 use crate::on;
-use crate::prompts::store::{Arg, fetch_all, marks};
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[sqlx(rename_all = "camelCase")]
@@ -78,40 +77,4 @@ pub async fn of_prompt(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<Vec<RatingR
     .bind(prompt_id)
     .fetch_all(conn)
     .await)
-}
-
-/// `(promptId, average, count)` for a page of prompts, in one query.
-pub async fn stats(tx: &mut Tx, ids: &[String]) -> sqlx::Result<Vec<(String, f64, i64)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let avg = tx.backend().as_f64("AVG(\"value\")");
-    fetch_all(
-        tx,
-        format!(
-            "SELECT \"promptId\", {avg}, COUNT(*) FROM \"Rating\" WHERE \"promptId\" IN ({}) \
-             GROUP BY \"promptId\"",
-            marks(ids.len())
-        ),
-        &ids.iter().cloned().map(Arg::S).collect::<Vec<_>>(),
-    )
-    .await
-}
-
-/// `(promptId, value)` of `user_id`'s ratings on a page of prompts, in one query.
-pub async fn mine(tx: &mut Tx, user_id: &str, ids: &[String]) -> sqlx::Result<Vec<(String, i32)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut args = vec![Arg::S(user_id.into())];
-    args.extend(ids.iter().cloned().map(Arg::S));
-    fetch_all(
-        tx,
-        format!(
-            "SELECT \"promptId\", \"value\" FROM \"Rating\" WHERE \"userId\" = ? AND \"promptId\" IN ({})",
-            marks(ids.len())
-        ),
-        &args,
-    )
-    .await
 }
