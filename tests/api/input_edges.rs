@@ -14,6 +14,7 @@ on_all_backends!(
     nul_characters_are_400,
     non_ascii_filters_and_team_names_are_not_500,
     times_from_year_1_to_9999_are_kept_exactly,
+    every_version_and_character_comes_back_whole,
 );
 
 async fn status(c: &Client, method: Method, path: &str, body: Option<&Value>) -> u16 {
@@ -465,5 +466,70 @@ async fn times_from_year_1_to_9999_are_kept_exactly(app: TestApp) {
         .await;
     assert_eq!(got["createdAt"], p["createdAt"]);
     assert_eq!(got["updatedAt"], p["updatedAt"]);
+    app.stop().await;
+}
+
+/// A prompt's full view reads its versions, ratings and tags as JSON made by the database:
+/// every character comes back as written, and a history too long for one row (five versions of
+/// nearly 1 MiB) is read whole by its own statement.
+async fn every_version_and_character_comes_back_whole(app: TestApp) {
+    let c = app.user("history@example.com").await;
+    let odd = "quote \" backslash \\ newline \n tab \t unicode é € 😀 \u{1} <b>&amp;</b> '; --";
+    let (s, made) = c
+        .post(
+            "/api/prompts",
+            &json!({ "title": "Odd \" \\ é € 😀 <b>&amp;</b> '; --", "body": odd, "notes": odd,
+                     "tags": ["quote\"tag", "é-tag"] }),
+        )
+        .await;
+    assert_eq!(s, 201, "{made}");
+    let id = made["id"].as_str().expect("id").to_string();
+    let (s, _) = c
+        .post(&format!("/api/ratings/{id}"), &json!({ "value": 4 }))
+        .await;
+    assert!(s.is_success(), "rate: {s}");
+    let (s, got) = c.get(&format!("/api/prompts/{id}")).await;
+    assert_eq!(s, 200, "{got}");
+    assert_eq!(got["body"], odd);
+    assert_eq!(got["versions"][0]["body"], odd);
+    assert_eq!(got["versions"][0]["notes"], odd);
+    assert_eq!(got["versions"][0]["title"], "Odd \" \\ é € 😀 <b>&amp;</b> '; --");
+    let mut tags: Vec<&str> = got["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .filter_map(|t| t["tag"]["name"].as_str())
+        .collect();
+    tags.sort_unstable();
+    assert_eq!(tags, vec!["quote\"tag", "é-tag"]);
+    assert_eq!(got["ratings"][0]["value"], 4);
+    assert_eq!(got["avgRating"], 4.0);
+    assert_eq!(got["myRating"], 4);
+
+    let bodies: Vec<String> = (0..5)
+        .map(|i| format!("{i} {}", "x\"é".repeat(240_000)))
+        .collect();
+    let (s, made) = c
+        .post(
+            "/api/prompts",
+            &json!({ "title": "Long history", "body": bodies[0] }),
+        )
+        .await;
+    assert_eq!(s, 201, "{}", &made.to_string()[..200]);
+    let id = made["id"].as_str().expect("id").to_string();
+    for b in &bodies[1..] {
+        let (s, _) = c
+            .put(&format!("/api/prompts/{id}"), &json!({ "body": b }))
+            .await;
+        assert_eq!(s, 200);
+    }
+    let (s, got) = c.get(&format!("/api/prompts/{id}")).await;
+    assert_eq!(s, 200);
+    let versions = got["versions"].as_array().expect("versions");
+    assert_eq!(versions.len(), 5);
+    for (v, want) in versions.iter().zip(bodies.iter().rev()) {
+        assert!(v["body"] == *want, "version {} changed", v["version"]);
+    }
+    assert_eq!(got["_count"]["versions"], 5);
     app.stop().await;
 }
