@@ -493,7 +493,10 @@ async fn every_version_and_character_comes_back_whole(app: TestApp) {
     assert_eq!(got["body"], odd);
     assert_eq!(got["versions"][0]["body"], odd);
     assert_eq!(got["versions"][0]["notes"], odd);
-    assert_eq!(got["versions"][0]["title"], "Odd \" \\ é € 😀 <b>&amp;</b> '; --");
+    assert_eq!(
+        got["versions"][0]["title"],
+        "Odd \" \\ é € 😀 <b>&amp;</b> '; --"
+    );
     let mut tags: Vec<&str> = got["tags"]
         .as_array()
         .expect("tags")
