@@ -42,11 +42,7 @@ macro_rules! bind_all {
 /// a read made of a single statement saves the BEGIN and the ROLLBACK, two round trips.
 pub async fn fetch_all_alone<T>(db: &super::Db, sql: String, args: &[Arg]) -> sqlx::Result<Vec<T>>
 where
-    T: Send
-        + Unpin
-        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>,
+    T: crate::db::FromAnyRow,
 {
     let q = db.backend().dynamic_sql(sql);
     super::note_query();
@@ -72,11 +68,7 @@ where
 /// Rows of a query built at run time (fixed fragments only; values in `args`).
 pub async fn fetch_all<T>(tx: &mut Tx, sql: String, args: &[Arg]) -> sqlx::Result<Vec<T>>
 where
-    T: Send
-        + Unpin
-        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>,
+    T: crate::db::FromAnyRow,
 {
     let q = tx.backend().dynamic_sql(sql);
     on!(tx, |conn, _sql| crate::bind_all!(

@@ -123,6 +123,25 @@ fn numbered_placeholders(sql: &str) -> String {
     out
 }
 
+/// A row type every backend can read (`sqlx::FromRow` for each backend's rows).
+pub trait FromAnyRow:
+    Send
+    + Unpin
+    + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+    + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+    + for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>
+{
+}
+
+impl<T> FromAnyRow for T where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>
+{
+}
+
 /// A pool for one of the three backends.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -213,11 +232,7 @@ impl Db {
         key: &str,
     ) -> sqlx::Result<Option<T>>
     where
-        T: Send
-            + Unpin
-            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>,
+        T: FromAnyRow,
     {
         note_query();
         match self {
