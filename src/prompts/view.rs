@@ -2,7 +2,7 @@
 //! rating statistics, the caller's rating, version count, owner and the caller's star are
 //! subqueries of it), and a prompt's full view, with its versions and ratings, in one more.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -75,17 +75,6 @@ impl PromptView {
     }
 }
 
-/// What the views of some prompts are made of, besides the rows.
-struct Extras {
-    tags: Vec<(String, String, String)>,
-    /// prompt id → (average rating, number of ratings)
-    stats: HashMap<String, (f64, i64)>,
-    mine: HashMap<String, i32>,
-    versions: HashMap<String, i64>,
-    owners: HashMap<String, Owner>,
-    starred: HashSet<String>,
-}
-
 /// The columns of a prompt's view besides its own row ([`ExtraColumns`]), as subqueries over
 /// the prompt aliased `p`, so that a page of views is one statement and not seven. Binds the
 /// caller's id twice (their rating, their star): [`extra_args`].
@@ -114,8 +103,8 @@ fn extra_args(caller: &str) -> [Arg; 2] {
     [Arg::S(caller.into()), Arg::S(caller.into())]
 }
 
-/// What [`extra_columns`] reads.
-#[derive(sqlx::FromRow)]
+/// What [`extra_columns`] reads (the default: a prompt gone since its row was read).
+#[derive(Default, sqlx::FromRow)]
 #[sqlx(rename_all = "camelCase")]
 struct ExtraColumns {
     x_versions: i64,
@@ -135,52 +124,6 @@ struct ExtrasOf {
     id: String,
     #[sqlx(flatten)]
     x: ExtraColumns,
-}
-
-impl Extras {
-    fn of(
-        caller_rows: impl IntoIterator<Item = (String, String, ExtraColumns)>,
-    ) -> sqlx::Result<Extras> {
-        let mut extras = Extras {
-            tags: Vec::new(),
-            stats: HashMap::new(),
-            mine: HashMap::new(),
-            versions: HashMap::new(),
-            owners: HashMap::new(),
-            starred: HashSet::new(),
-        };
-        for (id, owner, x) in caller_rows {
-            let mut tags: Vec<(String, String, String)> = parse_json(x.x_tags.as_deref())?;
-            tags.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
-            extras.tags.extend(
-                tags.into_iter()
-                    .map(|(tag, name, _)| (id.clone(), tag, name)),
-            );
-            if x.x_ratings > 0 {
-                extras
-                    .stats
-                    .insert(id.clone(), (x.x_avg.unwrap_or(0.0), x.x_ratings));
-            }
-            if let Some(v) = x.x_mine {
-                extras.mine.insert(id.clone(), v);
-            }
-            extras.versions.insert(id.clone(), x.x_versions);
-            if let Some(email) = x.x_owner_email {
-                extras.owners.insert(
-                    owner.clone(),
-                    Owner {
-                        id: owner,
-                        name: x.x_owner_name,
-                        email,
-                    },
-                );
-            }
-            if x.x_starred > 0 {
-                extras.starred.insert(id);
-            }
-        }
-        Ok(extras)
-    }
 }
 
 /// JSON text made by [`Backend::json_rows`] (NULL: no rows).
@@ -213,65 +156,58 @@ pub async fn build(
         &args,
     )
     .await?;
-    let owner_of: HashMap<&str, &str> = rows
-        .iter()
-        .map(|r| (r.id.as_str(), r.user_id.as_str()))
-        .collect();
-    let extras = Extras::of(found.into_iter().map(|f| {
-        let owner = owner_of
-            .get(f.id.as_str())
-            .copied()
-            .unwrap_or_default()
-            .to_string();
-        (f.id, owner, f.x)
-    }))?;
-    Ok(assemble(caller, rows, extras))
-}
-
-fn assemble(caller: &str, rows: Vec<PromptRow>, extras: Extras) -> Vec<PromptView> {
-    let Extras {
-        tags,
-        stats,
-        mine,
-        versions,
-        owners,
-        starred,
-    } = extras;
-    let mut tag_map: HashMap<String, Vec<TagLink>> = HashMap::new();
-    for (prompt_id, tag_id, name) in tags {
-        tag_map.entry(prompt_id.clone()).or_default().push(TagLink {
-            prompt_id,
-            tag_id: tag_id.clone(),
-            tag: TagRef { id: tag_id, name },
-        });
-    }
+    let mut extras: HashMap<String, ExtraColumns> =
+        found.into_iter().map(|f| (f.id, f.x)).collect();
     rows.into_iter()
-        .map(|mut p| {
-            let can_edit = p.user_id == caller;
-            if !can_edit {
-                // The anonymous link is the owner's to hand out.
-                p.public_share_id = None;
-            }
-            let (avg, n) = stats.get(&p.id).copied().unwrap_or((0.0, 0));
-            PromptView {
-                tags: tag_map.remove(&p.id).unwrap_or_default(),
-                avg_rating: (avg * 100.0).round() / 100.0,
-                rating_count: n,
-                my_rating: mine.get(&p.id).copied(),
-                count: Counts {
-                    versions: versions.get(&p.id).copied().unwrap_or(0),
-                },
-                user: owners.get(&p.user_id).cloned(),
-                can_edit,
-                favorite: starred.contains(&p.id),
-                versions: None,
-                ratings: None,
-                name: None,
-                namespace: None,
-                prompt: p,
-            }
+        .map(|row| {
+            let x = extras.remove(&row.id).unwrap_or_default();
+            view_of(caller, row, x)
         })
         .collect()
+}
+
+/// A prompt's view (without versions, ratings and name) from its row and [`ExtraColumns`].
+fn view_of(caller: &str, mut p: PromptRow, x: ExtraColumns) -> sqlx::Result<PromptView> {
+    let mut tags: Vec<(String, String, String)> = parse_json(x.x_tags.as_deref())?;
+    tags.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+    let can_edit = p.user_id == caller;
+    if !can_edit {
+        // The anonymous link is the owner's to hand out.
+        p.public_share_id = None;
+    }
+    let avg = if x.x_ratings > 0 {
+        x.x_avg.unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    Ok(PromptView {
+        tags: tags
+            .into_iter()
+            .map(|(id, name, _)| TagLink {
+                prompt_id: p.id.clone(),
+                tag_id: id.clone(),
+                tag: TagRef { id, name },
+            })
+            .collect(),
+        avg_rating: (avg * 100.0).round() / 100.0,
+        rating_count: x.x_ratings,
+        my_rating: x.x_mine,
+        count: Counts {
+            versions: x.x_versions,
+        },
+        user: x.x_owner_email.map(|email| Owner {
+            id: p.user_id.clone(),
+            name: x.x_owner_name,
+            email,
+        }),
+        can_edit,
+        favorite: x.x_starred > 0,
+        versions: None,
+        ratings: None,
+        name: None,
+        namespace: None,
+        prompt: p,
+    })
 }
 
 /// Versions whose texts add up to more than this many characters are read by their own
@@ -291,6 +227,13 @@ struct FullColumns {
     x_rating_rows: Option<String>,
     x_name: Option<String>,
     x_namespace: Option<String>,
+}
+
+impl FullColumns {
+    /// The versions were too long for this row: their own statement reads them.
+    fn versions_apart(&self) -> bool {
+        self.x_version_rows.is_none() && self.x.x_versions > 0
+    }
 }
 
 /// [`extra_columns`] and the rest of a full view: the versions, the ratings and the current
@@ -351,15 +294,17 @@ fn decode<T, E: std::fmt::Display>(r: Result<T, E>) -> sqlx::Result<T> {
     r.map_err(|e| sqlx::Error::Decode(e.to_string().into()))
 }
 
-/// The versions (newest first) and ratings (oldest first) of a full view, from their JSON.
+/// The versions (newest first) and ratings (oldest first) of a full view, from their JSON;
+/// versions too long for the row ([`FullColumns::versions_apart`]) are read through `tx`, which
+/// must then be given.
 async fn versions_and_ratings(
     tx: Option<&mut Tx>,
     id: &str,
     f: &FullColumns,
 ) -> sqlx::Result<(Vec<VersionRow>, Vec<RatingRow>)> {
-    let mut versions = match (&f.x_version_rows, tx) {
-        (None, Some(tx)) if f.x.x_versions > 0 => store::versions(tx, id).await?,
-        (text, _) => parse_json::<VersionJson>(text.as_deref())?
+    let mut versions = match tx {
+        Some(tx) if f.versions_apart() => store::versions(tx, id).await?,
+        _ => parse_json::<VersionJson>(f.x_version_rows.as_deref())?
             .into_iter()
             .map(|v| {
                 Ok(VersionRow {
@@ -446,7 +391,7 @@ pub async fn readable_full(db: &Db, caller: &str, id: &str) -> sqlx::Result<Opti
         return Ok(None);
     };
     let FullRow { prompt, f } = found;
-    let (versions, ratings) = if f.x_version_rows.is_none() && f.x.x_versions > 0 {
+    let (versions, ratings) = if f.versions_apart() {
         let mut tx = db.read().await?;
         versions_and_ratings(Some(&mut tx), &prompt.id, &f).await?
     } else {
@@ -468,10 +413,7 @@ fn assemble_full(
         x_namespace,
         ..
     } = f;
-    let extras = Extras::of([(row.id.clone(), row.user_id.clone(), x)])?;
-    let mut view = assemble(caller, vec![row], extras)
-        .pop()
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let mut view = view_of(caller, row, x)?;
     view.versions = Some(versions);
     view.ratings = Some(ratings);
     if let Some(name) = x_name {
