@@ -230,10 +230,10 @@ pub async fn user_for(db: &Db, secret: &str) -> Result<Option<(UserRow, Option<T
         return Ok(None);
     }
     let digest = super::digest(secret);
-    let generation = crate::db::writes::generation();
-    if let Some(kept) = resolved::get(&digest, generation) {
+    if let Some(kept) = RESOLVED.get(&digest) {
         return Ok(Some(kept));
     }
+    let generation = crate::db::writes::generation();
     let found: Option<TokenUser> = db
         .fetch_optional_by(
             "SELECT u.*, t.\"id\" AS \"tokenId\", t.\"lastUsedAt\", t.\"access\" AS \"tokenAccess\", \
@@ -243,6 +243,11 @@ pub async fn user_for(db: &Db, secret: &str) -> Result<Option<(UserRow, Option<T
         )
         .await?;
     let Some(found) = found else { return Ok(None) };
+    let access = Access::from(found.token_access);
+    let resolved = (
+        found.user,
+        TokenLimits::of(access, found.token_namespaces.as_deref()),
+    );
     let now = db::now();
     if found
         .last_used_at
@@ -260,66 +265,14 @@ pub async fn user_for(db: &Db, secret: &str) -> Result<Option<(UserRow, Option<T
         tx.commit().await?;
     } else {
         // Read within one generation (the update above starts a new one): kept.
-        resolved::put(digest, generation, &found);
+        RESOLVED.put(digest, generation, resolved.clone());
     }
-    let access = Access::from(found.token_access);
-    let limits = TokenLimits::of(access, found.token_namespaces.as_deref());
-    Ok(Some((found.user, limits)))
+    Ok(Some(resolved))
 }
 
 /// The longest a resolved token is used again without reading it.
 pub const RESOLVED_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Tokens resolved recently, keyed by the secret's digest.
-mod resolved {
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-    use std::time::Instant;
-
-    use super::{Access, TokenLimits, TokenUser, UserRow};
-
-    /// Most tokens kept; past it the map starts again.
-    const MAX_ENTRIES: usize = 4_096;
-
-    struct Entry {
-        generation: u64,
-        at: Instant,
-        user: UserRow,
-        limits: Option<TokenLimits>,
-    }
-
-    static KEPT: Mutex<Option<HashMap<String, Entry>>> = Mutex::new(None);
-
-    pub(super) fn get(digest: &str, generation: u64) -> Option<(UserRow, Option<TokenLimits>)> {
-        let guard = KEPT.lock().unwrap_or_else(|p| p.into_inner());
-        let e = guard.as_ref()?.get(digest)?;
-        (e.generation == generation && e.at.elapsed() < super::RESOLVED_MAX_AGE)
-            .then(|| (e.user.clone(), e.limits.clone()))
-    }
-
-    pub(super) fn put(digest: String, generation: u64, found: &TokenUser) {
-        if crate::db::writes::generation() != generation {
-            return;
-        }
-        let entry = Entry {
-            generation,
-            at: Instant::now(),
-            user: found.user.clone(),
-            limits: TokenLimits::of(
-                Access::from(found.token_access.clone()),
-                found.token_namespaces.as_deref(),
-            ),
-        };
-        let mut guard = KEPT.lock().unwrap_or_else(|p| p.into_inner());
-        let map = guard.get_or_insert_with(HashMap::new);
-        if map.len() >= MAX_ENTRIES {
-            map.retain(|_, e| {
-                e.generation == generation && e.at.elapsed() < super::RESOLVED_MAX_AGE
-            });
-            if map.len() >= MAX_ENTRIES {
-                map.clear();
-            }
-        }
-        map.insert(digest, entry);
-    }
-}
+static RESOLVED: crate::db::writes::Kept<(UserRow, Option<TokenLimits>)> =
+    crate::db::writes::Kept::new(RESOLVED_MAX_AGE);

@@ -13,50 +13,26 @@
 //!
 //! Pages themselves are never cached: only how many rows match.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::db::Tx;
 use crate::db::dynamic::{Arg, fetch_count};
+use crate::db::writes::{self, Kept};
 
 /// The longest a total is used again.
 pub const MAX_AGE: Duration = Duration::from_secs(2);
-/// Most totals kept; past it the oldest half is forgotten.
-const MAX_ENTRIES: usize = 4_096;
 
-/// A kept total: the generation it was made in, when, and the count.
-type Kept = (u64, Instant, i64);
-
-static TOTALS: Mutex<Option<HashMap<String, Kept>>> = Mutex::new(None);
+static TOTALS: Kept<i64> = Kept::new(MAX_AGE);
 
 /// `fetch_count(sql, args)` for the page `page` (its size, offset and order: the same page
 /// viewed again), or the same count made less than [`MAX_AGE`] ago with no write since.
 pub async fn count(tx: &mut Tx, sql: String, args: &[Arg], page: &str) -> sqlx::Result<i64> {
     let key = format!("{}\u{0}{page}\u{0}{sql}\u{0}{args:?}", tx.backend());
-    let generation = crate::db::writes::generation();
-    if let Some(n) = lookup(&key, generation) {
+    if let Some(n) = TOTALS.get(&key) {
         return Ok(n);
     }
+    let generation = writes::generation();
     let n = fetch_count(tx, sql, args).await?;
-    // Only a count made entirely within one generation may be reused.
-    if crate::db::writes::generation() == generation {
-        let mut guard = TOTALS.lock().unwrap_or_else(|p| p.into_inner());
-        let map = guard.get_or_insert_with(HashMap::new);
-        if map.len() >= MAX_ENTRIES {
-            let now = Instant::now();
-            map.retain(|_, (g, at, _)| *g == generation && now.duration_since(*at) < MAX_AGE);
-            if map.len() >= MAX_ENTRIES {
-                map.clear();
-            }
-        }
-        map.insert(key, (generation, Instant::now(), n));
-    }
+    TOTALS.put(key, generation, n);
     Ok(n)
-}
-
-fn lookup(key: &str, generation: u64) -> Option<i64> {
-    let guard = TOTALS.lock().unwrap_or_else(|p| p.into_inner());
-    let (g, at, n) = guard.as_ref()?.get(key)?;
-    (*g == generation && at.elapsed() < MAX_AGE).then_some(*n)
 }

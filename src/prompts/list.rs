@@ -31,17 +31,22 @@ pub async fn page(
     );
     // PostgreSQL plans both forms of the tag condition as one semi-join, MariaDB was not
     // measured faster either way: the choice is SQLite's.
+    let frequent = if backend == crate::db::Backend::Sqlite {
+        listing::frequent_tags(tx, q).await?
+    } else {
+        Vec::new()
+    };
     let planned;
-    let q = if q.tags.is_empty() || backend != crate::db::Backend::Sqlite {
-        q
+    let (q, cond, mut page_args) = if frequent.is_empty() {
+        (q, cond, args)
     } else {
         planned = ListQuery {
-            frequent_tags: listing::frequent_tags(tx, q).await?,
+            frequent_tags: frequent,
             ..q.clone()
         };
-        &planned
+        let (cond, args) = listing::conditions(caller, scope, &planned);
+        (&planned, cond, args)
     };
-    let (cond, mut page_args) = listing::conditions(caller, scope, q);
     page_args.push(Arg::I(q.limit));
     page_args.push(Arg::I(q.offset));
     let rows = store::fetch_all(

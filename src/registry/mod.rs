@@ -200,19 +200,6 @@ pub fn current_name_args() -> [Arg; 3] {
     [Arg::B(true), Arg::B(true), Arg::B(true)]
 }
 
-/// A prompt's current name (`current`), or its old names that still resolve, by name.
-async fn names_of(tx: &mut Tx, prompt_id: &str, current: bool) -> sqlx::Result<Vec<CurrentName>> {
-    fetch_all(
-        tx,
-        "SELECT n.\"name\", (SELECT ns.\"name\" FROM \"Namespace\" ns WHERE ns.\"isCurrent\" = ? \
-         AND (ns.\"userId\" = n.\"scope\" OR ns.\"teamId\" = n.\"scope\")) AS \"namespace\" \
-         FROM \"PromptName\" n WHERE n.\"promptId\" = ? AND n.\"isCurrent\" = ? ORDER BY n.\"name\""
-            .into(),
-        &[Arg::B(true), Arg::S(prompt_id.to_string()), Arg::B(current)],
-    )
-    .await
-}
-
 /// What a prompt's page shows of the registry, read together.
 pub struct Overview {
     pub labels: Vec<Label>,
@@ -246,7 +233,15 @@ pub async fn overview(
 
 /// A prompt's old names (aliases that still resolve), as `namespace/name`.
 async fn aliases_of(tx: &mut Tx, prompt_id: &str) -> sqlx::Result<Vec<String>> {
-    let rows = names_of(tx, prompt_id, false).await?;
+    let rows: Vec<CurrentName> = fetch_all(
+        tx,
+        "SELECT n.\"name\", (SELECT ns.\"name\" FROM \"Namespace\" ns WHERE ns.\"isCurrent\" = ? \
+         AND (ns.\"userId\" = n.\"scope\" OR ns.\"teamId\" = n.\"scope\")) AS \"namespace\" \
+         FROM \"PromptName\" n WHERE n.\"promptId\" = ? AND n.\"isCurrent\" = ? ORDER BY n.\"name\""
+            .into(),
+        &[Arg::B(true), Arg::S(prompt_id.to_string()), Arg::B(false)],
+    )
+    .await?;
     Ok(rows.iter().map(CurrentName::full).collect())
 }
 
