@@ -198,7 +198,8 @@ async fn one_folding_rule_for_emails_tags_and_teams(app: TestApp) {
 
 on_all_backends!(
     the_migrated_catalogue_is_the_declared_schema,
-    one_folding_rule_for_emails_tags_and_teams
+    one_folding_rule_for_emails_tags_and_teams,
+    connections_are_set_for_short_statements
 );
 
 fn at(minutes: i64) -> DateTime<Utc> {
@@ -459,4 +460,45 @@ async fn the_adopted_sample_file_has_the_declared_schema() {
     drop(tx);
     app.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The session settings the performance of every request depends on (docs/performance.md):
+/// the bundled SQLite is built without STAT4 (statements re-compiled on each run with new
+/// values once `ANALYZE` has kept samples) and without allocation statistics (one global
+/// lock); PostgreSQL connections run without JIT (30 ms compiling a 3 ms page); MySQL's
+/// `group_concat_max_len` lets `JSON_ARRAYAGG` hold a whole prompt history.
+async fn connections_are_set_for_short_statements(app: TestApp) {
+    let mut tx = app.state.db.read().await.expect("tx");
+    match app.backend() {
+        Backend::Sqlite => {
+            let used: Vec<(i64, i64)> = fetch_all(
+                &mut tx,
+                "SELECT sqlite_compileoption_used('ENABLE_STAT4'), \
+                 sqlite_compileoption_used('DEFAULT_MEMSTATUS=0')"
+                    .into(),
+                &[],
+            )
+            .await
+            .expect("compile options");
+            assert_eq!(used, vec![(0, 1)], "STAT4 off, allocation statistics off");
+        }
+        Backend::Postgres => {
+            let jit: Vec<(String,)> = fetch_all(&mut tx, "SHOW jit".into(), &[])
+                .await
+                .expect("jit");
+            assert_eq!(jit, vec![("off".to_string(),)]);
+        }
+        Backend::MySql => {
+            let len: Vec<(i64,)> = fetch_all(
+                &mut tx,
+                "SELECT CAST(@@SESSION.group_concat_max_len AS SIGNED)".into(),
+                &[],
+            )
+            .await
+            .expect("group_concat_max_len");
+            assert_eq!(len, vec![(4_294_967_295,)]);
+        }
+    }
+    drop(tx);
+    app.stop().await;
 }
