@@ -521,6 +521,37 @@ pub fn new_id() -> String {
     id
 }
 
+/// A new row id that sorts after every id this process made before it: `c` + 13 base-36
+/// characters of (milliseconds since 1970 << 20 | a sequence within the millisecond) + 11
+/// random ones. For rows read newest first whose timestamps can tie (several audit events in
+/// one millisecond): `ORDER BY "createdAt" DESC, "id" DESC` then keeps the order they were
+/// written in. Strictly increasing within one process even if the clock steps back.
+pub fn new_ordered_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let floor = (Utc::now().timestamp_millis().max(0) as u64) << 20;
+    let mut last = LAST.load(Ordering::Relaxed);
+    let stamp = loop {
+        let next = floor.max(last + 1);
+        match LAST.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => break next,
+            Err(seen) => last = seen,
+        }
+    };
+    let mut id = [b'0'; 25];
+    id[0] = b'c';
+    let mut rest = stamp;
+    for slot in id[1..14].iter_mut().rev() {
+        *slot = ALPHABET[(rest % 36) as usize];
+        rest /= 36;
+    }
+    for (slot, b) in id[14..].iter_mut().zip(random_bytes::<11>()) {
+        *slot = ALPHABET[(b % 36) as usize];
+    }
+    id.iter().map(|&b| b as char).collect()
+}
+
 /// Is this a transient conflict between transactions (deadlock, serialization failure) that
 /// succeeds when the transaction is simply run again?
 pub fn is_transient(e: &sqlx::Error) -> bool {
@@ -587,6 +618,25 @@ mod tests {
         assert_eq!(a.len(), 25);
         assert!(a.starts_with('c'));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn ordered_ids_increase_even_within_one_millisecond() {
+        let ids: Vec<String> = (0..20_000).map(|_| new_ordered_id()).collect();
+        for pair in ids.windows(2) {
+            assert!(pair[0] < pair[1], "{} then {}", pair[0], pair[1]);
+        }
+        assert!(ids.iter().all(|id| {
+            id.len() == 25
+                && id.starts_with('c')
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+        }));
+        // Later milliseconds sort later across threads too.
+        let before = new_ordered_id();
+        let other = std::thread::spawn(new_ordered_id).join().expect("thread");
+        assert!(before < other);
     }
 
     #[test]

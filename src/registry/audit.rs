@@ -46,7 +46,7 @@ pub async fn record(
          VALUES (?, ?, ?, ?, ?, ?)"
             .into(),
         &[
-            Arg::S(db::new_id()),
+            Arg::S(db::new_ordered_id()),
             Arg::N(prompt_id.map(str::to_string)),
             Arg::N(actor.map(str::to_string)),
             Arg::S(action.to_string()),
