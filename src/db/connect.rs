@@ -111,7 +111,7 @@ pub async fn connect_with(
                 .acquire_timeout(acquire)
                 .test_before_acquire(false)
                 .connect_lazy_with(opts);
-            Ok(Db::Sqlite(pool, writer))
+            Ok(Db::Sqlite(pool, super::group::Writer::start(writer)))
         }
         Backend::Postgres => {
             // No JIT: it compiles a plan whose estimated cost passes `jit_above_cost` on every

@@ -7,6 +7,7 @@
 pub mod casefold;
 pub mod connect;
 pub mod dynamic;
+pub mod group;
 pub mod leader;
 pub mod migrate;
 pub mod schema;
@@ -148,7 +149,7 @@ pub enum Db {
     /// Readers, and the one connection that writes: writers queue for it in order (a pool
     /// hands connections out first come, first served) instead of retrying SQLite's lock on
     /// its busy timeout, which sleeps up to 100 ms at a time and serves no one in order.
-    Sqlite(sqlx::SqlitePool, sqlx::SqlitePool),
+    Sqlite(sqlx::SqlitePool, group::Writer),
     Postgres(sqlx::PgPool),
     MySql(sqlx::MySqlPool),
 }
@@ -183,10 +184,29 @@ impl Db {
     pub async fn write(&self) -> Result<Tx, sqlx::Error> {
         crate::db::writes::changed();
         Ok(match self {
-            Db::Sqlite(_, writer) => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(_, writer) => Tx::Sqlite(writer.pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
             Db::MySql(p) => Tx::MySql(p.begin().await?),
         })
+    }
+
+    /// One small write, committed together with the writes that arrive while the writer is
+    /// busy (SQLite: [`group`]); on PostgreSQL and MySQL, which write concurrently, in a
+    /// transaction of its own. `write` does all its work through the transaction it is given
+    /// and may run twice (alone the second time, when its group could not commit).
+    pub async fn grouped<T, E, F>(&self, write: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<sqlx::Error> + Send + 'static,
+        F: for<'a> Fn(&'a mut Tx) -> group::TxFuture<'a, Result<T, E>> + Send + Sync + 'static,
+    {
+        if let Db::Sqlite(_, writer) = self {
+            return writer.grouped(write).await;
+        }
+        let mut tx = self.write().await?;
+        let value = write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(value)
     }
 
     /// [`Db::write`] for long work that would rather wait its turn than fail (an import
@@ -269,7 +289,7 @@ impl Db {
     pub async fn close(&self) {
         match self {
             Db::Sqlite(p, writer) => {
-                writer.close().await;
+                writer.pool.close().await;
                 p.close().await
             }
             Db::Postgres(p) => p.close().await,

@@ -8,7 +8,8 @@
 //! start and after imports the server refreshes them itself, in the background:
 //!
 //! - SQLite: `ANALYZE` of the tables lists filter on, in full (about 0.4 s at 100,000 prompts;
-//!   a sampled analysis misjudged `visibility` badly).
+//!   a sampled analysis misjudged `visibility` badly), when one of them has rows and no
+//!   statistics or its row count moved by more than a tenth since they were made.
 //! - PostgreSQL: `VACUUM (ANALYZE)` of the library's tables, when one of them has rows but
 //!   was never analysed, or more than a tenth of its rows changed since its last analysis
 //!   (about 4 s at 100,000 prompts). The vacuum also sets the visibility map, so capped
@@ -62,18 +63,63 @@ pub fn refresh(db: &Db) {
     });
 }
 
+/// Whether one of `tables` (SQLite) has rows and no statistics, or a row count that differs by
+/// more than a tenth from the one its statistics were made with (the first number of each
+/// `sqlite_stat1` entry). A server started on an analysed database does not analyse again.
+async fn sqlite_stale(pool: &sqlx::SqlitePool, tables: &[&str]) -> Result<bool, sqlx::Error> {
+    let analysed: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
+    )
+    .fetch_optional(pool)
+    .await?;
+    for table in tables {
+        let rows: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM \"{table}\""
+        )))
+        .fetch_one(pool)
+        .await?;
+        let known: Option<String> = match analysed {
+            Some(_) => {
+                sqlx::query_scalar("SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1")
+                    .bind(*table)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            None => None,
+        };
+        let known = known.and_then(|s| s.split(' ').next()?.parse::<i64>().ok());
+        let stale = match known {
+            None => rows > 0,
+            Some(k) => (rows - k).abs() > k / 10,
+        };
+        if stale {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 async fn run(db: &Db) -> Result<(), sqlx::Error> {
     let quoted = |t: &&str| format!("\"{t}\"");
     match db {
-        Db::Sqlite(pool, _) => {
+        Db::Sqlite(pool, writer) => {
             // FTS5's virtual table has no statistics of its own.
-            let sql: Vec<String> = TABLES
+            let tables: Vec<&str> = TABLES
                 .iter()
-                .filter(|t| **t != "PromptSearch")
+                .copied()
+                .filter(|t| *t != "PromptSearch")
+                .collect();
+            if !sqlite_stale(pool, &tables).await? {
+                return Ok(());
+            }
+            let sql: Vec<String> = tables
+                .iter()
                 .map(|t| format!("ANALYZE {};", quoted(t)))
                 .collect();
+            // On the writer: ANALYZE writes `sqlite_stat1`, and writers queue there in order
+            // (from a reader it held the lock while the writer slept on its busy timeout).
             sqlx::raw_sql(sqlx::AssertSqlSafe(sql.join(" ")))
-                .execute(pool)
+                .execute(&writer.pool)
                 .await?;
         }
         Db::Postgres(pool) => {

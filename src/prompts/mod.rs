@@ -65,6 +65,17 @@ pub(crate) async fn record_version(
     message: Option<String>,
 ) -> Result<VersionRow> {
     let next = store::max_version(tx, &p.id).await? + 1;
+    record_numbered_version(tx, p, next, author, message).await
+}
+
+/// Records `p`'s current content as its version `next` (1 for a prompt created in `tx`).
+pub(crate) async fn record_numbered_version(
+    tx: &mut Tx,
+    p: &PromptRow,
+    next: i32,
+    author: Option<&str>,
+    message: Option<String>,
+) -> Result<VersionRow> {
     let v = VersionRow {
         id: db::new_id(),
         prompt_id: p.id.clone(),
@@ -109,35 +120,45 @@ async fn check_team(tx: &mut Tx, owner: &str, team_id: Option<&str>) -> Result<(
     Ok(())
 }
 
-/// Creates a prompt owned by `caller`, with version 1 and its tags.
+/// Creates a prompt owned by `caller`, with version 1 and its tags. Concurrent creates commit
+/// together on SQLite ([`Db::grouped`]).
 pub async fn create(db: &Db, caller: &UserRow, new: &NewPrompt) -> Result<PromptView> {
+    let owner: std::sync::Arc<str> = caller.id.as_str().into();
+    let new = std::sync::Arc::new(new.clone());
     let mut tries = 0;
-    loop {
-        match create_once(db, caller, new).await {
+    let row = loop {
+        let (owner, new) = (owner.clone(), new.clone());
+        let created = db
+            .grouped(move |tx| {
+                let (owner, new) = (owner.clone(), new.clone());
+                Box::pin(async move { create_in(tx, &owner, &new).await })
+            })
+            .await;
+        match created {
             Err(Error::Db(e)) if db::again(&e, &mut tries).await => continue,
-            other => return other,
+            other => break other?,
         }
-    }
-}
-
-async fn create_once(db: &Db, caller: &UserRow, new: &NewPrompt) -> Result<PromptView> {
-    let mut tx = db.write().await?;
-    let now = db::now();
-    let row = insert_new(&mut tx, &caller.id, new, now, now, Naming::Now).await?;
-    record_version(&mut tx, &row, Some(&caller.id), new.message.clone()).await?;
-    crate::registry::audit::record(
-        &mut tx,
-        Some(&row.id),
-        Some(&caller.id),
-        "prompt.create",
-        serde_json::json!({ "version": 1 }),
-    )
-    .await?;
-    tx.commit().await?;
+    };
     // The answer is read after the commit, from a reader: on SQLite the one writer is free
     // for the next create six statements sooner.
     let mut tx = db.read().await?;
     Ok(view::full(&mut tx, &caller.id, row).await?)
+}
+
+/// A new prompt with version 1 and its audit event, inside `tx`.
+async fn create_in(tx: &mut Tx, owner: &str, new: &NewPrompt) -> Result<PromptRow> {
+    let now = db::now();
+    let row = insert_new(tx, owner, new, now, now, Naming::Now).await?;
+    record_numbered_version(tx, &row, 1, Some(owner), new.message.clone()).await?;
+    crate::registry::audit::record(
+        tx,
+        Some(&row.id),
+        Some(owner),
+        "prompt.create",
+        serde_json::json!({ "version": 1 }),
+    )
+    .await?;
+    Ok(row)
 }
 
 /// Inserts a new prompt of `owner` with its tags inside `tx`, without versions (see
