@@ -118,8 +118,11 @@ async fn together(pool: &sqlx::SqlitePool, group: &[Pending]) -> Result<(), sqlx
     super::writes::changed();
     let mut tx = Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?);
     if group.len() == 1 {
-        (group[0].job)(&mut tx).await;
-        return tx.commit().await;
+        // A failed write is rolled back (dropping the transaction) and answered by its slot.
+        if (group[0].job)(&mut tx).await {
+            return tx.commit().await;
+        }
+        return Ok(());
     }
     for p in group {
         statement(&mut tx, "SAVEPOINT grouped").await?;

@@ -124,6 +124,15 @@ async fn creates_at_once_fail_alone_and_keep_everything_else(app: TestApp) {
     }
     assert_eq!(wanted_won, 1, "one create gets the asked-for name");
     assert_eq!(created.len(), 37);
+    // Alone, too, a create that fails leaves nothing behind.
+    let (s, body) = c
+        .post(
+            "/api/prompts",
+            &json!({ "title": "Alone", "body": "b", "tags": ["alone"], "name": "wanted-name" }),
+        )
+        .await;
+    assert_eq!(s, 409, "{body}");
+    assert_eq!(body["code"], "name_taken", "{body}");
     let (s, list) = c.get("/api/prompts?limit=100").await;
     assert_eq!(s, 200);
     let mut listed: Vec<String> = list
