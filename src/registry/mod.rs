@@ -88,7 +88,7 @@ pub(crate) async fn name_new_prompt(
     let scope = names::scope_of(&row.user_id, row.team_id.as_deref());
     match wanted {
         Some(w) => {
-            if names::set_new_prompt_name(tx, &row.id, &scope, w, true)
+            if names::set_name(tx, &row.id, &scope, w, true, true)
                 .await?
                 .is_none()
             {
@@ -96,12 +96,13 @@ pub(crate) async fn name_new_prompt(
             }
         }
         None => {
-            names::set_new_prompt_name(
+            names::set_name(
                 tx,
                 &row.id,
                 &scope,
                 &names::suggest_prompt_name(&row.title),
                 false,
+                true,
             )
             .await?;
         }

@@ -287,18 +287,9 @@ pub async fn set_prompt_name(
     set_name(tx, prompt_id, scope, wanted, exact, false).await
 }
 
-/// [`set_prompt_name`] for a prompt created in this transaction (it has no names to demote).
-pub async fn set_new_prompt_name(
-    tx: &mut Tx,
-    prompt_id: &str,
-    scope: &str,
-    wanted: &str,
-    exact: bool,
-) -> sqlx::Result<Option<String>> {
-    set_name(tx, prompt_id, scope, wanted, exact, true).await
-}
-
-async fn set_name(
+/// [`set_prompt_name`]; `fresh`: the prompt was created in this transaction (it has no names
+/// to demote).
+pub(crate) async fn set_name(
     tx: &mut Tx,
     prompt_id: &str,
     scope: &str,
